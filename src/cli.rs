@@ -1,0 +1,273 @@
+//! Command-line interface: clap types and the translation of arguments into library calls.
+//!
+//! Exit codes: 0 success, 1 internal failure, 2 bad data or usage.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::analyse::{AnalyseOptions, Report, analyse};
+use crate::data::LoadError;
+use crate::pipeline::{BuildConfig, BuildError, build, check};
+use crate::stats::{Measure, Method, Test};
+
+/// evbrief: a typeset PDF evidence brief from curated clinical-study data.
+#[derive(Debug, Parser)]
+#[command(name = "evbrief", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Print only errors.
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more detail (warnings, file sizes).
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate the data and write the brief as PDF.
+    Build(BuildArgs),
+    /// Validate the data only; writes nothing.
+    Check(ProjectArgs),
+    /// Run the statistics engine on a CSV file (metafor column names).
+    Analyse(AnalyseArgs),
+}
+
+/// Where the project is.
+#[derive(Debug, Args)]
+pub struct ProjectArgs {
+    /// Project folder (contains brief.toml).
+    #[arg(long, short, default_value = ".")]
+    pub project: PathBuf,
+}
+
+/// Arguments of `evbrief build`.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// Output PDF [default: <project>/output/brief.pdf].
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Print the time spent in each phase.
+    #[arg(long)]
+    pub timings: bool,
+}
+
+/// Arguments of `evbrief analyse`.
+#[derive(Debug, Args)]
+pub struct AnalyseArgs {
+    /// CSV file with metafor escalc column names.
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Effect measure: RR, OR, RD, PETO, MD, SMD, PR, PLO, PFT, MC, SMCR.
+    #[arg(long)]
+    pub measure: String,
+    /// Pooling method: FE, DL, REML, PM, MH, PETO.
+    #[arg(long, default_value = "REML")]
+    pub method: String,
+    /// Test for the pooled estimate: z or knha (Hartung–Knapp).
+    #[arg(long, default_value = "z")]
+    pub test: String,
+    /// Pre/post correlation assumed for MC/SMCR rows without `ri`.
+    #[arg(long)]
+    pub ri: Option<f64>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+}
+
+/// How `analyse` prints its result.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum OutputFormat {
+    /// Machine-readable JSON (metafor's field conventions).
+    Json,
+    /// A short human-readable table.
+    Table,
+}
+
+/// Runs the parsed command and returns the process exit code.
+pub fn run(cli: Cli) -> i32 {
+    let mut err = std::io::stderr();
+    match cli.command {
+        Command::Build(args) => {
+            let mut config = BuildConfig::new(&args.project.project);
+            if let Some(out) = args.output {
+                config.output = out;
+            }
+            config.source_date_epoch = std::env::var("SOURCE_DATE_EPOCH")
+                .ok()
+                .and_then(|s| s.trim().parse().ok());
+            match build(&config) {
+                Ok(report) => {
+                    if cli.verbose && !report.warnings.is_empty() {
+                        let _ = write!(err, "{}", report.warnings);
+                    }
+                    if !cli.quiet {
+                        println!(
+                            "wrote {} ({} studies, {} KiB)",
+                            report.output.display(),
+                            report.studies,
+                            report.bytes / 1024
+                        );
+                    }
+                    if args.timings {
+                        let t = &report.timings;
+                        println!(
+                            "timings: load {:.1} ms, render {:.1} ms, write {:.1} ms",
+                            t.load.as_secs_f64() * 1e3,
+                            t.render.as_secs_f64() * 1e3,
+                            t.write.as_secs_f64() * 1e3
+                        );
+                    }
+                    0
+                }
+                Err(e) => report_error(&e, cli.quiet),
+            }
+        }
+        Command::Check(args) => match check(&BuildConfig::new(&args.project)) {
+            Ok(project) => {
+                if !cli.quiet {
+                    println!(
+                        "ok: {} studies, {} references",
+                        project.studies.len(),
+                        project.bib_keys.len()
+                    );
+                }
+                0
+            }
+            Err(e) => report_error(&e, cli.quiet),
+        },
+        Command::Analyse(args) => run_analyse(&args),
+    }
+}
+
+fn report_error(e: &BuildError, quiet: bool) -> i32 {
+    let mut err = std::io::stderr();
+    match e {
+        BuildError::Load(LoadError::Invalid(problems)) => {
+            let _ = write!(err, "{}", problems.render(!quiet));
+            let _ = writeln!(err, "error: {problems}; nothing was written");
+        }
+        other => {
+            let _ = writeln!(err, "error: {other}");
+        }
+    }
+    if e.is_user_error() { 2 } else { 1 }
+}
+
+fn run_analyse(args: &AnalyseArgs) -> i32 {
+    let parsed = (
+        args.measure.parse::<Measure>(),
+        args.method.parse::<Method>(),
+        args.test.parse::<Test>(),
+    );
+    let (measure, method, test) = match parsed {
+        (Ok(m), Ok(me), Ok(t)) => (m, me, t),
+        (m, me, t) => {
+            for e in [
+                m.err().map(|e| e.to_string()),
+                me.err().map(|e| e.to_string()),
+                t.err().map(|e| e.to_string()),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                eprintln!("error: {e}");
+            }
+            return 2;
+        }
+    };
+    let text = match std::fs::read_to_string(&args.data) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: cannot read {} ({e})", args.data.display());
+            return 2;
+        }
+    };
+    let mut options = AnalyseOptions::new(measure, method, test);
+    if args.ri.is_some() {
+        options.ri = args.ri;
+    }
+    match analyse(&text, &options) {
+        Ok(report) => {
+            match args.format {
+                OutputFormat::Json => match serde_json::to_string_pretty(&report) {
+                    Ok(json) => println!("{json}"),
+                    Err(e) => {
+                        eprintln!("error: cannot serialise the result ({e})");
+                        return 1;
+                    }
+                },
+                OutputFormat::Table => print_table(&report),
+            }
+            0
+        }
+        Err(errors) => {
+            let name = args.data.display();
+            for e in errors {
+                let col = e
+                    .column
+                    .map(|c| format!(" (column `{c}`)"))
+                    .unwrap_or_default();
+                match e.line {
+                    Some(line) => eprintln!("{name}:{line}: {}{col}", e.message),
+                    None => eprintln!("{name}: {}{col}", e.message),
+                }
+            }
+            2
+        }
+    }
+}
+
+fn print_table(report: &Report) {
+    let json = serde_json::to_value(report).unwrap_or_default();
+    let num = |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_f64());
+    let show =
+        |x: Option<f64>| x.map_or_else(|| "—".to_owned(), |x| crate::report::format::fixed(x, 4));
+    println!(
+        "{:<24} {:>10} {:>10} {:>21} {:>8}",
+        "study", "yi", "vi", "95% CI", "weight%"
+    );
+    if let Some(rows) = json.get("studies").and_then(|s| s.as_array()) {
+        for r in rows {
+            let name = r.get("study").and_then(|s| s.as_str()).unwrap_or("");
+            println!(
+                "{:<24} {:>10} {:>10} {:>21} {:>8}",
+                name,
+                show(num(r, "yi")),
+                show(num(r, "vi")),
+                format!(
+                    "[{}, {}]",
+                    show(num(r, "ci_lower")),
+                    show(num(r, "ci_upper"))
+                ),
+                num(r, "weight").map_or("—".into(), |w| crate::report::format::fixed(w, 2))
+            );
+        }
+    }
+    println!(
+        "pooled ({}, {}, test {}): k = {}, estimate {} [{}, {}], p = {}",
+        json.get("measure").and_then(|x| x.as_str()).unwrap_or(""),
+        json.get("method").and_then(|x| x.as_str()).unwrap_or(""),
+        json.get("test").and_then(|x| x.as_str()).unwrap_or(""),
+        json.get("k").and_then(|x| x.as_u64()).unwrap_or(0),
+        show(num(&json, "estimate")),
+        show(num(&json, "ci_lower")),
+        show(num(&json, "ci_upper")),
+        num(&json, "p").map_or("—".into(), |p| format!("{p:.4}"))
+    );
+    println!(
+        "heterogeneity: tau² = {}, I² = {}%, Q = {} (df {}), p = {}",
+        show(num(&json, "tau2")),
+        num(&json, "i2").map_or("—".into(), |x| crate::report::format::fixed(x, 2)),
+        show(num(&json, "q")),
+        show(num(&json, "q_df")),
+        num(&json, "q_p").map_or("—".into(), |p| format!("{p:.4}"))
+    );
+}

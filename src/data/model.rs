@@ -1,0 +1,333 @@
+//! The shape of one study file (`data/studies/*.toml`), kept as reported.
+//!
+//! Values stay exactly as the paper gives them (mean ± SEM stays SEM, a percentage
+//! stays a percentage); conversions belong to `stats`. Fields that validation must
+//! point at keep their source span (`Spanned`).
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+/// One trial or cohort; several reports (papers) may describe it.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Study {
+    /// Stable identifier, equal to the file stem.
+    pub id: Spanned<String>,
+    /// Short label for tables: first author and year of the main report.
+    pub label: String,
+    /// Study design, which decides how results may be analysed.
+    pub design: Design,
+    /// Diabetes type of the participants.
+    pub condition: String,
+    /// Who was studied, in words.
+    pub population: String,
+    /// Country or countries.
+    #[serde(default)]
+    pub country: Option<String>,
+    /// Centre(s) and setting.
+    #[serde(default)]
+    pub setting: Option<String>,
+    /// Enrolment period as written.
+    #[serde(default)]
+    pub enrolment: Option<String>,
+    /// Length of follow-up as written.
+    #[serde(default)]
+    pub follow_up: Option<String>,
+    /// Blinding as written ("double-blind", "open-label").
+    #[serde(default)]
+    pub blinding: Option<String>,
+    /// Curator's notes (overlap with other studies, caveats).
+    #[serde(default)]
+    pub notes: Vec<String>,
+    /// The papers describing this study; results name the one they come from.
+    pub reports: Vec<Report>,
+    /// Groups of participants.
+    pub arms: Vec<Arm>,
+    /// Baseline characteristics.
+    #[serde(default)]
+    pub baseline: Vec<Measurement>,
+    /// Outcome values per arm and time point.
+    #[serde(default)]
+    pub results: Vec<Measurement>,
+    /// Reported p-values.
+    #[serde(default)]
+    pub comparisons: Vec<Comparison>,
+    /// Adverse events per arm.
+    #[serde(default)]
+    pub adverse_events: Vec<AdverseEvent>,
+    /// Narrative findings without numbers.
+    #[serde(default)]
+    pub findings: Vec<Finding>,
+}
+
+/// Study designs evbrief distinguishes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Design {
+    /// Randomised controlled trial.
+    Rct,
+    /// Controlled study without randomisation.
+    NonRandomisedControlled,
+    /// Registry or cohort without a control group.
+    Registry,
+    /// A single patient.
+    CaseReport,
+}
+
+impl Design {
+    /// Label for tables.
+    pub fn label(self) -> &'static str {
+        match self {
+            Design::Rct => "Randomised controlled trial",
+            Design::NonRandomisedControlled => "Non-randomised controlled study",
+            Design::Registry => "Retrospective registry",
+            Design::CaseReport => "Case report",
+        }
+    }
+}
+
+/// A paper (or record) that reports on the study.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Report {
+    /// Key in `data/references.bib`.
+    pub key: Spanned<String>,
+    /// How this report relates to the study.
+    pub role: ReportRole,
+    /// Curator's note.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// The relation of a report to its study.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReportRole {
+    /// The main publication.
+    Primary,
+    /// A post hoc or subgroup analysis of the same participants.
+    PostHoc,
+    /// A secondary account (news summary, translation).
+    Secondary,
+    /// A document that only mentions the study.
+    Mention,
+}
+
+/// Where a value was read: which report and where in it.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Source {
+    /// Report key (must be one of the study's reports).
+    pub report: Spanned<String>,
+    /// Location in the report ("English abstract, Results").
+    pub at: String,
+}
+
+/// A group of participants.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Arm {
+    /// Identifier used by results.
+    pub id: Spanned<String>,
+    /// Label for tables.
+    pub label: String,
+    /// Intervention, control or the only arm.
+    pub role: ArmRole,
+    /// Participants in the arm.
+    pub n: Spanned<i64>,
+    /// Treatment and dose as written.
+    pub intervention: String,
+    /// Where the arm is described.
+    pub source: Source,
+    /// Conflicting statements about the arm.
+    #[serde(default)]
+    pub conflicts: Vec<Conflict>,
+}
+
+/// The part an arm plays in comparisons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ArmRole {
+    /// Receives the intervention under review.
+    Intervention,
+    /// Placebo or standard care.
+    Control,
+    /// The only arm of an uncontrolled study.
+    Single,
+}
+
+/// A value reported for one arm at one time (outcome result or baseline item).
+///
+/// Exactly one value form must be given; `data::validate` checks which.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Measurement {
+    /// Outcome id (results only).
+    #[serde(default)]
+    pub outcome: Option<Spanned<String>>,
+    /// Baseline characteristic name (baseline only).
+    #[serde(default)]
+    pub characteristic: Option<String>,
+    /// Unit, for baseline characteristics (outcomes take theirs from `brief.toml`).
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// Time point: "baseline", "week 9", "month 6" …
+    #[serde(default)]
+    pub time: Option<Spanned<String>>,
+    /// Arm id.
+    pub arm: Spanned<String>,
+    /// Mean.
+    #[serde(default)]
+    pub mean: Option<Spanned<f64>>,
+    /// Standard deviation.
+    #[serde(default)]
+    pub sd: Option<Spanned<f64>>,
+    /// Standard error of the mean.
+    #[serde(default)]
+    pub sem: Option<Spanned<f64>>,
+    /// Median.
+    #[serde(default)]
+    pub median: Option<Spanned<f64>>,
+    /// Width of the interquartile range, as in "7.50 [1.40]".
+    #[serde(default)]
+    pub iqr: Option<Spanned<f64>>,
+    /// First quartile.
+    #[serde(default)]
+    pub q1: Option<Spanned<f64>>,
+    /// Third quartile.
+    #[serde(default)]
+    pub q3: Option<Spanned<f64>>,
+    /// Number of participants with the event.
+    #[serde(default)]
+    pub events: Option<Spanned<i64>>,
+    /// Percentage of participants with the event, as printed.
+    #[serde(default)]
+    pub percent: Option<Spanned<f64>>,
+    /// Count for a count characteristic (e.g. men).
+    #[serde(default)]
+    pub count: Option<Spanned<i64>>,
+    /// Participants analysed, when it differs from the arm's n.
+    #[serde(default)]
+    pub n: Option<Spanned<i64>>,
+    /// A result given only in words.
+    #[serde(default)]
+    pub text: Option<String>,
+    /// Where the value was read.
+    pub source: Source,
+    /// Curator's note.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A p-value as reported, between arms or within one arm over time.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Comparison {
+    /// Outcome id.
+    pub outcome: Spanned<String>,
+    /// Time point of the comparison.
+    pub time: Spanned<String>,
+    /// Two arms compared at `time`.
+    #[serde(default)]
+    pub arms: Option<Spanned<Vec<String>>>,
+    /// One arm compared with itself at `from`.
+    #[serde(default)]
+    pub arm: Option<Spanned<String>>,
+    /// Earlier time point of a within-arm comparison.
+    #[serde(default)]
+    pub from: Option<Spanned<String>>,
+    /// The p-value exactly as written ("0.008", "<0.05").
+    pub p: Spanned<String>,
+    /// Where it was read.
+    pub source: Source,
+    /// Curator's note.
+    #[serde(default)]
+    pub note: Option<String>,
+    /// Other places that state a different value.
+    #[serde(default)]
+    pub conflicts: Vec<Conflict>,
+}
+
+/// A disagreement between two places of the sources, recorded, not resolved.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Conflict {
+    /// The other p-value, if the conflict is about a p-value.
+    #[serde(default)]
+    pub p: Option<Spanned<String>>,
+    /// The other statement, in words.
+    #[serde(default)]
+    pub text: Option<String>,
+    /// Where the other statement stands.
+    pub source: Source,
+    /// What differs.
+    pub note: String,
+}
+
+/// An adverse event in one arm.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct AdverseEvent {
+    /// Event name.
+    pub event: String,
+    /// Kind of event, which orders the safety table.
+    pub category: AeCategory,
+    /// Arm id.
+    pub arm: Spanned<String>,
+    /// Whether events were counted, none seen, or nothing said.
+    pub status: AeStatus,
+    /// Participants with the event (status "events" only).
+    #[serde(default)]
+    pub events: Option<Spanned<i64>>,
+    /// Percentage as printed.
+    #[serde(default)]
+    pub percent: Option<Spanned<f64>>,
+    /// Where it was read.
+    pub source: Source,
+    /// Curator's note.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// Adverse-event categories, in the order the safety table shows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AeCategory {
+    /// Deaths.
+    Death,
+    /// Serious adverse events.
+    Serious,
+    /// Infusion reactions (fever …).
+    InfusionReaction,
+    /// Hypoglycaemia.
+    Hypoglycaemia,
+    /// Laboratory abnormalities.
+    Laboratory,
+    /// Anything else.
+    Other,
+}
+
+/// Whether an adverse event was counted: "none observed" is not "not reported".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AeStatus {
+    /// Events were counted (possibly zero).
+    Events,
+    /// The report says none occurred.
+    NoneObserved,
+    /// The report does not say.
+    NotReported,
+}
+
+/// A narrative result without numbers.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Finding {
+    /// The finding in words.
+    pub text: String,
+    /// Outcome it belongs to, if any.
+    #[serde(default)]
+    pub outcome: Option<Spanned<String>>,
+    /// Where it was read.
+    pub source: Source,
+}

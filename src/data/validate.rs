@@ -1,0 +1,417 @@
+//! Checks that need more than one field: references, ids, value forms and arithmetic.
+//!
+//! Every check pushes a located [`Problem`] and goes on, so a curator sees all
+//! problems of a project in one run.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::Path;
+
+use toml::Spanned;
+
+use super::LoadedStudy;
+use super::model::{AeStatus, Measurement, Source, Study};
+use super::time::parse_time;
+use crate::config::BriefConfig;
+use crate::diagnostic::{Problem, SourceFile};
+use crate::stats::convert::{PercentEvents, events_from_percentage};
+
+/// Validates the whole project; problems are appended in file order.
+pub(super) fn validate(
+    config: &BriefConfig,
+    brief_file: &SourceFile,
+    studies: &[LoadedStudy],
+    bib_keys: &BTreeSet<String>,
+    root: &Path,
+    problems: &mut Vec<Problem>,
+) {
+    let mut outcome_ids = HashSet::new();
+    for o in &config.outcomes {
+        if !outcome_ids.insert(o.get_ref().id.clone()) {
+            problems.push(Problem::new(
+                brief_file,
+                o.span(),
+                format!("duplicate outcome id `{}`", o.get_ref().id),
+            ));
+        }
+    }
+    check_style(config, brief_file, root, problems);
+
+    let mut study_ids: HashMap<String, String> = HashMap::new();
+    let mut report_owner: HashMap<String, String> = HashMap::new();
+    for loaded in studies {
+        let file = &loaded.file;
+        let study = &loaded.study;
+        let id = study.id.get_ref();
+        let stem = Path::new(&file.name)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned());
+        if stem.as_deref() != Some(id.as_str()) {
+            problems.push(Problem::new(
+                file,
+                study.id.span(),
+                format!("study id `{id}` must equal the file name without `.toml`"),
+            ));
+        }
+        if let Some(other) = study_ids.insert(id.clone(), file.name.clone()) {
+            problems.push(Problem::new(
+                file,
+                study.id.span(),
+                format!("duplicate study id `{id}` (also in {other})"),
+            ));
+        }
+        for report in &study.reports {
+            let key = report.key.get_ref();
+            if !bib_keys.contains(key) {
+                problems.push(Problem::new(
+                    file,
+                    report.key.span(),
+                    format!("unknown reference key `{key}` (not in data/references.bib)"),
+                ));
+            }
+            if let Some(owner) = report_owner.insert(key.clone(), id.clone())
+                && owner != *id
+            {
+                problems.push(Problem::new(
+                    file,
+                    report.key.span(),
+                    format!(
+                        "report `{key}` is already a report of study `{owner}`: one paper describes one study's participants"
+                    ),
+                ));
+            }
+        }
+        StudyCheck {
+            file,
+            study,
+            outcomes: &outcome_ids,
+            problems,
+        }
+        .run();
+    }
+}
+
+fn check_style(config: &BriefConfig, file: &SourceFile, root: &Path, problems: &mut Vec<Problem>) {
+    let style = &config.citation_style;
+    if style.ends_with(".csl") {
+        let path = Path::new(style);
+        let inside = path.is_relative()
+            && !path
+                .components()
+                .any(|c| matches!(c, std::path::Component::ParentDir));
+        let at = file
+            .text
+            .find(style.as_str())
+            .map_or(0..0, |s| s..s + style.len());
+        if !inside {
+            problems.push(Problem::new(
+                file,
+                at,
+                "citation-style must be a path inside the project",
+            ));
+        } else if !root.join(path).is_file() {
+            problems.push(Problem::new(
+                file,
+                at,
+                format!("citation style file `{style}` not found"),
+            ));
+        }
+    }
+}
+
+struct StudyCheck<'a> {
+    file: &'a SourceFile,
+    study: &'a Study,
+    outcomes: &'a HashSet<String>,
+    problems: &'a mut Vec<Problem>,
+}
+
+impl StudyCheck<'_> {
+    fn push(&mut self, span: std::ops::Range<usize>, message: impl Into<String>) {
+        self.problems.push(Problem::new(self.file, span, message));
+    }
+
+    fn run(mut self) {
+        let mut arm_n: HashMap<String, i64> = HashMap::new();
+        for arm in &self.study.arms {
+            let n = *arm.n.get_ref();
+            if n < 1 {
+                self.push(
+                    arm.n.span(),
+                    format!("arm size must be at least 1, found {n}"),
+                );
+            }
+            if arm_n.insert(arm.id.get_ref().clone(), n).is_some() {
+                self.push(
+                    arm.id.span(),
+                    format!("duplicate arm id `{}`", arm.id.get_ref()),
+                );
+            }
+            self.source(&arm.source);
+            for c in &arm.conflicts {
+                self.source(&c.source);
+            }
+        }
+        if self.study.reports.is_empty() {
+            self.push(self.study.id.span(), "a study needs at least one report");
+        }
+        if self.study.arms.is_empty() {
+            self.push(self.study.id.span(), "a study needs at least one arm");
+        }
+        for m in &self.study.baseline {
+            if m.characteristic.is_none() {
+                self.push(m.arm.span(), "a baseline entry needs `characteristic`");
+            }
+            self.measurement(m, &arm_n);
+        }
+        for m in &self.study.results {
+            match &m.outcome {
+                Some(o) => self.outcome(o),
+                None => self.push(m.arm.span(), "a result needs `outcome`"),
+            }
+            match &m.time {
+                Some(t) => self.time(t),
+                None => self.push(m.arm.span(), "a result needs `time`"),
+            }
+            self.measurement(m, &arm_n);
+        }
+        for c in &self.study.comparisons {
+            self.outcome(&c.outcome);
+            self.time(&c.time);
+            if let Some(f) = &c.from {
+                self.time(f);
+            }
+            match (&c.arms, &c.arm) {
+                (Some(arms), None) => {
+                    if arms.get_ref().len() != 2 {
+                        self.push(arms.span(), "`arms` must name exactly two arms");
+                    }
+                    for a in arms.get_ref() {
+                        if !arm_n.contains_key(a) {
+                            self.push(arms.span(), format!("unknown arm `{a}`"));
+                        }
+                    }
+                }
+                (None, Some(arm)) => {
+                    self.arm(arm, &arm_n);
+                    if c.from.is_none() {
+                        self.push(arm.span(), "a within-arm comparison needs `from`");
+                    }
+                }
+                _ => self.push(
+                    c.p.span(),
+                    "give either `arms` (between arms) or `arm` with `from` (within one arm)",
+                ),
+            }
+            self.p_value(&c.p);
+            self.source(&c.source);
+            for conflict in &c.conflicts {
+                if let Some(p) = &conflict.p {
+                    self.p_value(p);
+                }
+                self.source(&conflict.source);
+            }
+        }
+        for ae in &self.study.adverse_events {
+            let n = self.arm(&ae.arm, &arm_n);
+            match (ae.status, &ae.events) {
+                (AeStatus::Events, Some(ev)) => {
+                    let e = *ev.get_ref();
+                    self.count_within(ev.span(), e, n, "events");
+                    if let (Some(p), Some(n)) = (&ae.percent, n) {
+                        self.percent_matches(p, n, Some(e));
+                    }
+                }
+                (AeStatus::Events, None) => self.push(ae.arm.span(), "status \"events\" needs `events`"),
+                (_, Some(ev)) => self.push(
+                    ev.span(),
+                    "`events` only goes with status \"events\" (\"none-observed\" and \"not-reported\" carry no count)",
+                ),
+                (_, None) => {}
+            }
+            self.source(&ae.source);
+        }
+        for f in &self.study.findings {
+            if let Some(o) = &f.outcome {
+                self.outcome(o);
+            }
+            self.source(&f.source);
+        }
+    }
+
+    fn source(&mut self, source: &Source) {
+        let key = source.report.get_ref();
+        if !self.study.reports.iter().any(|r| r.key.get_ref() == key) {
+            self.push(
+                source.report.span(),
+                format!("source report `{key}` is not one of this study's reports"),
+            );
+        }
+    }
+
+    fn outcome(&mut self, o: &Spanned<String>) {
+        if !self.outcomes.contains(o.get_ref()) {
+            self.push(
+                o.span(),
+                format!(
+                    "unknown outcome `{}` (not defined in brief.toml)",
+                    o.get_ref()
+                ),
+            );
+        }
+    }
+
+    fn time(&mut self, t: &Spanned<String>) {
+        if let Err(e) = parse_time(t.get_ref()) {
+            self.push(t.span(), e);
+        }
+    }
+
+    fn arm(&mut self, arm: &Spanned<String>, arm_n: &HashMap<String, i64>) -> Option<i64> {
+        let n = arm_n.get(arm.get_ref()).copied();
+        if n.is_none() {
+            self.push(arm.span(), format!("unknown arm `{}`", arm.get_ref()));
+        }
+        n
+    }
+
+    fn p_value(&mut self, p: &Spanned<String>) {
+        if crate::data::model_p::parse_p(p.get_ref()).is_none() {
+            self.push(
+                p.span(),
+                format!(
+                    "`{}` is not a p-value like \"0.008\", \"<0.05\" or \">0.05\"",
+                    p.get_ref()
+                ),
+            );
+        }
+    }
+
+    fn count_within(
+        &mut self,
+        span: std::ops::Range<usize>,
+        count: i64,
+        n: Option<i64>,
+        what: &str,
+    ) {
+        if count < 0 {
+            self.push(span, format!("{what} cannot be negative, found {count}"));
+        } else if let Some(n) = n
+            && count > n
+        {
+            self.push(
+                span,
+                format!("{what} ({count}) exceed the number of participants ({n})"),
+            );
+        }
+    }
+
+    fn percent_matches(&mut self, p: &Spanned<f64>, n: i64, events: Option<i64>) {
+        let literal = &self.file.text[p.span()];
+        let value = *p.get_ref();
+        if !(0.0..=100.0).contains(&value) {
+            self.push(
+                p.span(),
+                format!("percentage must lie between 0 and 100, found {literal}"),
+            );
+            return;
+        }
+        match events_from_percentage(literal, n.max(1) as u64) {
+            Ok(PercentEvents::Exact { events: fit, .. }) => {
+                if let Some(e) = events
+                    && e as u64 != fit
+                {
+                    self.push(
+                        p.span(),
+                        format!("{literal}% of {n} is {fit} events, not {e}"),
+                    );
+                }
+            }
+            Ok(PercentEvents::Ambiguous { candidates, .. }) => {
+                if let Some(e) = events
+                    && !candidates.contains(&(e as u64))
+                {
+                    self.push(p.span(), format!("{literal}% of {n} cannot be {e} events"));
+                }
+            }
+            Err(_) => self.push(
+                p.span(),
+                format!("{literal}% cannot be events/{n} for any whole number of events"),
+            ),
+        }
+    }
+
+    fn measurement(&mut self, m: &Measurement, arm_n: &HashMap<String, i64>) {
+        let arm_size = self.arm(&m.arm, arm_n);
+        self.source(&m.source);
+        let n = match &m.n {
+            Some(n) => {
+                let v = *n.get_ref();
+                if v < 1 {
+                    self.push(n.span(), format!("n must be at least 1, found {v}"));
+                } else if let Some(a) = arm_size
+                    && v > a
+                {
+                    self.push(
+                        n.span(),
+                        format!("n analysed ({v}) exceeds the arm size ({a})"),
+                    );
+                }
+                Some(v)
+            }
+            None => arm_size,
+        };
+        for (field, v) in [("sd", &m.sd), ("sem", &m.sem), ("iqr", &m.iqr)] {
+            if let Some(v) = v
+                && (*v.get_ref() <= 0.0 || !v.get_ref().is_finite())
+            {
+                let literal = &self.file.text[v.span()];
+                self.push(
+                    v.span(),
+                    format!("{field} must be positive, found {literal}"),
+                );
+            }
+        }
+        for (field, v) in [
+            ("mean", &m.mean),
+            ("median", &m.median),
+            ("q1", &m.q1),
+            ("q3", &m.q3),
+        ] {
+            if let Some(v) = v
+                && !v.get_ref().is_finite()
+            {
+                self.push(v.span(), format!("{field} must be a finite number"));
+            }
+        }
+        if let (Some(q1), Some(q3)) = (&m.q1, &m.q3)
+            && q1.get_ref() > q3.get_ref()
+        {
+            self.push(q1.span(), "q1 must not exceed q3");
+        }
+        let has = |b: bool| usize::from(b);
+        let forms = has(m.mean.is_some() && m.sd.is_some())
+            + has(m.mean.is_some() && m.sem.is_some())
+            + has(m.median.is_some() && (m.iqr.is_some() || (m.q1.is_some() && m.q3.is_some())))
+            + has(m.events.is_some() || m.percent.is_some())
+            + has(m.count.is_some())
+            + has(m.text.is_some());
+        let loose = (m.mean.is_some() && m.sd.is_none() && m.sem.is_none())
+            || (m.median.is_some() && m.iqr.is_none() && (m.q1.is_none() || m.q3.is_none()))
+            || (m.sd.is_some() && m.sem.is_some());
+        if forms != 1 || loose {
+            self.push(
+                m.arm.span(),
+                "give exactly one value form: mean+sd, mean+sem, median+iqr (or q1+q3), events and/or percent, count, or text",
+            );
+        }
+        if let Some(ev) = &m.events {
+            self.count_within(ev.span(), *ev.get_ref(), n, "events");
+        }
+        if let Some(c) = &m.count {
+            self.count_within(c.span(), *c.get_ref(), n, "count");
+        }
+        if let (Some(p), Some(n)) = (&m.percent, n) {
+            self.percent_matches(p, n, m.events.as_ref().map(|e| *e.get_ref()));
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! From validated data to PDF bytes: view model, Typst world, compilation and export.
+
+pub mod format;
+pub mod view;
+pub mod world;
+
+use typst::diag::{SourceDiagnostic, Warned};
+use typst::foundations::{Datetime, Smart};
+use typst_kit::diagnostics::{DiagnosticFormat, emit, termcolor::Buffer};
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, Timestamp};
+
+use crate::data::Project;
+use view::BriefView;
+use world::BriefWorld;
+
+/// Where the template finds the view model.
+pub const VIEW_PATH: &str = "/evbrief/view.json";
+/// The main template, relative to the project root.
+pub const MAIN_TEMPLATE: &str = "/templates/brief.typ";
+
+/// Why rendering failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// The project root could not be opened.
+    #[error("cannot open project root ({0})")]
+    Root(String),
+    /// The view model could not be serialised.
+    #[error("cannot serialise the view model ({0})")]
+    View(#[from] serde_json::Error),
+    /// Typst reported errors in a template (already formatted with locations).
+    #[error("the template failed to compile:\n{0}")]
+    Template(String),
+}
+
+/// A rendered PDF and the template warnings met on the way.
+pub struct Rendered {
+    /// The PDF file's bytes.
+    pub pdf: Vec<u8>,
+    /// Warnings formatted with their template locations.
+    pub warnings: String,
+}
+
+/// The date and time stamped into the PDF: `SOURCE_DATE_EPOCH` when given, else the as-of date.
+pub fn pdf_timestamp(view: &BriefView, source_date_epoch: Option<i64>) -> Option<Datetime> {
+    if let Some(secs) = source_date_epoch {
+        let dt = chrono::DateTime::from_timestamp(secs, 0)?;
+        use chrono::{Datelike, Timelike};
+        return Datetime::from_ymd_hms(
+            dt.year(),
+            dt.month() as u8,
+            dt.day() as u8,
+            dt.hour() as u8,
+            dt.minute() as u8,
+            dt.second() as u8,
+        );
+    }
+    let date = view.config.as_of.date?;
+    Datetime::from_ymd(i32::from(date.year), date.month, date.day)
+}
+
+/// Compiles the brief of `project` to PDF bytes.
+pub fn render(project: &Project, source_date_epoch: Option<i64>) -> Result<Rendered, RenderError> {
+    let view = view::build_view(project);
+    let stamp = pdf_timestamp(&view, source_date_epoch);
+    let today = stamp
+        .or_else(|| Datetime::from_ymd(1970, 1, 1))
+        .ok_or_else(|| RenderError::Root("no date".into()))?;
+    let mut world = BriefWorld::new(&project.root, MAIN_TEMPLATE, today)
+        .map_err(|e| RenderError::Root(e.to_string()))?;
+    world.set_virtual(VIEW_PATH, serde_json::to_vec(&view)?);
+    let Warned { output, warnings } = typst::compile::<PagedDocument>(&world);
+    let warnings_text = format_diagnostics(&world, &warnings);
+    let document =
+        output.map_err(|errors| RenderError::Template(format_diagnostics(&world, &errors)))?;
+    let options = PdfOptions {
+        ident: Smart::Custom(format!("evbrief/{}", view.config.title)),
+        creator: Smart::Custom(Some(view.generator.clone())),
+        timestamp: stamp.map(Timestamp::new_utc),
+        ..PdfOptions::default()
+    };
+    let pdf = typst_pdf::pdf(&document, &options)
+        .map_err(|errors| RenderError::Template(format_diagnostics(&world, &errors)))?;
+    Ok(Rendered {
+        pdf,
+        warnings: warnings_text,
+    })
+}
+
+fn format_diagnostics(world: &BriefWorld, diagnostics: &[SourceDiagnostic]) -> String {
+    let mut buffer = Buffer::no_color();
+    if emit(&mut buffer, world, diagnostics, DiagnosticFormat::Human).is_err() {
+        return diagnostics
+            .iter()
+            .map(|d| format!("error: {}\n", d.message))
+            .collect();
+    }
+    String::from_utf8_lossy(buffer.as_slice()).into_owned()
+}

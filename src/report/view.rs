@@ -1,0 +1,585 @@
+//! The view model: everything a template shows, as raw values plus display strings.
+//!
+//! Built from a validated [`Project`]; serialised to JSON and read by
+//! `templates/brief.typ`. Numbers appear exactly as the sources printed them
+//! (their literal text), so the brief never re-rounds a published value.
+
+use serde::Serialize;
+use toml::Spanned;
+
+use super::format::literal;
+use crate::config::{BriefConfig, OutcomeKind};
+use crate::data::model::{AeStatus, ArmRole, Measurement, Source, Study};
+use crate::data::model_p::{Relation, parse_p};
+use crate::data::time::parse_time;
+use crate::data::{LoadedStudy, Project};
+
+/// The whole brief as the template sees it.
+#[derive(Debug, Serialize)]
+pub struct BriefView {
+    /// `brief.toml` as written (title, question, bottom line …).
+    pub config: BriefConfig,
+    /// The as-of date as "22 November 2026".
+    pub as_of: String,
+    /// evbrief's version, for the provenance line.
+    pub generator: String,
+    /// Included studies, in table order.
+    pub studies: Vec<StudyView>,
+    /// One section per outcome in `brief.toml` order.
+    pub outcomes: Vec<OutcomeView>,
+    /// Adverse events, serious first.
+    pub safety: Vec<SafetyRow>,
+    /// Narrative findings not tied to an outcome.
+    pub other_findings: Vec<FindingView>,
+    /// Disagreements between sources, listed for the reader.
+    pub conflicts: Vec<String>,
+}
+
+/// One row of the characteristics-of-included-studies table.
+#[derive(Debug, Serialize)]
+pub struct StudyView {
+    /// Study id.
+    pub id: String,
+    /// Short label ("Zhao 2024").
+    pub label: String,
+    /// Bibliography keys of all its reports.
+    pub cites: Vec<String>,
+    /// Reports with their role, e.g. "post hoc analysis".
+    pub reports: Vec<String>,
+    /// Design label.
+    pub design: String,
+    /// T1D / T2DM.
+    pub condition: String,
+    /// Population in words.
+    pub population: String,
+    /// Country, or "not reported".
+    pub country: String,
+    /// Setting and enrolment period.
+    pub setting: String,
+    /// "UC-MSC 33 · Placebo 32".
+    pub arms: String,
+    /// Participants in all arms.
+    pub participants: i64,
+    /// Intervention of each arm.
+    pub interventions: Vec<String>,
+    /// Follow-up as written.
+    pub follow_up: String,
+    /// Blinding as written.
+    pub blinding: String,
+    /// Curator's notes.
+    pub notes: Vec<String>,
+}
+
+/// One outcome's section.
+#[derive(Debug, Serialize)]
+pub struct OutcomeView {
+    /// Outcome id.
+    pub id: String,
+    /// Label.
+    pub label: String,
+    /// Unit of the values.
+    pub unit: String,
+    /// "continuous" or "binary".
+    pub kind: OutcomeKind,
+    /// "Higher is better" / "Lower is better".
+    pub better: String,
+    /// Number of studies with any data on this outcome.
+    pub k: usize,
+    /// Reported values, by study then time.
+    pub values: Vec<ValueRow>,
+    /// Reported p-values.
+    pub comparisons: Vec<ComparisonRow>,
+    /// Narrative findings.
+    pub findings: Vec<FindingView>,
+}
+
+/// One reported value.
+#[derive(Debug, Serialize)]
+pub struct ValueRow {
+    /// Study label.
+    pub study: String,
+    /// First report key, for the citation.
+    pub cite: String,
+    /// Time point label.
+    pub time: String,
+    /// Arm label.
+    pub arm: String,
+    /// The value as printed with its form, e.g. "7.46 ± 1.79 (mean ± SD)".
+    pub value: String,
+    /// Participants analysed, or "n not reported".
+    pub n: String,
+    /// Where it was read.
+    pub source: String,
+    /// Curator's note.
+    pub note: String,
+}
+
+/// One reported p-value.
+#[derive(Debug, Serialize)]
+pub struct ComparisonRow {
+    /// Study label.
+    pub study: String,
+    /// Report key.
+    pub cite: String,
+    /// "UC-MSC vs Placebo at week 20" or "UC-MSC, week 9 vs baseline".
+    pub what: String,
+    /// "P = 0.008".
+    pub p: String,
+    /// Where it was read.
+    pub source: String,
+    /// Conflicting values elsewhere, in words.
+    pub conflicts: Vec<String>,
+}
+
+/// A narrative finding.
+#[derive(Debug, Serialize)]
+pub struct FindingView {
+    /// Study label.
+    pub study: String,
+    /// Report key.
+    pub cite: String,
+    /// The finding.
+    pub text: String,
+    /// Where it was read.
+    pub source: String,
+}
+
+/// One adverse event in one study, all arms side by side.
+#[derive(Debug, Serialize)]
+pub struct SafetyRow {
+    /// Study label.
+    pub study: String,
+    /// Report key.
+    pub cite: String,
+    /// Event name.
+    pub event: String,
+    /// Category label.
+    pub category: String,
+    /// "UC-MSC: 4/24 (16.7%)" per arm; "not reported" stays "not reported".
+    pub arms: Vec<String>,
+    /// Notes and sources.
+    pub note: String,
+}
+
+/// Builds the view model from a validated project.
+pub fn build_view(project: &Project) -> BriefView {
+    let config = project.config.clone();
+    let as_of = format_date(&config.as_of);
+    let studies = project.studies.iter().map(study_view).collect();
+    let outcomes = config
+        .outcomes
+        .iter()
+        .map(|o| {
+            let o = o.get_ref();
+            let mut values = Vec::new();
+            let mut comparisons = Vec::new();
+            let mut findings = Vec::new();
+            let mut with_data = 0;
+            for s in &project.studies {
+                let before = values.len() + comparisons.len() + findings.len();
+                let mut rows: Vec<&Measurement> = s
+                    .study
+                    .results
+                    .iter()
+                    .filter(|m| m.outcome.as_ref().map(|x| x.get_ref()) == Some(&o.id))
+                    .collect();
+                rows.sort_by(|a, b| time_days(&a.time).total_cmp(&time_days(&b.time)));
+                values.extend(rows.into_iter().map(|m| value_row(s, m)));
+                for c in s
+                    .study
+                    .comparisons
+                    .iter()
+                    .filter(|c| c.outcome.get_ref() == &o.id)
+                {
+                    comparisons.push(comparison_row(s, c));
+                }
+                for f in s
+                    .study
+                    .findings
+                    .iter()
+                    .filter(|f| f.outcome.as_ref().map(|x| x.get_ref()) == Some(&o.id))
+                {
+                    findings.push(finding_view(&s.study, &f.text, &f.source));
+                }
+                if values.len() + comparisons.len() + findings.len() > before {
+                    with_data += 1;
+                }
+            }
+            OutcomeView {
+                id: o.id.clone(),
+                label: o.label.clone(),
+                unit: o.unit.clone(),
+                kind: o.kind,
+                better: match o.better {
+                    crate::config::Direction::Higher => "Higher is better".into(),
+                    crate::config::Direction::Lower => "Lower is better".into(),
+                },
+                k: with_data,
+                values,
+                comparisons,
+                findings,
+            }
+        })
+        .collect();
+    let other_findings = project
+        .studies
+        .iter()
+        .flat_map(|s| {
+            s.study
+                .findings
+                .iter()
+                .filter(|f| f.outcome.is_none())
+                .map(|f| finding_view(&s.study, &f.text, &f.source))
+        })
+        .collect();
+    BriefView {
+        as_of,
+        generator: format!("evbrief {}", env!("CARGO_PKG_VERSION")),
+        studies,
+        outcomes,
+        safety: safety_rows(project),
+        other_findings,
+        conflicts: conflicts(project),
+        config,
+    }
+}
+
+fn format_date(d: &toml::value::Datetime) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    match d.date {
+        Some(date) => format!(
+            "{} {} {}",
+            date.day,
+            MONTHS[usize::from(date.month.clamp(1, 12)) - 1],
+            date.year
+        ),
+        None => d.to_string(),
+    }
+}
+
+fn time_days(t: &Option<Spanned<String>>) -> f64 {
+    t.as_ref()
+        .and_then(|t| parse_time(t.get_ref()).ok())
+        .map_or(f64::INFINITY, |t| t.days)
+}
+
+fn arm_label(study: &Study, id: &str) -> String {
+    study
+        .arms
+        .iter()
+        .find(|a| a.id.get_ref() == id)
+        .map_or_else(|| id.to_owned(), |a| a.label.clone())
+}
+
+fn arm_n(study: &Study, id: &str) -> Option<i64> {
+    study
+        .arms
+        .iter()
+        .find(|a| a.id.get_ref() == id)
+        .map(|a| *a.n.get_ref())
+}
+
+fn source_text(s: &Source) -> String {
+    format!("{}: {}", s.report.get_ref(), s.at)
+}
+
+fn study_view(s: &LoadedStudy) -> StudyView {
+    let st = &s.study;
+    let role = |r: crate::data::model::ReportRole| match r {
+        crate::data::model::ReportRole::Primary => "main report",
+        crate::data::model::ReportRole::PostHoc => "post hoc analysis",
+        crate::data::model::ReportRole::Secondary => "secondary account",
+        crate::data::model::ReportRole::Mention => "mention",
+    };
+    StudyView {
+        id: st.id.get_ref().clone(),
+        label: st.label.clone(),
+        cites: st.reports.iter().map(|r| r.key.get_ref().clone()).collect(),
+        reports: st
+            .reports
+            .iter()
+            .map(|r| format!("{} ({})", r.key.get_ref(), role(r.role)))
+            .collect(),
+        design: st.design.label().to_owned(),
+        condition: st.condition.clone(),
+        population: st.population.clone(),
+        country: st.country.clone().unwrap_or_else(|| "not reported".into()),
+        setting: [st.setting.clone(), st.enrolment.clone()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join("; "),
+        arms: st
+            .arms
+            .iter()
+            .map(|a| format!("{} {}", a.label, a.n.get_ref()))
+            .collect::<Vec<_>>()
+            .join(" · "),
+        participants: st.arms.iter().map(|a| *a.n.get_ref()).sum(),
+        interventions: st
+            .arms
+            .iter()
+            .filter(|a| a.role != ArmRole::Control || !a.intervention.is_empty())
+            .map(|a| format!("{}: {}", a.label, a.intervention))
+            .collect(),
+        follow_up: st
+            .follow_up
+            .clone()
+            .unwrap_or_else(|| "not reported".into()),
+        blinding: st.blinding.clone().unwrap_or_else(|| "not reported".into()),
+        notes: st.notes.clone(),
+    }
+}
+
+/// The value's literal text from the study file, e.g. "28.10".
+fn lit(file_text: &str, v: &Spanned<f64>) -> String {
+    literal(file_text.get(v.span()).unwrap_or_default())
+}
+
+fn value_text(text: &str, m: &Measurement, n: Option<i64>) -> String {
+    let l = |v: &Spanned<f64>| lit(text, v);
+    if let (Some(mean), Some(sd)) = (&m.mean, &m.sd) {
+        return format!("{} ± {} (mean ± SD)", l(mean), l(sd));
+    }
+    if let (Some(mean), Some(sem)) = (&m.mean, &m.sem) {
+        return format!("{} ± {} (mean ± SEM)", l(mean), l(sem));
+    }
+    if let (Some(med), Some(iqr)) = (&m.median, &m.iqr) {
+        return format!("{} [{}] (median [IQR width])", l(med), l(iqr));
+    }
+    if let (Some(med), Some(q1), Some(q3)) = (&m.median, &m.q1, &m.q3) {
+        return format!("{} ({}–{}) (median (IQR))", l(med), l(q1), l(q3));
+    }
+    if m.events.is_some() || m.percent.is_some() {
+        let pct = m.percent.as_ref().map(|p| format!("{}%", l(p)));
+        let ev = m.events.as_ref().map(|e| *e.get_ref());
+        return match (ev, n, pct) {
+            (Some(e), Some(n), Some(p)) => format!("{e}/{n} ({p})"),
+            (Some(e), Some(n), None) => format!("{e}/{n}"),
+            (None, Some(n), Some(p)) => format!("{p} of {n}"),
+            (Some(e), None, _) => format!("{e} events"),
+            (None, None, Some(p)) => p,
+            (None, _, None) => String::new(),
+        };
+    }
+    if let Some(c) = &m.count {
+        return match n {
+            Some(n) => format!("{}/{}", c.get_ref(), n),
+            None => c.get_ref().to_string(),
+        };
+    }
+    m.text.clone().unwrap_or_default()
+}
+
+fn value_row(s: &LoadedStudy, m: &Measurement) -> ValueRow {
+    let st = &s.study;
+    let arm_size = arm_n(st, m.arm.get_ref());
+    let n = m.n.as_ref().map(|n| *n.get_ref()).or(arm_size);
+    let analysed_n_missing =
+        m.n.is_none() && (m.sem.is_some() || m.iqr.is_some()) && st.arms.len() == 1;
+    ValueRow {
+        study: st.label.clone(),
+        cite: m.source.report.get_ref().clone(),
+        time: m
+            .time
+            .as_ref()
+            .map(|t| t.get_ref().clone())
+            .unwrap_or_default(),
+        arm: arm_label(st, m.arm.get_ref()),
+        value: value_text(&s.file.text, m, n),
+        n: match (n, analysed_n_missing) {
+            (Some(n), false) => n.to_string(),
+            (Some(n), true) => format!("n analysed not reported (cohort {n})"),
+            (None, _) => "n not reported".into(),
+        },
+        source: source_text(&m.source),
+        note: m.note.clone().unwrap_or_default(),
+    }
+}
+
+fn p_text(p: &str) -> String {
+    match parse_p(p) {
+        Some(rp) => {
+            let rel = match rp.relation {
+                Relation::Equal => "=",
+                Relation::Less => "<",
+                Relation::Greater => ">",
+            };
+            let digits = p.trim().trim_start_matches(['P', 'p', '<', '>', '=', ' ']);
+            format!("P {rel} {digits}")
+        }
+        None => p.to_owned(),
+    }
+}
+
+fn comparison_row(s: &LoadedStudy, c: &crate::data::model::Comparison) -> ComparisonRow {
+    let st = &s.study;
+    let what = match (&c.arms, &c.arm, &c.from) {
+        (Some(arms), _, _) => format!(
+            "{} at {}",
+            arms.get_ref()
+                .iter()
+                .map(|a| arm_label(st, a))
+                .collect::<Vec<_>>()
+                .join(" vs "),
+            c.time.get_ref()
+        ),
+        (None, Some(arm), Some(from)) => {
+            format!(
+                "{}: {} vs {}",
+                arm_label(st, arm.get_ref()),
+                c.time.get_ref(),
+                from.get_ref()
+            )
+        }
+        _ => c.time.get_ref().clone(),
+    };
+    ComparisonRow {
+        study: st.label.clone(),
+        cite: c.source.report.get_ref().clone(),
+        what,
+        p: p_text(c.p.get_ref()),
+        source: source_text(&c.source),
+        conflicts: c
+            .conflicts
+            .iter()
+            .map(|k| {
+                let value =
+                    k.p.as_ref()
+                        .map(|p| p_text(p.get_ref()))
+                        .or_else(|| k.text.clone())
+                        .unwrap_or_default();
+                format!("{} ({}) — {}", value, source_text(&k.source), k.note)
+            })
+            .collect(),
+    }
+}
+
+fn finding_view(st: &Study, text: &str, source: &Source) -> FindingView {
+    FindingView {
+        study: st.label.clone(),
+        cite: source.report.get_ref().clone(),
+        text: text.to_owned(),
+        source: source_text(source),
+    }
+}
+
+fn safety_rows(project: &Project) -> Vec<SafetyRow> {
+    let mut rows: Vec<(crate::data::model::AeCategory, SafetyRow)> = Vec::new();
+    for s in &project.studies {
+        let st = &s.study;
+        let mut events: Vec<(&str, crate::data::model::AeCategory)> = Vec::new();
+        for ae in &st.adverse_events {
+            if !events.iter().any(|(e, _)| *e == ae.event) {
+                events.push((&ae.event, ae.category));
+            }
+        }
+        for (event, category) in events {
+            let mut arms = Vec::new();
+            let mut notes = Vec::new();
+            let mut cite = String::new();
+            for arm in &st.arms {
+                let id = arm.id.get_ref();
+                let n = *arm.n.get_ref();
+                let entry = st
+                    .adverse_events
+                    .iter()
+                    .find(|a| a.event == event && a.arm.get_ref() == id);
+                let text = match entry {
+                    None => "not reported".to_owned(),
+                    Some(ae) => {
+                        cite = ae.source.report.get_ref().clone();
+                        if let Some(note) = &ae.note {
+                            notes.push(format!("{}: {note}", arm.label));
+                        }
+                        match (ae.status, &ae.events) {
+                            (AeStatus::Events, Some(e)) => {
+                                let pct = match &ae.percent {
+                                    Some(p) => format!("{}%", lit(&s.file.text, p)),
+                                    None => format!(
+                                        "{}%",
+                                        super::format::fixed(
+                                            100.0 * *e.get_ref() as f64 / n as f64,
+                                            1
+                                        )
+                                    ),
+                                };
+                                format!("{}/{} ({pct})", e.get_ref(), n)
+                            }
+                            (AeStatus::NoneObserved, _) => format!("none observed (0/{n})"),
+                            _ => "not reported".to_owned(),
+                        }
+                    }
+                };
+                arms.push(format!("{}: {text}", arm.label));
+            }
+            rows.push((
+                category,
+                SafetyRow {
+                    study: st.label.clone(),
+                    cite,
+                    event: event.to_owned(),
+                    category: category_label(category).to_owned(),
+                    arms,
+                    note: notes.join("; "),
+                },
+            ));
+        }
+    }
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    rows.into_iter().map(|(_, r)| r).collect()
+}
+
+fn category_label(c: crate::data::model::AeCategory) -> &'static str {
+    use crate::data::model::AeCategory::*;
+    match c {
+        Death => "Death",
+        Serious => "Serious adverse events",
+        InfusionReaction => "Infusion reaction",
+        Hypoglycaemia => "Hypoglycaemia",
+        Laboratory => "Laboratory",
+        Other => "Other",
+    }
+}
+
+fn conflicts(project: &Project) -> Vec<String> {
+    let mut out = Vec::new();
+    for s in &project.studies {
+        for arm in &s.study.arms {
+            for c in &arm.conflicts {
+                out.push(format!(
+                    "{} — {} arm: {} ({})",
+                    s.study.label,
+                    arm.label,
+                    c.note,
+                    source_text(&c.source)
+                ));
+            }
+        }
+        for c in &s.study.comparisons {
+            for k in &c.conflicts {
+                out.push(format!(
+                    "{} — {}: {} ({})",
+                    s.study.label,
+                    c.outcome.get_ref(),
+                    k.note,
+                    source_text(&k.source)
+                ));
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,178 @@
+//! The Typst `World` of a brief: project files on disk plus virtual files in memory.
+//!
+//! Templates may read files of the project only: every path is resolved inside the
+//! project root and refused (also through symlinks) when it would leave it. Generated
+//! inputs (the view model, figures) are virtual files that shadow the disk.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+use typst::diag::{FileError, FileResult};
+use typst::foundations::{Bytes, Datetime, Duration};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World};
+use typst_kit::diagnostics::DiagnosticWorld;
+use typst_kit::fonts::FontStore;
+
+/// Fonts shared by every world in the process (loading them is the costly part).
+fn fonts() -> &'static FontStore {
+    static FONTS: OnceLock<FontStore> = OnceLock::new();
+    FONTS.get_or_init(|| {
+        let mut store = FontStore::new();
+        store.extend(typst_kit::fonts::embedded());
+        store
+    })
+}
+
+/// A `World` over one brief project, reusable across compilations.
+pub struct BriefWorld {
+    root: PathBuf,
+    canonical_root: PathBuf,
+    main: FileId,
+    library: LazyHash<Library>,
+    today: Datetime,
+    virtual_files: HashMap<FileId, Bytes>,
+    cache: Mutex<HashMap<FileId, FileResult<Bytes>>>,
+}
+
+/// Builds a project-root file id for a path like `/templates/brief.typ`.
+pub fn file_id(path: &str) -> Option<FileId> {
+    Some(RootedPath::new(VirtualRoot::Project, VirtualPath::new(path).ok()?).intern())
+}
+
+impl BriefWorld {
+    /// A world rooted at `root` whose main file is `main` (relative to the root).
+    ///
+    /// `today` is the brief's as-of date, so `datetime.today()` is reproducible.
+    pub fn new(root: &Path, main: &str, today: Datetime) -> Result<Self, FileError> {
+        let canonical_root = fs::canonicalize(root).map_err(|e| FileError::from_io(e, root))?;
+        let main = file_id(main).ok_or(FileError::AccessDenied)?;
+        Ok(BriefWorld {
+            root: root.to_path_buf(),
+            canonical_root,
+            main,
+            library: LazyHash::new(Library::builder().build()),
+            today,
+            virtual_files: HashMap::new(),
+            cache: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Serves `data` at `path` instead of the disk (view model, figures, bibliography).
+    pub fn set_virtual(&mut self, path: &str, data: Vec<u8>) {
+        if let Some(id) = file_id(path) {
+            self.virtual_files.insert(id, Bytes::new(data));
+        }
+    }
+
+    /// Forgets cached disk files, so the next compilation sees edits.
+    pub fn reset(&mut self) {
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.clear();
+        }
+    }
+
+    fn read(&self, id: FileId) -> FileResult<Bytes> {
+        if let Some(bytes) = self.virtual_files.get(&id) {
+            return Ok(bytes.clone());
+        }
+        if let Ok(cache) = self.cache.lock()
+            && let Some(hit) = cache.get(&id)
+        {
+            return hit.clone();
+        }
+        let result = self.read_disk(id);
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.insert(id, result.clone());
+        }
+        result
+    }
+
+    fn read_disk(&self, id: FileId) -> FileResult<Bytes> {
+        let rooted = id.get();
+        if !matches!(rooted.root(), VirtualRoot::Project) {
+            return Err(FileError::Other(Some(
+                "packages are not available to evbrief templates".into(),
+            )));
+        }
+        let path = rooted
+            .vpath()
+            .realize(&self.root)
+            .map_err(FileError::Realize)?;
+        let real = fs::canonicalize(&path).map_err(|e| FileError::from_io(e, &path))?;
+        if !real.starts_with(&self.canonical_root) {
+            return Err(FileError::AccessDenied);
+        }
+        if real.is_dir() {
+            return Err(FileError::IsDirectory);
+        }
+        fs::read(&real)
+            .map(Bytes::new)
+            .map_err(|e| FileError::from_io(e, &path))
+    }
+}
+
+impl World for BriefWorld {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.library
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        fonts().book()
+    }
+
+    fn main(&self) -> FileId {
+        self.main
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        let bytes = self.read(id)?;
+        let text = std::str::from_utf8(&bytes).map_err(|_| FileError::InvalidUtf8)?;
+        Ok(Source::new(id, text.to_owned()))
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        self.read(id)
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        fonts().font(index)
+    }
+
+    fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {
+        Some(self.today)
+    }
+}
+
+impl DiagnosticWorld for BriefWorld {
+    fn name(&self, id: FileId) -> String {
+        id.get().vpath().get_without_slash().to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_paths_outside_the_project() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("templates")).unwrap();
+        fs::write(dir.path().join("templates/a.typ"), "hi").unwrap();
+        let world = BriefWorld::new(
+            dir.path(),
+            "/templates/a.typ",
+            Datetime::from_ymd(2026, 1, 1).unwrap(),
+        )
+        .unwrap();
+        assert!(world.file(file_id("/templates/a.typ").unwrap()).is_ok());
+        // `..` cannot climb above the virtual root; absolute paths stay inside it.
+        let outside = file_id("/../../etc/passwd").map(|id| world.file(id));
+        assert!(!matches!(outside, Some(Ok(_))));
+        assert!(world.file(file_id("/etc/passwd").unwrap()).is_err());
+    }
+}

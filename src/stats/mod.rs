@@ -1,0 +1,27 @@
+//! Statistics engine of evbrief.
+//!
+//! `stats` owns effect sizes (metafor `escalc` equivalents), data conversions
+//! with an audit trail, pooling (inverse variance, Mantel–Haenszel, Peto,
+//! subgroups) and back-transforms. It does no I/O, touches no files and does
+//! no formatting: callers (see `crate::analyse`) turn its typed results into
+//! reports. Every formula names its source (the metafor function it mirrors
+//! and the paper it comes from) so numbers can be audited against R's
+//! metafor package, which the reference tests check to 1e-6 relative.
+
+pub mod convert;
+pub mod dist;
+pub mod effect;
+pub mod error;
+pub mod measure;
+pub mod pool;
+pub mod transform;
+
+#[cfg(test)]
+mod proptests;
+#[cfg(test)]
+mod reference_tests;
+#[cfg(test)]
+pub(crate) mod testutil;
+
+pub use error::StatsError;
+pub use measure::{Measure, Method, Test};

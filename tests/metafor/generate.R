@@ -1,0 +1,191 @@
+#!/usr/bin/env Rscript
+# Generates the metafor reference fixtures used by the Rust tests in src/stats/.
+# Run from the crate root:  Rscript tests/metafor/generate.R
+# Needs: metafor (with metadat) and jsonlite.  The JSON files are committed so CI
+# needs no R.  All iterative tau^2 estimators are run with tight tolerances so the
+# fixtures reflect the converged value rather than metafor's default stopping rule.
+suppressMessages({ library(metafor); library(jsonlite) })
+
+out_dir <- "tests/metafor"
+ctl_reml <- list(threshold = 1e-12, maxiter = 10000)
+ctl_pm   <- list(tol = 1e-13, maxiter = 10000)
+ctl_ci   <- list(tol = 1e-13, maxiter = 10000)
+nn <- function(x) if (is.null(x) || length(x) == 0 || all(is.na(x))) NA else unname(as.vector(x))
+
+fit_uni <- function(yi, vi, method, test, transf = NULL, targs = NULL) {
+  ctl <- switch(method, REML = ctl_reml, PM = ctl_pm, list())
+  res <- rma(yi, vi, method = method, test = test, control = ctl)
+  pr <- predict(res)
+  out <- list(kind = "uni", method = method, test = test, k = res$k,
+              estimate = nn(res$beta), se = nn(res$se), statistic = nn(res$zval),
+              p = nn(res$pval), ci_lower = nn(res$ci.lb), ci_upper = nn(res$ci.ub),
+              pi_lower = NA, pi_upper = NA, tau2 = NA, tau2_ci_lower = NA, tau2_ci_upper = NA,
+              i2 = nn(res$I2), h2 = nn(res$H2), q = nn(res$QE), q_p = nn(res$QEp),
+              weights = nn(weights(res)))
+  if (method != "FE") {
+    out$tau2 <- nn(res$tau2)
+    out$pi_lower <- nn(pr$pi.lb); out$pi_upper <- nn(pr$pi.ub)
+    if (res$k > 1) {
+      ci <- confint(res, control = ctl_ci)
+      out$tau2_ci_lower <- nn(ci$random["tau^2", "ci.lb"])
+      out$tau2_ci_upper <- nn(ci$random["tau^2", "ci.ub"])
+    }
+  }
+  if (!is.null(transf)) {
+    bt <- if (is.null(targs)) predict(res, transf = transf) else predict(res, transf = transf, targs = targs)
+    out$back <- list(estimate = nn(bt$pred), ci_lower = nn(bt$ci.lb), ci_upper = nn(bt$ci.ub),
+                     pi_lower = if (method == "FE") NA else nn(bt$pi.lb),
+                     pi_upper = if (method == "FE") NA else nn(bt$pi.ub))
+  }
+  out
+}
+
+fit_mh <- function(d, measure) {
+  res <- rma.mh(ai = ai, bi = bi, ci = ci, di = di, data = d, measure = measure)
+  list(kind = "mh", method = "MH", test = "z", k = res$k, estimate = nn(res$beta), se = nn(res$se),
+       statistic = nn(res$zval), p = nn(res$pval), ci_lower = nn(res$ci.lb), ci_upper = nn(res$ci.ub),
+       i2 = nn(res$I2), h2 = nn(res$H2), q = nn(res$QE), q_p = nn(res$QEp), q_df = res$k.yi - 1,
+       weights = nn(weights(res)))
+}
+
+fit_peto <- function(d) {
+  res <- rma.peto(ai = ai, bi = bi, ci = ci, di = di, data = d)
+  list(kind = "peto", method = "PETO", test = "z", k = res$k, estimate = nn(res$beta), se = nn(res$se),
+       statistic = nn(res$zval), p = nn(res$pval), ci_lower = nn(res$ci.lb), ci_upper = nn(res$ci.ub),
+       i2 = nn(res$I2), h2 = nn(res$H2), q = nn(res$QE), q_p = nn(res$QEp), q_df = res$k.yi - 1,
+       weights = nn(weights(res)))
+}
+
+methods <- c("FE", "DL", "REML", "PM")
+tests <- c("z", "knha")
+
+all_fits <- function(es, measure, transf = NULL, targs = NULL) {
+  keep <- !is.na(es$yi)
+  fits <- list()
+  for (m in methods) for (t in tests) {
+    if (m == "FE" && t == "knha") next
+    f <- fit_uni(es$yi[keep], es$vi[keep], m, t, transf, targs)
+    f$measure <- measure
+    fits[[length(fits) + 1]] <- f
+  }
+  fits
+}
+
+write_fixture <- function(name, obj) {
+  obj$metafor_version <- as.character(packageVersion("metafor"))
+  writeLines(toJSON(obj, auto_unbox = TRUE, digits = NA, na = "null", null = "null", pretty = TRUE),
+             file.path(out_dir, paste0(name, ".json")))
+}
+
+binary_fixture <- function(name, d) {
+  esc <- list(); fits <- list()
+  for (ms in c("RR", "OR", "RD", "PETO")) {
+    drop <- ms != "RD"
+    es <- escalc(measure = ms, ai = ai, bi = bi, ci = ci, di = di, data = d, drop00 = drop)
+    esc[[ms]] <- list(yi = nn(es$yi), vi = nn(es$vi), drop00 = drop)
+    fits <- c(fits, all_fits(es, ms, if (ms == "RD") NULL else exp))
+  }
+  for (ms in c("RR", "OR", "RD")) { f <- fit_mh(d, ms); f$measure <- ms; fits[[length(fits) + 1]] <- f }
+  f <- fit_peto(d); f$measure <- "PETO"; fits[[length(fits) + 1]] <- f
+  write_fixture(name, list(name = name, data = as.list(d), escalc = esc, fits = fits))
+}
+
+## 1. BCG vaccine trials (Colditz et al. 1994), metafor's dat.bcg
+bcg <- with(dat.bcg, data.frame(study = paste(author, year), ai = tpos, bi = tneg, ci = cpos, di = cneg,
+                                subgroup = alloc, stringsAsFactors = FALSE))
+binary_fixture("bcg", bcg[, c("study", "ai", "bi", "ci", "di")])
+
+## 2. Sparse binary data: zero cells, a double-zero study, an all-events study
+sparse <- data.frame(study = paste("S", 1:7), ai = c(0, 2, 0, 5, 1, 0, 10), bi = c(20, 18, 30, 45, 49, 12, 0),
+                     ci = c(3, 0, 0, 9, 4, 2, 10), di = c(17, 22, 28, 41, 46, 10, 0))
+binary_fixture("sparse", sparse)
+
+## 3. Continuous outcomes: metafor's dat.normand1999 (length of hospital stay)
+cont <- with(dat.normand1999, data.frame(study = source, m1i = m1i, sd1i = sd1i, n1i = n1i,
+                                         m2i = m2i, sd2i = sd2i, n2i = n2i, stringsAsFactors = FALSE))
+esc <- list(); fits <- list()
+for (ms in c("MD", "SMD")) {
+  es <- escalc(measure = ms, m1i = m1i, sd1i = sd1i, n1i = n1i, m2i = m2i, sd2i = sd2i, n2i = n2i, data = cont)
+  esc[[ms]] <- list(yi = nn(es$yi), vi = nn(es$vi))
+  fits <- c(fits, all_fits(es, ms))
+}
+write_fixture("continuous", list(name = "continuous", data = as.list(cont), escalc = esc, fits = fits))
+
+## 4. Proportions: made-up single-arm event counts, including 0 and x = n
+prop <- data.frame(study = paste("P", 1:8), xi = c(0, 4, 11, 25, 3, 40, 9, 15), ni = c(15, 30, 48, 60, 22, 90, 41, 15))
+esc <- list(); fits <- list()
+for (ms in c("PR", "PLO", "PFT")) {
+  es <- escalc(measure = ms, xi = xi, ni = ni, data = prop)
+  esc[[ms]] <- list(yi = nn(es$yi), vi = nn(es$vi))
+  tr <- switch(ms, PR = NULL, PLO = transf.ilogit, PFT = transf.ipft.hm)
+  ta <- if (ms == "PFT") list(ni = prop$ni) else NULL
+  fits <- c(fits, all_fits(es, ms, tr, ta))
+}
+write_fixture("proportion", list(name = "proportion", data = as.list(prop), escalc = esc, fits = fits))
+
+## 5. Single-arm change (pre/post), ri = 0.5 as the caller's documented default
+chg <- data.frame(study = paste("C", 1:6), m1i = c(12.1, 30.4, 8.8, 15.0, 22.3, 17.7), m2i = c(10.2, 25.9, 8.1, 11.2, 20.0, 16.9),
+                  sd1i = c(3.1, 8.2, 2.5, 4.4, 6.0, 5.1), sd2i = c(2.9, 7.7, 2.8, 4.1, 5.2, 5.5),
+                  ni = c(24, 41, 18, 60, 33, 27), ri = 0.5)
+esc <- list(); fits <- list()
+for (ms in c("MC", "SMCR")) {
+  es <- escalc(measure = ms, m1i = m1i, m2i = m2i, sd1i = sd1i, sd2i = sd2i, ni = ni, ri = ri, data = chg)
+  esc[[ms]] <- list(yi = nn(es$yi), vi = nn(es$vi))
+  fits <- c(fits, all_fits(es, ms))
+}
+write_fixture("change", list(name = "change", data = as.list(chg), escalc = esc, fits = fits))
+
+## 6. Subgroups: dat.bcg split by treatment allocation, log RR, separate fits per subgroup,
+##    Q_between from a fixed-effects meta-regression on the subgroup estimates.
+es <- escalc(measure = "RR", ai = ai, bi = bi, ci = ci, di = di, data = bcg)
+sub <- list()
+for (m in methods) for (t in tests) {
+  if (m == "FE" && t == "knha") next
+  groups <- list(); est <- c(); se <- c()
+  for (g in sort(unique(bcg$subgroup))) {
+    s <- es$subgroup == g
+    f <- fit_uni(es$yi[s], es$vi[s], m, t)
+    f$name <- g
+    groups[[length(groups) + 1]] <- f
+    est <- c(est, f$estimate); se <- c(se, f$se)
+  }
+  qb <- rma(est, sei = se, method = "FE")
+  sub[[length(sub) + 1]] <- list(method = m, test = t, groups = groups,
+                                 q_between = nn(qb$QE), q_between_df = qb$k - 1, q_between_p = nn(qb$QEp))
+}
+write_fixture("subgroup", list(name = "subgroup", data = as.list(bcg), measure = "RR", fits = sub))
+
+## 7. Five-number-summary conversions (Luo 2018 / Wan 2014 / Shi 2020 formulas as in
+##    metafor's conv.fivenum, re-implemented here because the installed metafor may predate it).
+fivenum_ref <- function(mn, q1, med, q3, mx, n) {
+  r <- list(min = mn, q1 = q1, median = med, q3 = q3, max = mx, n = n)
+  if (!is.na(mn) && is.na(q1)) {
+    r$tval <- abs((mn + mx - 2 * med) / (mx - mn)); r$crit <- 1 / log(n + 9) + 2.5 / (n + 1)
+    w <- 4 / (4 + n^0.75); r$mean <- w * (mn + mx) / 2 + (1 - w) * med
+    r$sd <- (mx - mn) / (2 * qnorm((n - 0.375) / (n + 0.25)))
+  } else if (is.na(mn)) {
+    r$tval <- abs((q1 + q3 - 2 * med) / (q3 - q1)); r$crit <- 2.65 / sqrt(n) - 6 / n^2
+    w <- 0.7 + 0.39 / n; r$mean <- w * (q1 + q3) / 2 + (1 - w) * med
+    r$sd <- (q3 - q1) / (2 * qnorm((0.75 * n - 0.125) / (n + 0.25)))
+  } else {
+    r$tval <- max(2.65 * log(0.6 * n) / sqrt(n) * abs((mn + mx - 2 * med) / (mx - mn)), abs((q1 + q3 - 2 * med) / (q3 - q1)))
+    r$crit <- 3 / sqrt(n) - 40 / n^3
+    w1 <- 2.2 / (2.2 + n^0.75); w2 <- 0.7 - 0.72 / n^0.55
+    r$mean <- w1 * (mn + mx) / 2 + w2 * (q1 + q3) / 2 + (1 - w1 - w2) * med
+    xi <- 2 * qnorm((n - 0.375) / (n + 0.25)); eta <- 2 * qnorm((0.75 * n - 0.125) / (n + 0.25))
+    w <- 1 / (1 + 0.07 * n^0.6); r$sd <- w * (mx - mn) / xi + (1 - w) * (q3 - q1) / eta
+  }
+  r$skewed <- r$tval >= r$crit
+  r
+}
+fn <- list(fivenum_ref(2, NA, 10, NA, 30, 40), fivenum_ref(2, NA, 15, NA, 30, 40), fivenum_ref(NA, 5, 8, 12, NA, 25), fivenum_ref(1, 5, 8, 12, 20, 60),
+           fivenum_ref(NA, 5, 6, 20, NA, 100), fivenum_ref(0, 1, 2, 3, 50, 200))
+if (exists("conv.fivenum")) {
+  for (i in seq_along(fn)) {
+    r <- fn[[i]]
+    cf <- conv.fivenum(min = r$min, q1 = r$q1, median = r$median, q3 = r$q3, max = r$max, n = r$n)
+    fn[[i]]$metafor_mean <- nn(cf$mean); fn[[i]]$metafor_sd <- nn(cf$sd)
+  }
+}
+write_fixture("fivenum", list(name = "fivenum", has_conv_fivenum = exists("conv.fivenum"), cases = fn))
+cat("fixtures written to", out_dir, "\n")
