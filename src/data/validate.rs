@@ -9,7 +9,7 @@ use std::path::Path;
 use toml::Spanned;
 
 use super::LoadedStudy;
-use super::model::{AeStatus, Measurement, Source, Study};
+use super::model::{AeStatus, Measurement, ReportRole, Source, Study};
 use super::time::parse_time;
 use crate::config::BriefConfig;
 use crate::diagnostic::{Problem, SourceFile};
@@ -68,7 +68,10 @@ pub(super) fn validate(
                     format!("unknown reference key `{key}` (not in data/references.bib)"),
                 ));
             }
-            if let Some(owner) = report_owner.insert(key.clone(), id.clone())
+            // A paper that only mentions a study may mention several; one that
+            // reports participants' data belongs to exactly one study.
+            if report.role != ReportRole::Mention
+                && let Some(owner) = report_owner.insert(key.clone(), id.clone())
                 && owner != *id
             {
                 problems.push(Problem::new(

@@ -12,20 +12,50 @@ use std::sync::{Mutex, OnceLock};
 use typst::diag::{FileError, FileResult};
 use typst::foundations::{Bytes, Datetime, Duration};
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
-use typst::text::{Font, FontBook};
+use typst::text::{Font, FontBook, FontInfo};
 use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 use typst_kit::diagnostics::DiagnosticWorld;
-use typst_kit::fonts::FontStore;
+use typst_kit::fonts::{FontPath, FontStore};
 
-/// Fonts shared by every world in the process (loading them is the costly part).
-fn fonts() -> &'static FontStore {
-    static FONTS: OnceLock<FontStore> = OnceLock::new();
-    FONTS.get_or_init(|| {
-        let mut store = FontStore::new();
-        store.extend(typst_kit::fonts::embedded());
-        store
-    })
+/// CJK fonts looked for on the system (Debian's `fonts-noto-cjk` paths).
+pub const SYSTEM_CJK_FONTS: [&str; 2] = [
+    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+];
+
+/// The embedded fonts (Libertinus Serif, New Computer Modern, DejaVu Sans Mono).
+fn embedded_fonts() -> &'static Vec<(Font, FontInfo)> {
+    static FONTS: OnceLock<Vec<(Font, FontInfo)>> = OnceLock::new();
+    FONTS.get_or_init(|| typst_kit::fonts::embedded().collect())
+}
+
+/// Fonts of a project: embedded ones, every font in `<root>/fonts/`, then system CJK fonts.
+///
+/// Font files are only indexed here; their data is read when Typst first uses them.
+pub fn load_fonts(root: &Path) -> FontStore {
+    let mut store = FontStore::new();
+    store.extend(embedded_fonts().iter().cloned());
+    let mut paths: Vec<PathBuf> = fs::read_dir(root.join("fonts"))
+        .map(|dir| dir.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    paths.retain(|p| {
+        p.extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "ttf" | "otf" | "ttc" | "otc"))
+    });
+    paths.sort();
+    paths.extend(SYSTEM_CJK_FONTS.iter().map(PathBuf::from).filter(|p| p.is_file()));
+    for path in paths {
+        let Ok(data) = fs::read(&path) else { continue };
+        for index in 0u32.. {
+            match FontInfo::new(&data, index) {
+                Some(info) => store.push((FontPath { path: path.clone(), index }, info)),
+                None => break,
+            }
+        }
+    }
+    store
 }
 
 /// A `World` over one brief project, reusable across compilations.
@@ -33,6 +63,7 @@ pub struct BriefWorld {
     root: PathBuf,
     canonical_root: PathBuf,
     main: FileId,
+    fonts: FontStore,
     library: LazyHash<Library>,
     today: Datetime,
     virtual_files: HashMap<FileId, Bytes>,
@@ -55,6 +86,7 @@ impl BriefWorld {
             root: root.to_path_buf(),
             canonical_root,
             main,
+            fonts: load_fonts(root),
             library: LazyHash::new(Library::builder().build()),
             today,
             virtual_files: HashMap::new(),
@@ -122,7 +154,7 @@ impl World for BriefWorld {
     }
 
     fn book(&self) -> &LazyHash<FontBook> {
-        fonts().book()
+        self.fonts.book()
     }
 
     fn main(&self) -> FileId {
@@ -140,7 +172,7 @@ impl World for BriefWorld {
     }
 
     fn font(&self, index: usize) -> Option<Font> {
-        fonts().font(index)
+        self.fonts.font(index)
     }
 
     fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {
