@@ -143,11 +143,13 @@ impl StudyCheck<'_> {
                     format!("arm size must be at least 1, found {n}"),
                 );
             }
-            if arm_n.insert(arm.id.get_ref().clone(), n).is_some() {
+            if arm_n.contains_key(arm.id.get_ref()) {
                 self.push(
                     arm.id.span(),
                     format!("duplicate arm id `{}`", arm.id.get_ref()),
                 );
+            } else {
+                arm_n.insert(arm.id.get_ref().clone(), n);
             }
             self.source(&arm.source);
             for c in &arm.conflicts {

@@ -539,7 +539,7 @@ fn safety_rows(project: &Project) -> Vec<SafetyRow> {
             ));
         }
     }
-    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    rows.sort_by_key(|r| r.0);
     rows.into_iter().map(|(_, r)| r).collect()
 }
 

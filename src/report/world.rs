@@ -40,17 +40,31 @@ pub fn load_fonts(root: &Path) -> FontStore {
         .map(|dir| dir.filter_map(|e| e.ok().map(|e| e.path())).collect())
         .unwrap_or_default();
     paths.retain(|p| {
-        p.extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "ttf" | "otf" | "ttc" | "otc"))
+        p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+            matches!(
+                e.to_ascii_lowercase().as_str(),
+                "ttf" | "otf" | "ttc" | "otc"
+            )
+        })
     });
     paths.sort();
-    paths.extend(SYSTEM_CJK_FONTS.iter().map(PathBuf::from).filter(|p| p.is_file()));
+    paths.extend(
+        SYSTEM_CJK_FONTS
+            .iter()
+            .map(PathBuf::from)
+            .filter(|p| p.is_file()),
+    );
     for path in paths {
         let Ok(data) = fs::read(&path) else { continue };
         for index in 0u32.. {
             match FontInfo::new(&data, index) {
-                Some(info) => store.push((FontPath { path: path.clone(), index }, info)),
+                Some(info) => store.push((
+                    FontPath {
+                        path: path.clone(),
+                        index,
+                    },
+                    info,
+                )),
                 None => break,
             }
         }

@@ -1,0 +1,279 @@
+//! Runs the `evbrief` binary on fixture projects (valid and invalid) and on the bundled brief.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn evbrief(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_evbrief"))
+        .args(args)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .expect("run evbrief")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A temporary project: the fixture's (or the bundled) data plus the repository's templates.
+fn project(fixture: Option<&str>) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    match fixture {
+        Some(name) => copy_dir(&repo().join("tests/fixtures").join(name), dir.path()),
+        None => {
+            fs::copy(repo().join("brief.toml"), dir.path().join("brief.toml")).unwrap();
+            copy_dir(&repo().join("data"), &dir.path().join("data"));
+        }
+    }
+    copy_dir(&repo().join("templates"), &dir.path().join("templates"));
+    dir
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn pdf_text(pdf: &Path) -> Option<String> {
+    let out = Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn bundled_brief_builds_with_all_five_studies_and_their_numbers() {
+    let dir = project(None);
+    let out = evbrief(&["build", "-p", dir.path().to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let pdf = dir.path().join("output/brief.pdf");
+    let bytes = fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+    let text = pdf_text(&pdf).expect("pdftotext (poppler-utils) is installed by .ci/run");
+    for label in [
+        "Zhao 2024",
+        "Lian 2023",
+        "Lu 2021",
+        "Chin 2025",
+        "PKU Shenzhen",
+    ] {
+        assert!(text.contains(label), "missing study {label}");
+    }
+    // Numbers exactly as the seeds print them.
+    for number in [
+        "7.46 ± 1.79",
+        "60.60%",
+        "28.10%",
+        "4/24 (16.7%)",
+        "7.77 ± 0.10",
+        "P = 0.008",
+        "P=0.002",
+    ] {
+        assert!(text.contains(number), "missing {number}");
+    }
+    // References with DOIs.
+    for doi in [
+        "10.12435/j.issn.2095-5227.2024.071",
+        "10.12998/wjcc.v11.i21.5083",
+        "10.2147/DMSO.S507801",
+        "10.1186/s13287-021-02417-3",
+    ] {
+        assert!(text.contains(doi), "missing DOI {doi}");
+    }
+    // The placebo arm's hypoglycaemia stays "not reported", never zero.
+    assert!(text.contains("Placebo (saline): not reported"));
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let dir = project(Some("valid/minimal"));
+    let p = dir.path().to_str().unwrap();
+    let target = dir.path().join("elsewhere/a.pdf");
+    let t = target.to_str().unwrap();
+    assert!(evbrief(&["build", "-p", p, "-o", t]).status.success());
+    assert!(
+        !dir.path().join("output/brief.pdf").exists(),
+        "-o must redirect the output"
+    );
+    let a = fs::read(&target).unwrap();
+    assert!(evbrief(&["build", "-p", p, "-o", t]).status.success());
+    let b = fs::read(&target).unwrap();
+    assert_eq!(a, b);
+    // The as-of date is the PDF's creation date.
+    assert!(String::from_utf8_lossy(&a).contains("D:20250131"));
+}
+
+#[test]
+fn invalid_values_are_all_reported_with_locations() {
+    let dir = project(Some("invalid/bad-values"));
+    let out = evbrief(&["check", "-q", "-p", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let expected =
+        fs::read_to_string(repo().join("tests/fixtures/invalid/bad-values/expected-stderr.txt"))
+            .unwrap();
+    assert_eq!(stderr(&out), expected);
+    assert!(expected.contains("data/studies/bad-trial.toml:32:6: sd must be positive, found -1.5"));
+    assert!(expected.contains(
+        "data/studies/bad-trial.toml:39:10: events (12) exceed the number of participants (10)"
+    ));
+}
+
+#[test]
+fn malformed_toml_and_unknown_fields_are_reported_together() {
+    let dir = project(Some("invalid/malformed"));
+    let out = evbrief(&["check", "-q", "-p", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let expected =
+        fs::read_to_string(repo().join("tests/fixtures/invalid/malformed/expected-stderr.txt"))
+            .unwrap();
+    assert_eq!(stderr(&out), expected);
+    assert!(expected.contains("data/studies/b-unknown.toml:6:1: unknown field `colour`"));
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_pdf_unchanged() {
+    let dir = project(Some("valid/minimal"));
+    let p = dir.path().to_str().unwrap();
+    assert!(evbrief(&["build", "-q", "-p", p]).status.success());
+    let pdf = dir.path().join("output/brief.pdf");
+    let before = fs::read(&pdf).unwrap();
+
+    let study = dir.path().join("data/studies/smith-trial.toml");
+    let text = fs::read_to_string(&study)
+        .unwrap()
+        .replace("n = 33", "n = -3");
+    fs::write(&study, text).unwrap();
+    let out = evbrief(&["build", "-p", p]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("nothing was written"));
+    assert_eq!(fs::read(&pdf).unwrap(), before);
+
+    // A broken template is a user error too, reported with its location.
+    fs::write(
+        &study,
+        fs::read_to_string(
+            repo().join("tests/fixtures/valid/minimal/data/studies/smith-trial.toml"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    fs::write(dir.path().join("templates/brief.typ"), "#let x = (\n").unwrap();
+    let out = evbrief(&["build", "-p", p]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("templates/brief.typ"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(fs::read(&pdf).unwrap(), before);
+    let leftovers: Vec<_> = fs::read_dir(dir.path().join("output")).unwrap().collect();
+    assert_eq!(leftovers.len(), 1, "no temporary files left behind");
+}
+
+#[test]
+fn templates_cannot_read_outside_the_project() {
+    let dir = project(Some("valid/minimal"));
+    let outside = tempfile::NamedTempFile::new().unwrap();
+    fs::write(outside.path(), "secret").unwrap();
+    std::os::unix::fs::symlink(outside.path(), dir.path().join("templates/leak.txt")).unwrap();
+    for attempt in [
+        "#read(\"../../etc/passwd\")",
+        "#read(\"/etc/passwd\")",
+        "#read(\"leak.txt\")",
+    ] {
+        fs::write(dir.path().join("templates/brief.typ"), attempt).unwrap();
+        let out = evbrief(&["build", "-p", dir.path().to_str().unwrap()]);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{attempt} must fail: {}",
+            stderr(&out)
+        );
+        assert!(!dir.path().join("output/brief.pdf").exists());
+    }
+}
+
+#[test]
+fn missing_project_and_bad_usage_exit_with_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = evbrief(&["build", "-p", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no brief.toml"));
+    assert_eq!(evbrief(&["build", "--no-such-flag"]).status.code(), Some(2));
+    assert!(evbrief(&["--help"]).status.success());
+}
+
+#[test]
+fn analyse_reproduces_metafor_bcg_reml() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("bcg.csv");
+    // Colditz et al. 1994 BCG trials (metafor dat.bcg): tpos, tneg, cpos, cneg.
+    let rows = [
+        (4, 119, 11, 128),
+        (6, 300, 29, 274),
+        (3, 228, 11, 209),
+        (62, 13536, 248, 12619),
+        (33, 5036, 47, 5761),
+        (180, 1361, 372, 1079),
+        (8, 2537, 10, 619),
+        (505, 87886, 499, 87892),
+        (29, 7470, 45, 7232),
+        (17, 1699, 65, 1600),
+        (186, 50448, 141, 27197),
+        (5, 2493, 3, 2338),
+        (27, 16886, 29, 17825),
+    ];
+    let mut text = String::from("study,ai,bi,ci,di\n");
+    for (i, (a, b, c, d)) in rows.iter().enumerate() {
+        text.push_str(&format!("{},{a},{b},{c},{d}\n", i + 1));
+    }
+    fs::write(&csv, text).unwrap();
+    let out = evbrief(&[
+        "analyse",
+        "--data",
+        csv.to_str().unwrap(),
+        "--measure",
+        "RR",
+        "--method",
+        "REML",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let close = |k: &str, x: f64| (v[k].as_f64().unwrap() - x).abs() < 5e-5;
+    assert!(close("estimate", -0.7145) && close("tau2", 0.3132) && close("ci_lower", -1.0669));
+
+    fs::write(&csv, "study,ai,bi,ci,di\n1,4,x,11,128\n2,-1,300,29,274\n").unwrap();
+    let out = evbrief(&[
+        "analyse",
+        "--data",
+        csv.to_str().unwrap(),
+        "--measure",
+        "RR",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("bcg.csv:2:") && err.contains("bcg.csv:3:"),
+        "{err}"
+    );
+}
