@@ -98,6 +98,12 @@ fn bundled_brief_builds_with_all_five_studies_and_their_numbers() {
     ] {
         assert!(text.contains(doi), "missing DOI {doi}");
     }
+    // DOIs are links.
+    let raw = String::from_utf8_lossy(&bytes);
+    assert!(
+        raw.contains("URI (https://doi.org/10.2147/DMSO.S507801)")
+            || raw.contains("URI(https://doi.org/10.2147/DMSO.S507801)")
+    );
     // The placebo arm's hypoglycaemia stays "not reported", never zero.
     assert!(text.contains("Placebo (saline): not reported"));
 }
@@ -130,9 +136,9 @@ fn invalid_values_are_all_reported_with_locations() {
         fs::read_to_string(repo().join("tests/fixtures/invalid/bad-values/expected-stderr.txt"))
             .unwrap();
     assert_eq!(stderr(&out), expected);
-    assert!(expected.contains("data/studies/bad-trial.toml:32:6: sd must be positive, found -1.5"));
+    assert!(expected.contains("data/studies/bad-trial.toml:33:6: sd must be positive, found -1.5"));
     assert!(expected.contains(
-        "data/studies/bad-trial.toml:39:10: events (12) exceed the number of participants (10)"
+        "data/studies/bad-trial.toml:40:10: events (12) exceed the number of participants (10)"
     ));
 }
 

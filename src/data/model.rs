@@ -30,6 +30,9 @@ pub struct Study {
     /// Enrolment period as written.
     #[serde(default)]
     pub enrolment: Option<String>,
+    /// Total participants as the report states it; must equal the sum of the arm sizes.
+    #[serde(default)]
+    pub enrolled: Option<Spanned<i64>>,
     /// Length of follow-up as written.
     #[serde(default)]
     pub follow_up: Option<String>,

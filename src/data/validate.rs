@@ -156,6 +156,18 @@ impl StudyCheck<'_> {
                 self.source(&c.source);
             }
         }
+        if let Some(total) = &self.study.enrolled {
+            let sum: i64 = self.study.arms.iter().map(|a| *a.n.get_ref()).sum();
+            if sum != *total.get_ref() {
+                self.push(
+                    total.span(),
+                    format!(
+                        "arm sizes add up to {sum}, but `enrolled` says {}",
+                        total.get_ref()
+                    ),
+                );
+            }
+        }
         if self.study.reports.is_empty() {
             self.push(self.study.id.span(), "a study needs at least one report");
         }
