@@ -5,6 +5,7 @@
 //! atomic output). [`cli`] only converts arguments into a [`pipeline::BuildConfig`].
 
 pub mod analyse;
+pub mod analysis;
 pub mod cli;
 pub mod config;
 pub mod data;

@@ -98,6 +98,9 @@ fn bundled_brief_builds_with_all_five_studies_and_their_numbers() {
     ] {
         assert!(text.contains(doi), "missing DOI {doi}");
     }
+    // Effects computed by the engine from the reported percentages (20/33 vs 9/32).
+    assert!(text.contains("risk ratio 2.15 (95% CI 1.16 to 4.00)"));
+    assert!(text.contains("single study, not pooled"));
     // DOIs are links.
     let raw = String::from_utf8_lossy(&bytes);
     assert!(

@@ -33,6 +33,8 @@ pub struct BriefView {
     pub other_findings: Vec<FindingView>,
     /// Disagreements between sources, listed for the reader.
     pub conflicts: Vec<String>,
+    /// The statistical methods paragraph.
+    pub methods: String,
 }
 
 /// One row of the characteristics-of-included-studies table.
@@ -91,6 +93,27 @@ pub struct OutcomeView {
     pub comparisons: Vec<ComparisonRow>,
     /// Narrative findings.
     pub findings: Vec<FindingView>,
+    /// Effect estimates computed by evbrief, one line per time point and study.
+    pub effects: Vec<EffectView>,
+}
+
+/// An effect estimate computed from the reported values, in words.
+#[derive(Debug, Serialize)]
+pub struct EffectView {
+    /// Time point.
+    pub time: String,
+    /// Study label.
+    pub study: String,
+    /// Report key of the first report, for the citation.
+    pub cite: String,
+    /// "risk ratio 2.15 (95% CI 1.16 to 4.00)".
+    pub effect: String,
+    /// Participants in the two arms compared.
+    pub participants: String,
+    /// "single study, not pooled" or the pooled result with heterogeneity.
+    pub pooled: String,
+    /// Conversions applied ("9 events from 28.10% of 32").
+    pub audit: Vec<String>,
 }
 
 /// One reported value.
@@ -163,6 +186,7 @@ pub struct SafetyRow {
 
 /// Builds the view model from a validated project.
 pub fn build_view(project: &Project) -> BriefView {
+    let analysis = crate::analysis::analyse_project(project);
     let config = project.config.clone();
     let as_of = format_date(&config.as_of);
     let studies = project.studies.iter().map(study_view).collect();
@@ -218,6 +242,11 @@ pub fn build_view(project: &Project) -> BriefView {
                 values,
                 comparisons,
                 findings,
+                effects: analysis
+                    .iter()
+                    .find(|a| a.outcome == o.id)
+                    .map(|a| effect_views(project, a))
+                    .unwrap_or_default(),
             }
         })
         .collect();
@@ -233,6 +262,7 @@ pub fn build_view(project: &Project) -> BriefView {
         })
         .collect();
     BriefView {
+        methods: methods_text(),
         as_of,
         generator: format!("evbrief {}", env!("CARGO_PKG_VERSION")),
         studies,
@@ -579,6 +609,82 @@ fn conflicts(project: &Project) -> Vec<String> {
                     source_text(&k.source)
                 ));
             }
+        }
+    }
+    out
+}
+
+fn methods_text() -> String {
+    "Effects are computed by evbrief from the values the studies report, comparing the \
+     intervention arm with the control arm at the same time point: risk ratios (RR) for binary \
+     outcomes and mean differences (MD) for continuous ones, each with a Wald 95% confidence \
+     interval (metafor's escalc definitions). Percentages are turned into event counts only when \
+     exactly one whole number of events out of the arm's n reproduces the printed value; SDs are \
+     derived from SEMs as SEM × √n. Where two or more studies share an outcome and time point, \
+     effects are pooled by random-effects meta-analysis (REML estimate of τ², Hartung–Knapp \
+     confidence interval); a single study is reported on its own and never drawn as a pooled estimate."
+        .to_owned()
+}
+
+fn effect_views(project: &Project, a: &crate::analysis::OutcomeAnalysis) -> Vec<EffectView> {
+    use super::format::fixed;
+    use crate::stats::Measure;
+    let ratio = matches!(a.measure, Measure::RR | Measure::OR | Measure::PETO);
+    let name = match a.measure {
+        Measure::RR => "risk ratio",
+        Measure::MD => "mean difference",
+        _ => "effect",
+    };
+    let show = |x: f64| {
+        if ratio {
+            fixed(x.exp(), 2)
+        } else {
+            fixed(x, 2)
+        }
+    };
+    let mut out = Vec::new();
+    for t in &a.times {
+        let pooled = match &t.pooled {
+            Some(p) if p.single_study => "single study, not pooled".to_owned(),
+            Some(p) => format!(
+                "pooled ({} studies, REML, Hartung–Knapp): {} {} (95% CI {} to {}); I² {}%",
+                p.k,
+                name,
+                show(p.estimate),
+                show(p.ci_lower),
+                show(p.ci_upper),
+                p.i2.map_or("—".into(), |i| fixed(i, 0))
+            ),
+            None => "not estimable".to_owned(),
+        };
+        for row in &t.studies {
+            let study = project
+                .studies
+                .iter()
+                .find(|s| s.study.id.get_ref() == &row.study);
+            let effect = match (row.effect.yi, row.ci_lower, row.ci_upper) {
+                (Some(y), Some(lo), Some(hi)) => {
+                    format!("{name} {} (95% CI {} to {})", show(y), show(lo), show(hi))
+                }
+                _ => match &row.effect.status {
+                    crate::stats::effect::Status::NotEstimable { reason } => {
+                        format!("not estimable ({reason})")
+                    }
+                    _ => "not estimable".to_owned(),
+                },
+            };
+            out.push(EffectView {
+                time: t.time.clone(),
+                study: study.map_or_else(|| row.study.clone(), |s| s.study.label.clone()),
+                cite: study
+                    .and_then(|s| s.study.reports.first())
+                    .map(|r| r.key.get_ref().clone())
+                    .unwrap_or_default(),
+                effect,
+                participants: format!("{}", row.participants),
+                pooled: pooled.clone(),
+                audit: row.audit.clone(),
+            });
         }
     }
     out
