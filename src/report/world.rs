@@ -16,9 +16,9 @@ use typst::text::{Font, FontBook, FontInfo};
 use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 use typst_kit::diagnostics::DiagnosticWorld;
-use typst_kit::fonts::{FontPath, FontStore};
+use typst_kit::fonts::FontStore;
 
-/// CJK fonts looked for on the system (Debian's `fonts-noto-cjk` paths).
+/// CJK fonts looked for on the system (Debian's `fonts-noto-cjk` paths), first found wins.
 pub const SYSTEM_CJK_FONTS: [&str; 2] = [
     "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
@@ -30,9 +30,9 @@ fn embedded_fonts() -> &'static Vec<(Font, FontInfo)> {
     FONTS.get_or_init(|| typst_kit::fonts::embedded().collect())
 }
 
-/// Fonts of a project: embedded ones, every font in `<root>/fonts/`, then system CJK fonts.
+/// Fonts of a project: embedded ones, every font in `<root>/fonts/`, then one system CJK font.
 ///
-/// Font files are only indexed here; their data is read when Typst first uses them.
+/// Each font file is read once per process (the system CJK collection is ~26 MB).
 pub fn load_fonts(root: &Path) -> FontStore {
     let mut store = FontStore::new();
     store.extend(embedded_fonts().iter().cloned());
@@ -48,26 +48,20 @@ pub fn load_fonts(root: &Path) -> FontStore {
         })
     });
     paths.sort();
+    // One CJK collection is enough for fallback; each costs ~20 MB of memory.
     paths.extend(
         SYSTEM_CJK_FONTS
             .iter()
             .map(PathBuf::from)
-            .filter(|p| p.is_file()),
+            .find(|p| p.is_file()),
     );
     for path in paths {
+        // Read each file once; the fonts share its bytes instead of re-reading on first use.
         let Ok(data) = fs::read(&path) else { continue };
-        for index in 0u32.. {
-            match FontInfo::new(&data, index) {
-                Some(info) => store.push((
-                    FontPath {
-                        path: path.clone(),
-                        index,
-                    },
-                    info,
-                )),
-                None => break,
-            }
-        }
+        store.extend(Font::iter(Bytes::new(data)).map(|font| {
+            let info = font.info().clone();
+            (font, info)
+        }));
     }
     store
 }
