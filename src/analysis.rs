@@ -244,7 +244,7 @@ fn binary_pair(
     let table = TwoByTwo::from_events(ai, n1, ci, n2).ok()?;
     let effect = binary_effect(Measure::RR, &table, &BinaryOptions::default()).ok()?;
     if let Some(c) = &effect.correction {
-        audit.push(format!("zero cell: {c:?}"));
+        audit.push(c.note.clone());
     }
     Some((effect, n1 + n2))
 }
