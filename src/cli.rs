@@ -51,7 +51,7 @@ pub struct ProjectArgs {
 pub struct BuildArgs {
     #[command(flatten)]
     pub project: ProjectArgs,
-    /// Output PDF [default: <project>/output/brief.pdf].
+    /// Output PDF [default: PROJECT/output/brief.pdf].
     #[arg(long, short)]
     pub output: Option<PathBuf>,
     /// Print the time spent in each phase.

@@ -1,8 +1,10 @@
 //! evbrief turns curated clinical-study data into a typeset PDF evidence brief.
 //!
-//! Data flows one way: [`data`] (files → validated model) → [`stats`] (pure
-//! numbers) → [`report`] (view model → Typst → PDF) → [`pipeline`] (one build,
-//! atomic output). [`cli`] only converts arguments into a [`pipeline::BuildConfig`].
+//! Data flows one way: [`data`] (files → validated model) → [`analysis`] (which
+//! values are comparable, conversions, calls into the pure [`stats`] engine) →
+//! [`report`] (view model → Typst → PDF) → [`pipeline`] (one build, atomic output).
+//! [`analyse`] is the CSV front door to `stats` for `evbrief analyse`. [`cli`] only
+//! converts arguments into library calls.
 
 pub mod analyse;
 pub mod analysis;

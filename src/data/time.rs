@@ -9,7 +9,7 @@ pub struct TimePoint {
     pub days: f64,
 }
 
-/// Parses "baseline" or "<unit> <number>" with unit day, week, month or year.
+/// Parses `baseline` or `<unit> <number>` with unit day, week, month or year.
 pub fn parse_time(text: &str) -> Result<TimePoint, String> {
     let t = text.trim().to_lowercase();
     if t == "baseline" {

@@ -95,7 +95,7 @@ fn ci_divisor(n: Option<f64>) -> Result<(f64, String), StatsError> {
 }
 
 /// SE of a mean from its 95% CI: `(upper - lower)/divisor`, divisor per
-/// [`ci_divisor`] (Cochrane Handbook 6.5.2.2).
+/// `ci_divisor`: t with n − 1 df below n = 60, else 2 × z₀.₉₇₅ (Cochrane Handbook 6.5.2.2).
 pub fn se_from_mean_ci(lower: f64, upper: f64, n: Option<f64>) -> Result<Converted, StatsError> {
     finite("ci_lower", lower)?;
     finite("ci_upper", upper)?;
