@@ -19,7 +19,7 @@ pub struct Cli {
     /// Print only errors.
     #[arg(long, short, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
-    /// Print more detail (warnings, file sizes).
+    /// Print more detail (per-phase timings of a build).
     #[arg(long, short, global = true)]
     pub verbose: bool,
     /// What to do.
@@ -105,7 +105,7 @@ pub fn run(cli: Cli) -> i32 {
                 .and_then(|s| s.trim().parse().ok());
             match build(&config) {
                 Ok(report) => {
-                    if cli.verbose && !report.warnings.is_empty() {
+                    if !cli.quiet && !report.warnings.is_empty() {
                         let _ = write!(err, "{}", report.warnings);
                     }
                     if !cli.quiet {
@@ -116,7 +116,7 @@ pub fn run(cli: Cli) -> i32 {
                             report.bytes / 1024
                         );
                     }
-                    if args.timings {
+                    if args.timings || cli.verbose {
                         let t = &report.timings;
                         println!(
                             "timings: load {:.1} ms, render {:.1} ms, write {:.1} ms",
