@@ -145,19 +145,18 @@ fn study_effects(
                 && m.time.as_ref().map(|t| t.get_ref().as_str()) == Some(time)
         })
     };
-    let mut times: Vec<&str> = st
-        .results
-        .iter()
-        .filter(|m| m.outcome.as_ref().map(|o| o.get_ref().as_str()) == Some(outcome))
-        .filter_map(|m| m.time.as_ref().map(|t| t.get_ref().as_str()))
-        .filter(|t| *t != "baseline")
-        .collect();
-    times.dedup();
+    let mut times: Vec<&str> = Vec::new();
+    for m in &st.results {
+        if m.outcome.as_ref().map(|o| o.get_ref().as_str()) == Some(outcome)
+            && let Some(t) = m.time.as_ref().map(|t| t.get_ref().as_str())
+            && t != "baseline"
+            && !times.contains(&t)
+        {
+            times.push(t);
+        }
+    }
     let mut out: Vec<(String, StudyEffectRow)> = Vec::new();
     for time in times {
-        if out.iter().any(|(t, _)| t == time) {
-            continue;
-        }
         let (Some(a), Some(b)) = (at(treat.id.get_ref(), time), at(ctrl.id.get_ref(), time)) else {
             continue;
         };
@@ -196,7 +195,11 @@ fn ci(effect: &StudyEffect) -> (Option<f64>, Option<f64>) {
     }
 }
 
+/// Participants behind a value: its own `n`, else the arm's, never a guess when `n-unknown`.
 fn arm_size(st: &Study, m: &Measurement) -> Option<f64> {
+    if m.n_unknown.as_ref().is_some_and(|f| *f.get_ref()) {
+        return None;
+    }
     m.n.as_ref()
         .map(|n| *n.get_ref())
         .or_else(|| {

@@ -15,13 +15,13 @@ pub struct BriefConfig {
     #[serde(default)]
     pub subtitle: Option<String>,
     /// The date the evidence was last searched and curated; fixes the PDF timestamp.
-    pub as_of: toml::value::Datetime,
+    pub as_of: Spanned<toml::value::Datetime>,
     /// Two-letter language code of the brief ("en" or "zh").
     #[serde(default = "default_language")]
     pub language: String,
     /// A CSL style name built into Typst or a `.csl` path relative to the project.
     #[serde(default = "default_style")]
-    pub citation_style: String,
+    pub citation_style: Spanned<String>,
     /// People responsible for the brief.
     #[serde(default)]
     pub authors: Vec<String>,
@@ -42,8 +42,8 @@ fn default_language() -> String {
 /// The shipped Vancouver-like style: Typst 0.15's built-in NLM style drops authors.
 pub const DEFAULT_CITATION_STYLE: &str = "templates/vancouver.csl";
 
-fn default_style() -> String {
-    DEFAULT_CITATION_STYLE.to_owned()
+fn default_style() -> Spanned<String> {
+    Spanned::new(0..0, DEFAULT_CITATION_STYLE.to_owned())
 }
 
 /// Population, intervention, comparison and outcomes of the review question.

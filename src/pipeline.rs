@@ -56,7 +56,8 @@ impl BuildError {
     pub fn is_user_error(&self) -> bool {
         matches!(
             self,
-            BuildError::Load(_) | BuildError::Render(RenderError::Template(_))
+            BuildError::Load(_)
+                | BuildError::Render(RenderError::Template(_) | RenderError::Timestamp)
         )
     }
 }

@@ -127,7 +127,9 @@ fn check_invalid_fixture(name: &str) -> String {
 fn invalid_values_are_all_reported_with_locations() {
     let expected = check_invalid_fixture("bad-values");
     for line in [
+        "brief.toml:2:9: as-of must be a date such as 2026-11-22",
         "data/studies/bad-trial.toml:6:12: arm sizes add up to 10, but `enrolled` says 25",
+        "data/studies/bad-trial.toml:62:13: `n-unknown = true` contradicts the `n` given",
         "data/studies/bad-trial.toml:33:6: sd must be positive, found -1.5",
         "data/studies/bad-trial.toml:40:10: events (12) exceed the number of participants (10)",
         "data/studies/bad-trial.toml:47:11: 33.3% cannot be events/10 for any whole number of events",

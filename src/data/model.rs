@@ -212,6 +212,10 @@ pub struct Measurement {
     /// Participants analysed, when it differs from the arm's n.
     #[serde(default)]
     pub n: Option<Spanned<i64>>,
+    /// The report does not say how many were analysed: the arm size is then not assumed
+    /// (so no SD is derived from an SEM with a guessed n).
+    #[serde(default)]
+    pub n_unknown: Option<Spanned<bool>>,
     /// A result given only in words.
     #[serde(default)]
     pub text: Option<String>,

@@ -35,6 +35,7 @@ pub(super) fn validate(
         }
     }
     check_style(config, brief_file, root, problems);
+    check_as_of(config, brief_file, problems);
 
     let mut study_ids: HashMap<String, String> = HashMap::new();
     let mut report_owner: HashMap<String, String> = HashMap::new();
@@ -94,30 +95,39 @@ pub(super) fn validate(
 }
 
 fn check_style(config: &BriefConfig, file: &SourceFile, root: &Path, problems: &mut Vec<Problem>) {
-    let style = &config.citation_style;
-    if style.ends_with(".csl") {
-        let path = Path::new(style);
-        let inside = path.is_relative()
-            && !path
-                .components()
-                .any(|c| matches!(c, std::path::Component::ParentDir));
-        let at = file
-            .text
-            .find(style.as_str())
-            .map_or(0..0, |s| s..s + style.len());
-        if !inside {
-            problems.push(Problem::new(
-                file,
-                at,
-                "citation-style must be a path inside the project",
-            ));
-        } else if !root.join(path).is_file() {
-            problems.push(Problem::new(
-                file,
-                at,
-                format!("citation style file `{style}` not found"),
-            ));
-        }
+    let style = config.citation_style.get_ref();
+    if !style.ends_with(".csl") {
+        return;
+    }
+    let path = Path::new(style);
+    let span = config.citation_style.span();
+    let inside = path.is_relative()
+        && !path
+            .components()
+            .any(|c| matches!(c, std::path::Component::ParentDir));
+    if !inside {
+        problems.push(Problem::new(
+            file,
+            span,
+            "citation-style must be a path inside the project",
+        ));
+    } else if !root.join(path).is_file() {
+        problems.push(Problem::new(
+            file,
+            span,
+            format!("citation style file `{style}` not found"),
+        ));
+    }
+}
+
+/// The as-of date dates the evidence and the PDF, so it must be a calendar date.
+fn check_as_of(config: &BriefConfig, file: &SourceFile, problems: &mut Vec<Problem>) {
+    if config.as_of.get_ref().date.is_none() {
+        problems.push(Problem::new(
+            file,
+            config.as_of.span(),
+            "as-of must be a date such as 2026-11-22",
+        ));
     }
 }
 
@@ -360,6 +370,11 @@ impl StudyCheck<'_> {
     fn measurement(&mut self, m: &Measurement, arm_n: &HashMap<String, i64>) {
         let arm_size = self.arm(&m.arm, arm_n);
         self.source(&m.source);
+        if let (Some(flag), Some(_)) = (&m.n_unknown, &m.n)
+            && *flag.get_ref()
+        {
+            self.push(flag.span(), "`n-unknown = true` contradicts the `n` given");
+        }
         let n = match &m.n {
             Some(n) => {
                 let v = *n.get_ref();

@@ -25,6 +25,9 @@ pub enum RenderError {
     /// The project root could not be opened.
     #[error("cannot open project root ({0})")]
     Root(String),
+    /// Neither `SOURCE_DATE_EPOCH` nor the as-of date gives a representable date.
+    #[error("SOURCE_DATE_EPOCH or the as-of date is not a representable date")]
+    Timestamp,
     /// The view model could not be serialised.
     #[error("cannot serialise the view model ({0})")]
     View(#[from] serde_json::Error),
@@ -55,7 +58,7 @@ pub fn pdf_timestamp(view: &BriefView, source_date_epoch: Option<i64>) -> Option
             dt.second() as u8,
         );
     }
-    let date = view.config.as_of.date?;
+    let date = view.config.as_of.get_ref().date?;
     Datetime::from_ymd(i32::from(date.year), date.month, date.day)
 }
 
@@ -63,9 +66,7 @@ pub fn pdf_timestamp(view: &BriefView, source_date_epoch: Option<i64>) -> Option
 pub fn render(project: &Project, source_date_epoch: Option<i64>) -> Result<Rendered, RenderError> {
     let view = view::build_view(project);
     let stamp = pdf_timestamp(&view, source_date_epoch);
-    let today = stamp
-        .or_else(|| Datetime::from_ymd(1970, 1, 1))
-        .ok_or_else(|| RenderError::Root("no date".into()))?;
+    let today = stamp.ok_or(RenderError::Timestamp)?;
     let mut world = BriefWorld::new(&project.root, MAIN_TEMPLATE, today)
         .map_err(|e| RenderError::Root(e.to_string()))?;
     world.set_virtual(VIEW_PATH, serde_json::to_vec(&view)?);
@@ -76,7 +77,7 @@ pub fn render(project: &Project, source_date_epoch: Option<i64>) -> Result<Rende
     let options = PdfOptions {
         ident: Smart::Custom(format!("evbrief/{}", view.config.title)),
         creator: Smart::Custom(Some(view.generator.clone())),
-        timestamp: stamp.map(Timestamp::new_utc),
+        timestamp: Some(Timestamp::new_utc(today)),
         ..PdfOptions::default()
     };
     let pdf = typst_pdf::pdf(&document, &options)

@@ -9,7 +9,7 @@ use toml::Spanned;
 
 use super::format::literal;
 use crate::config::{BriefConfig, OutcomeKind};
-use crate::data::model::{AeStatus, ArmRole, Measurement, Source, Study};
+use crate::data::model::{AeStatus, Measurement, Source, Study};
 use crate::data::model_p::{Relation, parse_p};
 use crate::data::time::parse_time;
 use crate::data::{LoadedStudy, Project};
@@ -188,7 +188,7 @@ pub struct SafetyRow {
 pub fn build_view(project: &Project) -> BriefView {
     let analysis = crate::analysis::analyse_project(project);
     let config = project.config.clone();
-    let as_of = format_date(&config.as_of);
+    let as_of = format_date(config.as_of.get_ref());
     let studies = project.studies.iter().map(study_view).collect();
     let outcomes = config
         .outcomes
@@ -362,7 +362,6 @@ fn study_view(s: &LoadedStudy) -> StudyView {
         interventions: st
             .arms
             .iter()
-            .filter(|a| a.role != ArmRole::Control || !a.intervention.is_empty())
             .map(|a| format!("{}: {}", a.label, a.intervention))
             .collect(),
         follow_up: st
@@ -418,8 +417,7 @@ fn value_row(s: &LoadedStudy, m: &Measurement) -> ValueRow {
     let st = &s.study;
     let arm_size = arm_n(st, m.arm.get_ref());
     let n = m.n.as_ref().map(|n| *n.get_ref()).or(arm_size);
-    let analysed_n_missing =
-        m.n.is_none() && (m.sem.is_some() || m.iqr.is_some()) && st.arms.len() == 1;
+    let n_unknown = m.n_unknown.as_ref().is_some_and(|f| *f.get_ref());
     ValueRow {
         study: st.label.clone(),
         cite: m.source.report.get_ref().clone(),
@@ -429,10 +427,10 @@ fn value_row(s: &LoadedStudy, m: &Measurement) -> ValueRow {
             .map(|t| t.get_ref().clone())
             .unwrap_or_default(),
         arm: arm_label(st, m.arm.get_ref()),
-        value: value_text(&s.file.text, m, n),
-        n: match (n, analysed_n_missing) {
+        value: value_text(&s.file.text, m, n.filter(|_| !n_unknown)),
+        n: match (n, n_unknown) {
             (Some(n), false) => n.to_string(),
-            (Some(n), true) => format!("n analysed not reported (cohort {n})"),
+            (Some(n), true) => format!("n analysed not reported (arm {n})"),
             (None, _) => "n not reported".into(),
         },
         source: source_text(&m.source),

@@ -109,13 +109,6 @@ impl BriefWorld {
         }
     }
 
-    /// Forgets cached disk files, so the next compilation sees edits.
-    pub fn reset(&mut self) {
-        if let Ok(mut cache) = self.cache.lock() {
-            cache.clear();
-        }
-    }
-
     fn read(&self, id: FileId) -> FileResult<Bytes> {
         if let Some(bytes) = self.virtual_files.get(&id) {
             return Ok(bytes.clone());
