@@ -228,8 +228,7 @@ fn run_analyse(args: &AnalyseArgs) -> i32 {
 fn print_table(report: &Report) {
     let json = serde_json::to_value(report).unwrap_or_default();
     let num = |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_f64());
-    let show =
-        |x: Option<f64>| x.map_or_else(|| "—".to_owned(), |x| crate::report::format::fixed(x, 4));
+    let show = |x: Option<f64>| x.map_or_else(|| "—".to_owned(), |x| crate::format::fixed(x, 4));
     println!(
         "{:<24} {:>10} {:>10} {:>21} {:>8}",
         "study", "yi", "vi", "95% CI", "weight%"
@@ -247,7 +246,7 @@ fn print_table(report: &Report) {
                     show(num(r, "ci_lower")),
                     show(num(r, "ci_upper"))
                 ),
-                num(r, "weight").map_or("—".into(), |w| crate::report::format::fixed(w, 2))
+                num(r, "weight").map_or("—".into(), |w| crate::format::fixed(w, 2))
             );
         }
     }
@@ -265,7 +264,7 @@ fn print_table(report: &Report) {
     println!(
         "heterogeneity: tau² = {}, I² = {}%, Q = {} (df {}), p = {}",
         show(num(&json, "tau2")),
-        num(&json, "i2").map_or("—".into(), |x| crate::report::format::fixed(x, 2)),
+        num(&json, "i2").map_or("—".into(), |x| crate::format::fixed(x, 2)),
         show(num(&json, "q")),
         show(num(&json, "q_df")),
         num(&json, "q_p").map_or("—".into(), |p| format!("{p:.4}"))

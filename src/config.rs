@@ -30,9 +30,20 @@ pub struct BriefConfig {
     pub bottom_line: Vec<String>,
     /// The review question in PICO form.
     pub question: Question,
+    /// How outcomes are analysed unless an outcome says otherwise.
+    #[serde(default)]
+    pub analysis: AnalysisDefaults,
     /// Outcomes the brief reports, in reading order.
     #[serde(default)]
     pub outcomes: Vec<Spanned<OutcomeDef>>,
+}
+
+fn default_intervention_short() -> String {
+    "intervention".to_owned()
+}
+
+fn default_comparison_short() -> String {
+    "control".to_owned()
 }
 
 fn default_language() -> String {
@@ -56,6 +67,12 @@ pub struct Question {
     pub intervention: String,
     /// What it is compared with.
     pub comparison: String,
+    /// Short name of the intervention for figure labels ("Favours UC-MSC").
+    #[serde(default = "default_intervention_short")]
+    pub intervention_short: String,
+    /// Short name of the comparison for figure labels ("Favours control").
+    #[serde(default = "default_comparison_short")]
+    pub comparison_short: String,
     /// The outcomes that matter, in words.
     pub outcomes: String,
 }
@@ -74,6 +91,211 @@ pub struct OutcomeDef {
     pub kind: OutcomeKind,
     /// Which direction is good for patients.
     pub better: Direction,
+    /// Effect measure; default RR for binary and MD for continuous outcomes.
+    #[serde(default)]
+    pub measure: Option<Spanned<EffectMeasure>>,
+    /// Pooling method for this outcome; default from `[analysis]`.
+    #[serde(default)]
+    pub method: Option<Spanned<PoolMethod>>,
+    /// Test and CI for the pooled estimate; default from `[analysis]`.
+    #[serde(default)]
+    pub test: Option<PoolTest>,
+    /// Show the 95% prediction interval when k ≥ 3; default from `[analysis]`.
+    #[serde(default)]
+    pub prediction: Option<bool>,
+    /// Also show the common-effect estimate; default from `[analysis]`.
+    #[serde(default)]
+    pub common_effect: Option<bool>,
+    /// Study attribute to form subgroups by; default from `[analysis]`.
+    #[serde(default)]
+    pub subgroup: Option<SubgroupBy>,
+}
+
+/// Analysis settings for all outcomes (`[analysis]` in `brief.toml`).
+///
+/// Why: the defaults follow the Cochrane Handbook (chapter 10.10.4): random effects with
+/// REML τ² and the Hartung–Knapp–Sidik–Jonkman interval, prediction interval when k ≥ 3.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct AnalysisDefaults {
+    /// Pooling method.
+    #[serde(default = "default_method")]
+    pub method: Spanned<PoolMethod>,
+    /// Test and CI for the pooled estimate.
+    #[serde(default = "default_test")]
+    pub test: PoolTest,
+    /// Show the 95% prediction interval when k ≥ 3.
+    #[serde(default = "yes")]
+    pub prediction: bool,
+    /// Also show the common-effect (inverse-variance) estimate beside the random-effects one.
+    #[serde(default)]
+    pub common_effect: bool,
+    /// Study attribute to form subgroups by.
+    #[serde(default)]
+    pub subgroup: SubgroupBy,
+    /// What to do with studies without events in either arm (ratio measures).
+    #[serde(default)]
+    pub double_zero: DoubleZero,
+}
+
+impl Default for AnalysisDefaults {
+    fn default() -> Self {
+        AnalysisDefaults {
+            method: default_method(),
+            test: default_test(),
+            prediction: true,
+            common_effect: false,
+            subgroup: SubgroupBy::None,
+            double_zero: DoubleZero::Drop,
+        }
+    }
+}
+
+fn default_method() -> Spanned<PoolMethod> {
+    Spanned::new(0..0, PoolMethod::Reml)
+}
+
+fn default_test() -> PoolTest {
+    PoolTest::Knha
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Effect measures a brief outcome can use (metafor `escalc` names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+pub enum EffectMeasure {
+    /// Risk ratio (binary).
+    RR,
+    /// Odds ratio (binary).
+    OR,
+    /// Risk difference (binary).
+    RD,
+    /// Mean difference (continuous).
+    MD,
+    /// Standardised mean difference, Hedges' g (continuous).
+    SMD,
+}
+
+impl EffectMeasure {
+    /// The name as written in `brief.toml`.
+    pub fn name(self) -> &'static str {
+        match self {
+            EffectMeasure::RR => "RR",
+            EffectMeasure::OR => "OR",
+            EffectMeasure::RD => "RD",
+            EffectMeasure::MD => "MD",
+            EffectMeasure::SMD => "SMD",
+        }
+    }
+}
+
+/// Pooling methods (metafor `method=` names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+pub enum PoolMethod {
+    /// Common effect, inverse variance.
+    FE,
+    /// Random effects, DerSimonian–Laird τ².
+    DL,
+    /// Random effects, REML τ².
+    #[serde(rename = "REML")]
+    Reml,
+    /// Random effects, Paule–Mandel τ².
+    PM,
+    /// Mantel–Haenszel (binary measures).
+    MH,
+    /// Peto one-step odds ratio (OR only).
+    #[serde(rename = "PETO")]
+    Peto,
+}
+
+impl PoolMethod {
+    /// The name as written in `brief.toml`.
+    pub fn name(self) -> &'static str {
+        match self {
+            PoolMethod::FE => "FE",
+            PoolMethod::DL => "DL",
+            PoolMethod::Reml => "REML",
+            PoolMethod::PM => "PM",
+            PoolMethod::MH => "MH",
+            PoolMethod::Peto => "PETO",
+        }
+    }
+}
+
+/// Test and CI for the pooled estimate (metafor `test=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PoolTest {
+    /// Normal (Wald) intervals.
+    Z,
+    /// Hartung–Knapp–Sidik–Jonkman t intervals.
+    Knha,
+}
+
+/// Which study attribute forms subgroups in forest plots and pooled results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SubgroupBy {
+    /// No subgroups.
+    #[default]
+    None,
+    /// The study's `condition` (e.g. T1D / T2DM).
+    Condition,
+    /// The study's design (randomised, non-randomised …).
+    Design,
+}
+
+/// Handling of double-zero studies for ratio measures (metafor `drop00`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DoubleZero {
+    /// Shown as "not estimable" and left out of pooling (Cochrane's default).
+    #[default]
+    Drop,
+    /// Kept with the 1/2 correction (metafor `drop00 = FALSE`).
+    Keep,
+}
+
+/// The analysis settings of one outcome, with brief-wide defaults filled in.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct OutcomeSettings {
+    /// Effect measure.
+    pub measure: EffectMeasure,
+    /// Pooling method.
+    pub method: PoolMethod,
+    /// Test and CI.
+    pub test: PoolTest,
+    /// Show the prediction interval when k ≥ 3.
+    pub prediction: bool,
+    /// Also show the common-effect estimate.
+    pub common_effect: bool,
+    /// Subgroups.
+    pub subgroup: SubgroupBy,
+    /// Double-zero studies.
+    pub double_zero: DoubleZero,
+}
+
+impl OutcomeDef {
+    /// This outcome's settings: its own where given, else the brief's `[analysis]` defaults.
+    pub fn settings(&self, defaults: &AnalysisDefaults) -> OutcomeSettings {
+        OutcomeSettings {
+            measure: self.measure.as_ref().map_or(
+                match self.kind {
+                    OutcomeKind::Binary => EffectMeasure::RR,
+                    OutcomeKind::Continuous => EffectMeasure::MD,
+                },
+                |m| *m.get_ref(),
+            ),
+            method: *self.method.as_ref().unwrap_or(&defaults.method).get_ref(),
+            test: self.test.unwrap_or(defaults.test),
+            prediction: self.prediction.unwrap_or(defaults.prediction),
+            common_effect: self.common_effect.unwrap_or(defaults.common_effect),
+            subgroup: self.subgroup.unwrap_or(defaults.subgroup),
+            double_zero: defaults.double_zero,
+        }
+    }
 }
 
 /// Whether an outcome is measured on a scale or counted as events.

@@ -12,6 +12,8 @@ pub mod cli;
 pub mod config;
 pub mod data;
 pub mod diagnostic;
+pub mod format;
 pub mod pipeline;
+pub mod plot;
 pub mod report;
 pub mod stats;

@@ -35,6 +35,7 @@ pub(super) fn validate(
         }
     }
     check_style(config, brief_file, root, problems);
+    check_analysis(config, brief_file, problems);
     check_as_of(config, brief_file, problems);
 
     let mut study_ids: HashMap<String, String> = HashMap::new();
@@ -117,6 +118,58 @@ fn check_style(config: &BriefConfig, file: &SourceFile, root: &Path, problems: &
             span,
             format!("citation style file `{style}` not found"),
         ));
+    }
+}
+
+/// Each outcome's measure must fit its kind, and its pooling method its measure.
+fn check_analysis(config: &BriefConfig, file: &SourceFile, problems: &mut Vec<Problem>) {
+    use crate::config::{EffectMeasure as M, OutcomeKind, PoolMethod as P};
+    for o in &config.outcomes {
+        let o = o.get_ref();
+        let settings = o.settings(&config.analysis);
+        if let Some(m) = &o.measure {
+            let fits = match o.kind {
+                OutcomeKind::Binary => matches!(m.get_ref(), M::RR | M::OR | M::RD),
+                OutcomeKind::Continuous => matches!(m.get_ref(), M::MD | M::SMD),
+            };
+            if !fits {
+                problems.push(Problem::new(
+                    file,
+                    m.span(),
+                    format!(
+                        "measure {} does not fit the {} outcome `{}` (binary: RR, OR, RD; continuous: MD, SMD)",
+                        m.get_ref().name(),
+                        if o.kind == OutcomeKind::Binary { "binary" } else { "continuous" },
+                        o.id
+                    ),
+                ));
+                continue;
+            }
+        }
+        let ok = match settings.method {
+            P::MH => matches!(settings.measure, M::RR | M::OR | M::RD),
+            P::Peto => settings.measure == M::OR,
+            _ => true,
+        };
+        if !ok {
+            let (span, whose) = match &o.method {
+                Some(m) => (m.span(), String::new()),
+                None => (
+                    config.analysis.method.span(),
+                    " (the [analysis] default; set `method` on the outcome)".to_owned(),
+                ),
+            };
+            problems.push(Problem::new(
+                file,
+                span,
+                format!(
+                    "method {} cannot pool {} for outcome `{}`{whose}: Mantel–Haenszel takes RR, OR or RD, Peto takes OR",
+                    settings.method.name(),
+                    settings.measure.name(),
+                    o.id
+                ),
+            ));
+        }
     }
 }
 

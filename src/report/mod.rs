@@ -1,7 +1,8 @@
 //! From validated data to PDF bytes: view model, Typst world, compilation and export.
 
-pub mod format;
+pub mod forest;
 pub mod view;
+pub mod words;
 pub mod world;
 
 use typst::diag::{SourceDiagnostic, Warned};

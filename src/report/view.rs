@@ -7,12 +7,14 @@
 use serde::Serialize;
 use toml::Spanned;
 
-use super::format::literal;
+use super::forest::{ForestContext, ForestView, outcome_forests};
+use super::words::{measure_name, model_name, pooled_sentence};
 use crate::config::{BriefConfig, OutcomeKind};
 use crate::data::model::{AeStatus, Measurement, Source, Study};
 use crate::data::model_p::{Relation, parse_p};
 use crate::data::time::parse_time;
 use crate::data::{LoadedStudy, Project};
+use crate::format::literal;
 
 /// The whole brief as the template sees it.
 #[derive(Debug, Serialize)]
@@ -35,6 +37,8 @@ pub struct BriefView {
     pub conflicts: Vec<String>,
     /// The statistical methods paragraph.
     pub methods: String,
+    /// Overview figures: one row per outcome and time point, one figure per scale.
+    pub overview: Vec<ForestView>,
 }
 
 /// One row of the characteristics-of-included-studies table.
@@ -93,27 +97,10 @@ pub struct OutcomeView {
     pub comparisons: Vec<ComparisonRow>,
     /// Narrative findings.
     pub findings: Vec<FindingView>,
-    /// Effect estimates computed by evbrief, one line per time point and study.
-    pub effects: Vec<EffectView>,
-}
-
-/// An effect estimate computed from the reported values, in words.
-#[derive(Debug, Serialize)]
-pub struct EffectView {
-    /// Time point.
-    pub time: String,
-    /// Study label.
-    pub study: String,
-    /// Report key of the first report, for the citation.
-    pub cite: String,
-    /// "risk ratio 2.15 (95% CI 1.16 to 4.00)".
-    pub effect: String,
-    /// Participants in the two arms compared.
-    pub participants: String,
-    /// "single study, not pooled" or the pooled result with heterogeneity.
-    pub pooled: String,
-    /// Conversions applied ("9 events from 28.10% of 32").
-    pub audit: Vec<String>,
+    /// evbrief's result per time point in words (pooled or single study).
+    pub summaries: Vec<String>,
+    /// One forest plot per time point with at least one study effect.
+    pub forests: Vec<ForestView>,
 }
 
 /// One reported value.
@@ -190,6 +177,7 @@ pub fn build_view(project: &Project) -> BriefView {
     let config = project.config.clone();
     let as_of = format_date(config.as_of.get_ref());
     let studies = project.studies.iter().map(study_view).collect();
+    let study_lookup = |id: &str| study_label_and_cites(project, id);
     let outcomes = config
         .outcomes
         .iter()
@@ -242,10 +230,15 @@ pub fn build_view(project: &Project) -> BriefView {
                 values,
                 comparisons,
                 findings,
-                effects: analysis
+                summaries: analysis
                     .iter()
                     .find(|a| a.outcome == o.id)
-                    .map(|a| effect_views(project, a))
+                    .map(|a| summaries(project, o, a))
+                    .unwrap_or_default(),
+                forests: analysis
+                    .iter()
+                    .find(|a| a.outcome == o.id)
+                    .map(|a| outcome_forests(a, &forest_context(project, o, &study_lookup)))
                     .unwrap_or_default(),
             }
         })
@@ -261,8 +254,10 @@ pub fn build_view(project: &Project) -> BriefView {
                 .map(|f| finding_view(&s.study, &f.text, &f.source))
         })
         .collect();
+    let overview = overview_forests(project, &analysis);
     BriefView {
-        methods: methods_text(),
+        methods: methods_text(project, &analysis),
+        overview,
         as_of,
         generator: format!("evbrief {}", env!("CARGO_PKG_VERSION")),
         studies,
@@ -539,7 +534,7 @@ fn safety_rows(project: &Project) -> Vec<SafetyRow> {
                                     Some(p) => format!("{}%", lit(&s.file.text, p)),
                                     None => format!(
                                         "{}%",
-                                        super::format::fixed(
+                                        crate::format::fixed(
                                             100.0 * *e.get_ref() as f64 / n as f64,
                                             1
                                         )
@@ -612,78 +607,152 @@ fn conflicts(project: &Project) -> Vec<String> {
     out
 }
 
-fn methods_text() -> String {
-    "Effects are computed by evbrief from the values the studies report, comparing the \
-     intervention arm with the control arm at the same time point: risk ratios (RR) for binary \
-     outcomes and mean differences (MD) for continuous ones, each with a Wald 95% confidence \
-     interval (metafor's escalc definitions). Percentages are turned into event counts only when \
-     exactly one whole number of events out of the arm's n reproduces the printed value; SDs are \
-     derived from SEMs as SEM × √n. Where two or more studies share an outcome and time point, \
-     effects are pooled by random-effects meta-analysis (REML estimate of τ², Hartung–Knapp \
-     confidence interval); a single study is reported on its own and never drawn as a pooled estimate."
-        .to_owned()
+/// Label and data-report keys of a study, for figure rows.
+fn study_label_and_cites(project: &Project, id: &str) -> (String, Vec<String>) {
+    use crate::data::model::ReportRole;
+    project
+        .studies
+        .iter()
+        .find(|s| s.study.id.get_ref() == id)
+        .map_or_else(
+            || (id.to_owned(), Vec::new()),
+            |s| {
+                (
+                    s.study.label.clone(),
+                    s.study
+                        .reports
+                        .iter()
+                        .filter(|r| r.role != ReportRole::Mention)
+                        .map(|r| r.key.get_ref().clone())
+                        .collect(),
+                )
+            },
+        )
 }
 
-fn effect_views(project: &Project, a: &crate::analysis::OutcomeAnalysis) -> Vec<EffectView> {
-    use super::format::fixed;
-    use crate::stats::Measure;
-    let ratio = matches!(a.measure, Measure::RR | Measure::OR | Measure::PETO);
-    let name = match a.measure {
-        Measure::RR => "risk ratio",
-        Measure::MD => "mean difference",
-        _ => "effect",
-    };
-    let show = |x: f64| {
-        if ratio {
-            fixed(x.exp(), 2)
-        } else {
-            fixed(x, 2)
-        }
-    };
-    let mut out = Vec::new();
-    for t in &a.times {
-        let pooled = match &t.pooled {
-            Some(p) if p.single_study => "single study, not pooled".to_owned(),
-            Some(p) => format!(
-                "pooled ({} studies, REML, Hartung–Knapp): {} {} (95% CI {} to {}); I² {}%",
-                p.k,
-                name,
-                show(p.estimate),
-                show(p.ci_lower),
-                show(p.ci_upper),
-                p.i2.map_or("—".into(), |i| fixed(i, 0))
-            ),
-            None => "not estimable".to_owned(),
-        };
-        for row in &t.studies {
-            let study = project
-                .studies
-                .iter()
-                .find(|s| s.study.id.get_ref() == &row.study);
-            let effect = match (row.effect.yi, row.ci_lower, row.ci_upper) {
-                (Some(y), Some(lo), Some(hi)) => {
-                    format!("{name} {} (95% CI {} to {})", show(y), show(lo), show(hi))
-                }
-                _ => match &row.effect.status {
-                    crate::stats::effect::Status::NotEstimable { reason } => {
-                        format!("not estimable ({reason})")
-                    }
-                    _ => "not estimable".to_owned(),
-                },
+fn forest_context<'a>(
+    project: &'a Project,
+    outcome: &'a crate::config::OutcomeDef,
+    study: &'a dyn Fn(&str) -> (String, Vec<String>),
+) -> ForestContext<'a> {
+    ForestContext {
+        outcome,
+        intervention: &project.config.question.intervention_short,
+        control: &project.config.question.comparison_short,
+        study,
+    }
+}
+
+/// One sentence per time point: the pooled result or the single study's effect, in words.
+fn summaries(
+    project: &Project,
+    o: &crate::config::OutcomeDef,
+    a: &crate::analysis::OutcomeAnalysis,
+) -> Vec<String> {
+    let q = &project.config.question;
+    a.times
+        .iter()
+        .filter(|t| !t.studies.is_empty())
+        .map(|t| {
+            let participants: f64 = t.studies.iter().map(|r| r.participants).sum();
+            let text = match &t.pooled {
+                Some(p) => pooled_sentence(
+                    a.measure,
+                    p,
+                    participants,
+                    a.settings.method,
+                    a.settings.test,
+                    a.settings.prediction,
+                    o.better,
+                    (&q.intervention_short, &q.comparison_short),
+                ),
+                None => "No study gives an estimable effect.".to_owned(),
             };
-            out.push(EffectView {
-                time: t.time.clone(),
-                study: study.map_or_else(|| row.study.clone(), |s| s.study.label.clone()),
-                cite: study
-                    .and_then(|s| s.study.reports.first())
-                    .map(|r| r.key.get_ref().clone())
-                    .unwrap_or_default(),
-                effect,
-                participants: format!("{}", row.participants),
-                pooled: pooled.clone(),
-                audit: row.audit.clone(),
-            });
+            format!("{}: {text}", capitalise_first(&t.time))
+        })
+        .collect()
+}
+
+fn capitalise_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
+/// The methods paragraph, naming only the measures, models and conversions actually used.
+fn methods_text(project: &Project, analysis: &[crate::analysis::OutcomeAnalysis]) -> String {
+    let used: Vec<&crate::analysis::OutcomeAnalysis> = analysis
+        .iter()
+        .filter(|a| a.times.iter().any(|t| !t.studies.is_empty()))
+        .collect();
+    let mut measures: Vec<&str> = Vec::new();
+    let mut models: Vec<String> = Vec::new();
+    let mut any_pooled = false;
+    let mut sem = false;
+    let mut percent = false;
+    let mut corrected = false;
+    for a in &used {
+        let name = measure_name(a.measure);
+        if !measures.contains(&name) {
+            measures.push(name);
+        }
+        let model = model_name(a.settings.method, a.settings.test);
+        if !models.contains(&model) {
+            models.push(model);
+        }
+        for t in &a.times {
+            any_pooled |= t.pooled.as_ref().is_some_and(|p| !p.single_study);
+            for r in &t.studies {
+                for line in &r.audit {
+                    sem |= line.contains("SEM");
+                    percent |= line.contains('%');
+                    corrected |= line.contains("added");
+                }
+            }
         }
     }
-    out
+    if used.is_empty() {
+        return "No outcome has data from an intervention and a control arm at the same time \
+                point, so evbrief computed no effects."
+            .to_owned();
+    }
+    let mut s = format!(
+        "Effects are computed by evbrief from the values the studies report, comparing the \
+         intervention arm with the control arm at the same time point ({}), each with a Wald 95% \
+         confidence interval (metafor's escalc definitions; ratios on the log scale).",
+        measures.join(", ")
+    );
+    if percent {
+        s.push_str(" Percentages are turned into event counts only when exactly one whole number of events out of the arm's n reproduces the printed value.");
+    }
+    if sem {
+        s.push_str(" Standard deviations are derived from standard errors as SEM × √n.");
+    }
+    if corrected {
+        s.push_str(" Studies with a zero cell get 1/2 added to every cell for ratio measures; studies without events in either arm are not estimable.");
+    }
+    s.push_str(&format!(
+        " Where two or more studies share an outcome and time point, effects are pooled with {} model{}; the prediction interval is shown when there are three or more studies. A single study is reported on its own and never drawn as a pooled estimate.",
+        models.join(" or "),
+        if models.len() == 1 { "" } else { "s as set per outcome" }
+    ));
+    if !any_pooled {
+        s.push_str(" In this edition no outcome has more than one study at a time point, so nothing is pooled.");
+    }
+    let _ = project;
+    s
+}
+
+fn overview_forests(
+    project: &Project,
+    analysis: &[crate::analysis::OutcomeAnalysis],
+) -> Vec<ForestView> {
+    let outcomes: Vec<&crate::config::OutcomeDef> = project
+        .config
+        .outcomes
+        .iter()
+        .map(|o| o.get_ref())
+        .collect();
+    super::forest::overview(&outcomes, analysis, &project.config.question)
 }

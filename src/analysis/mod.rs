@@ -1,0 +1,218 @@
+//! The brief's analysis: per-study effects for every outcome and time point that has two
+//! comparable arms, and pooled estimates (overall, per subgroup, test for subgroup
+//! differences) with the method each outcome asks for in `brief.toml`.
+//!
+//! Sits between `data` (what papers reported) and `report` (how it is shown): [`extract`]
+//! picks which values can be compared and runs the conversions `stats` offers, recording
+//! each one in an audit trail; [`pooling`] calls the pure engine. No files, no formatting.
+
+pub mod extract;
+pub mod pooling;
+
+use serde::Serialize;
+
+use crate::config::{EffectMeasure, OutcomeSettings, PoolMethod, PoolTest, SubgroupBy};
+use crate::data::time::parse_time;
+use crate::data::{LoadedStudy, Project};
+use crate::stats::effect::StudyEffect;
+use crate::stats::pool::PoolResult;
+use crate::stats::{Measure, Method, Test};
+
+pub use extract::ArmData;
+
+/// All effects of one outcome.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutcomeAnalysis {
+    /// Outcome id from `brief.toml`.
+    pub outcome: String,
+    /// The settings used (brief defaults with the outcome's own overrides).
+    pub settings: OutcomeSettings,
+    /// Effect measure used.
+    pub measure: Measure,
+    /// One group per time point, earliest first.
+    pub times: Vec<TimeAnalysis>,
+}
+
+/// Studies comparing an intervention arm with a control arm at one time point.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimeAnalysis {
+    /// Time point label ("week 9").
+    pub time: String,
+    /// Per-study effects, grouped by subgroup when subgroups are set.
+    pub studies: Vec<StudyEffectRow>,
+    /// The pooled result of all studies with the outcome's method; for k = 1 the study's own
+    /// effect, flagged `single_study`; `None` when nothing is estimable.
+    pub pooled: Option<PoolResult>,
+    /// The common-effect (inverse-variance) result, when asked for and the main model is a
+    /// random-effects one with k ≥ 2.
+    pub common: Option<PoolResult>,
+    /// Subgroup results, in order of first appearance; empty without subgroups.
+    pub subgroups: Vec<SubgroupResult>,
+    /// Test for subgroup differences `(Q, df, p)`, with two or more pooled subgroups.
+    pub subgroup_test: Option<(f64, f64, f64)>,
+    /// Why pooling failed, when it did although studies were estimable.
+    pub pooling_error: Option<String>,
+}
+
+/// One subgroup's pooled result.
+#[derive(Debug, Clone, Serialize)]
+pub struct SubgroupResult {
+    /// Subgroup label (e.g. "T2DM").
+    pub name: String,
+    /// Pooled result (k = 1: the study's own effect), or `None` when not estimable.
+    pub pooled: Option<PoolResult>,
+}
+
+/// One study's effect at one time point, on the analysis scale (log for ratios).
+#[derive(Debug, Clone, Serialize)]
+pub struct StudyEffectRow {
+    /// Study id.
+    pub study: String,
+    /// Subgroup label ("" without subgroups).
+    pub subgroup: String,
+    /// Intervention arm id.
+    pub intervention: String,
+    /// Control arm id.
+    pub control: String,
+    /// What the intervention arm contributed (after conversions).
+    pub intervention_data: ArmData,
+    /// What the control arm contributed (after conversions).
+    pub control_data: ArmData,
+    /// The effect (or why there is none).
+    pub effect: StudyEffect,
+    /// Lower 95% confidence limit on the analysis scale.
+    pub ci_lower: Option<f64>,
+    /// Upper 95% confidence limit on the analysis scale.
+    pub ci_upper: Option<f64>,
+    /// Weight in the overall pooled result, in percent.
+    pub weight: Option<f64>,
+    /// Participants in both arms.
+    pub participants: f64,
+    /// Conversions and corrections applied to reach the effect, as sentences.
+    pub audit: Vec<String>,
+}
+
+/// The engine's measure for a brief measure.
+pub fn stats_measure(m: EffectMeasure) -> Measure {
+    match m {
+        EffectMeasure::RR => Measure::RR,
+        EffectMeasure::OR => Measure::OR,
+        EffectMeasure::RD => Measure::RD,
+        EffectMeasure::MD => Measure::MD,
+        EffectMeasure::SMD => Measure::SMD,
+    }
+}
+
+/// The engine's method for a brief method.
+pub fn stats_method(m: PoolMethod) -> Method {
+    match m {
+        PoolMethod::FE => Method::FE,
+        PoolMethod::DL => Method::DL,
+        PoolMethod::Reml => Method::REML,
+        PoolMethod::PM => Method::PM,
+        PoolMethod::MH => Method::MH,
+        PoolMethod::Peto => Method::PETO,
+    }
+}
+
+/// The engine's test; Mantel–Haenszel and Peto are always normal-theory (metafor).
+pub fn stats_test(t: PoolTest, method: Method) -> Test {
+    match (t, method) {
+        (PoolTest::Knha, Method::DL | Method::REML | Method::PM | Method::FE) => Test::Knha,
+        _ => Test::Z,
+    }
+}
+
+/// Computes effects for every outcome of the project.
+pub fn analyse_project(project: &Project) -> Vec<OutcomeAnalysis> {
+    project
+        .config
+        .outcomes
+        .iter()
+        .map(|o| {
+            let o = o.get_ref();
+            let settings = o.settings(&project.config.analysis);
+            analyse_outcome(&o.id, settings, &project.studies)
+        })
+        .collect()
+}
+
+/// Effects and pooled results of one outcome over `studies`.
+pub fn analyse_outcome(
+    outcome: &str,
+    settings: OutcomeSettings,
+    studies: &[LoadedStudy],
+) -> OutcomeAnalysis {
+    let measure = stats_measure(settings.measure);
+    let mut times: Vec<(f64, String, Vec<StudyEffectRow>)> = Vec::new();
+    for s in studies {
+        let subgroup = subgroup_of(s, settings.subgroup);
+        for (time, mut row) in extract::study_effects(s, outcome, measure, &settings) {
+            row.subgroup.clone_from(&subgroup);
+            let days = parse_time(&time).map_or(f64::INFINITY, |t| t.days);
+            match times.iter_mut().find(|(_, t, _)| *t == time) {
+                Some((_, _, rows)) => rows.push(row),
+                None => times.push((days, time, vec![row])),
+            }
+        }
+    }
+    times.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let times = times
+        .into_iter()
+        .map(|(_, time, rows)| pooling::pool_time(time, rows, measure, &settings))
+        .collect();
+    OutcomeAnalysis {
+        outcome: outcome.to_owned(),
+        settings,
+        measure,
+        times,
+    }
+}
+
+fn subgroup_of(s: &LoadedStudy, by: SubgroupBy) -> String {
+    match by {
+        SubgroupBy::None => String::new(),
+        SubgroupBy::Condition => s.study.condition.clone(),
+        SubgroupBy::Design => s.study.design.label().to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn bundled_corpus_effects_come_from_converted_percentages() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let project = crate::data::load_project(root).expect("bundled data validates");
+        let analysis = analyse_project(&project);
+        let target = analysis
+            .iter()
+            .find(|a| a.outcome == "hba1c-target")
+            .unwrap();
+        assert_eq!(target.measure, Measure::RR);
+        let week9 = &target.times[0];
+        assert_eq!(week9.time, "week 9");
+        let row = &week9.studies[0];
+        // 60.60% of 33 → 20 events, 28.10% of 32 → 9 events; log RR = ln((20/33)/(9/32)).
+        let expected: f64 = ((20.0 / 33.0) / (9.0 / 32.0_f64)).ln();
+        assert!((row.effect.yi.unwrap() - expected).abs() < 1e-12);
+        assert_eq!(row.audit.len(), 2);
+        assert_eq!(
+            row.intervention_data,
+            ArmData::Events {
+                events: 20.0,
+                n: 33.0
+            }
+        );
+        assert!(week9.pooled.as_ref().unwrap().single_study);
+        assert_eq!(row.weight, Some(100.0));
+        // The registry has no control arm: no between-arm effects for its outcomes.
+        let hs_crp = analysis
+            .iter()
+            .find(|a| a.outcome == "hs-crp-high")
+            .unwrap();
+        assert!(hs_crp.times.is_empty());
+    }
+}

@@ -1,0 +1,697 @@
+//! Forest plots as the template sees them: rows of text (study, arm data, weight, effect)
+//! beside one SVG per panel drawn by [`crate::plot::forest`], in rows of equal heights.
+//!
+//! Tall figures are cut into panels of at most [`MAX_PANEL_LINES`] lines; each panel
+//! repeats the column headers and the axis, and the template keeps a panel on one page,
+//! so 300 studies continue over pages instead of shrinking into unreadability.
+
+use serde::Serialize;
+
+use super::words::{estimate_brackets, estimate_ci, is_ratio, measure_name, model_name};
+use crate::analysis::{ArmData, OutcomeAnalysis, StudyEffectRow, TimeAnalysis};
+use crate::config::{Direction, OutcomeDef, OutcomeKind};
+use crate::format::fixed;
+use crate::plot::axis::{Axis, Scale};
+use crate::plot::forest::{
+    DiamondStyle, Favours, Geometry, Mark, PlotRow, max_weight, render_panel,
+};
+use crate::stats::Measure;
+use crate::stats::pool::PoolResult;
+
+/// Most text lines in one panel: fits an A4 or US Letter page with its headers.
+pub const MAX_PANEL_LINES: u32 = 44;
+/// Characters per line of a study label before it wraps.
+const LABEL_CHARS: usize = 30;
+/// Characters per line of a note row (heterogeneity, tests) before it wraps.
+const NOTE_CHARS: usize = 78;
+
+/// A text row with the mark drawn beside it.
+type Row = (ForestRow, Mark);
+
+/// One forest plot.
+#[derive(Debug, Clone, Serialize)]
+pub struct ForestView {
+    /// Anchor-safe id ("hba1c-target-week-9").
+    pub id: String,
+    /// Caption ("HbA1c below 7.0%, week 9").
+    pub title: String,
+    /// Column headers: label, first data column, second data column, weight, effect.
+    pub columns: [String; 5],
+    /// Width of the graphical column, in points.
+    pub plot_width: f64,
+    /// Height of one text line, in points.
+    pub line_height: f64,
+    /// Height of the header row, in points.
+    pub header_height: f64,
+    /// Height of the axis band under the rows, in points.
+    pub axis_height: f64,
+    /// The figure in pieces that each fit a page.
+    pub panels: Vec<ForestPanel>,
+    /// Text alternative for screen readers, also printed under the figure.
+    pub alt: String,
+    /// Footnotes: conversions behind marked rows, the model used.
+    pub notes: Vec<String>,
+}
+
+/// A page-sized piece of a forest plot.
+#[derive(Debug, Clone, Serialize)]
+pub struct ForestPanel {
+    /// Rows, top to bottom.
+    pub rows: Vec<ForestRow>,
+    /// The graphical column for these rows plus the axis.
+    pub svg: String,
+    /// True for every panel after the first.
+    pub continued: bool,
+}
+
+/// One text row of a forest plot.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ForestRow {
+    /// "study", "heading", "subtotal", "total", "common", "prediction" or "note".
+    pub kind: &'static str,
+    /// Label lines (a long study label wraps).
+    pub label: Vec<String>,
+    /// Bibliography keys to cite after the label.
+    pub cites: Vec<String>,
+    /// Footnote marker ("a") pointing at the conversions used.
+    pub marker: String,
+    /// First data column (intervention arm, or number of studies).
+    pub a: String,
+    /// Second data column (control arm, or participants).
+    pub b: String,
+    /// Weight, "12.3%".
+    pub weight: String,
+    /// Effect and CI, "2.15 [1.16, 4.00]", or "not estimable".
+    pub effect: String,
+    /// Height in lines.
+    pub lines: u32,
+}
+
+/// What the forest needs to know about the outcome and the brief.
+pub struct ForestContext<'a> {
+    /// The outcome's definition.
+    pub outcome: &'a OutcomeDef,
+    /// Short intervention name for headers and favours labels.
+    pub intervention: &'a str,
+    /// Short comparison name.
+    pub control: &'a str,
+    /// Study label and citation keys by study id.
+    pub study: &'a dyn Fn(&str) -> (String, Vec<String>),
+}
+
+/// One forest plot per time point of an outcome with at least one study effect.
+pub fn outcome_forests(a: &OutcomeAnalysis, ctx: &ForestContext) -> Vec<ForestView> {
+    a.times
+        .iter()
+        .filter(|t| !t.studies.is_empty())
+        .map(|t| time_forest(a, t, ctx))
+        .collect()
+}
+
+fn time_forest(a: &OutcomeAnalysis, t: &TimeAnalysis, ctx: &ForestContext) -> ForestView {
+    let m = a.measure;
+    let o = ctx.outcome;
+    let method = a.settings.method;
+    let test = a.settings.test;
+    let mut rows: Vec<Row> = Vec::new();
+    let mut notes = Vec::new();
+    let mut markers = 0usize;
+    let with_groups = !t.subgroups.is_empty();
+    let groups: Vec<Option<&crate::analysis::SubgroupResult>> = if with_groups {
+        t.subgroups.iter().map(Some).collect()
+    } else {
+        vec![None]
+    };
+    for group in groups {
+        let members: Vec<&StudyEffectRow> = t
+            .studies
+            .iter()
+            .filter(|r| group.is_none_or(|g| g.name == r.subgroup))
+            .collect();
+        if let Some(g) = group {
+            rows.push((text_row("heading", &g.name, LABEL_CHARS), Mark::Blank));
+        }
+        for r in &members {
+            let (label, cites) = (ctx.study)(&r.study);
+            let marker = if r.audit.is_empty() {
+                String::new()
+            } else {
+                let letter = marker_letter(markers);
+                markers += 1;
+                notes.push(format!("{letter} {}: {}.", label, r.audit.join("; ")));
+                letter
+            };
+            let label = wrap(&label, LABEL_CHARS);
+            let (effect, mark) = match (r.effect.yi, r.ci_lower, r.ci_upper) {
+                (Some(y), Some(lo), Some(hi)) => (
+                    estimate_brackets(m, y, lo, hi),
+                    Mark::Study {
+                        estimate: y,
+                        lower: lo,
+                        upper: hi,
+                        weight: r
+                            .weight
+                            .filter(|_| t.pooled.as_ref().is_some_and(|p| !p.single_study)),
+                    },
+                ),
+                _ => ("not estimable".to_owned(), Mark::Blank),
+            };
+            rows.push((
+                ForestRow {
+                    kind: "study",
+                    lines: label.len() as u32,
+                    label,
+                    cites,
+                    marker,
+                    a: arm_text(&r.intervention_data),
+                    b: arm_text(&r.control_data),
+                    weight: r
+                        .weight
+                        .filter(|_| t.pooled.as_ref().is_some_and(|p| !p.single_study))
+                        .map_or_else(|| "—".to_owned(), |w| format!("{}%", fixed(w, 1))),
+                    effect,
+                },
+                mark,
+            ));
+        }
+        if let Some(g) = group
+            && let Some(p) = g.pooled.as_ref().filter(|p| !p.single_study)
+        {
+            let name = format!("Subtotal ({}, k = {})", g.name, p.k);
+            rows.push(total_row(
+                "subtotal",
+                &name,
+                &members,
+                p,
+                m,
+                DiamondStyle::Subtotal,
+            ));
+            rows.push(note_row(&heterogeneity_line(p)));
+        }
+    }
+    let all: Vec<&StudyEffectRow> = t.studies.iter().collect();
+    match &t.pooled {
+        Some(p) if !p.single_study => {
+            let name = format!("Total, {} (k = {})", model_name(method, test), p.k);
+            rows.push(total_row("total", &name, &all, p, m, DiamondStyle::Overall));
+            if let Some(c) = &t.common {
+                rows.push(total_row(
+                    "common",
+                    "Common-effect model (inverse variance)",
+                    &all,
+                    c,
+                    m,
+                    DiamondStyle::Common,
+                ));
+            }
+            if a.settings.prediction
+                && p.k >= 3
+                && let (Some(lo), Some(hi)) = (p.pi_lower, p.pi_upper)
+            {
+                let mut row = text_row("prediction", "95% prediction interval", LABEL_CHARS);
+                row.effect = format!("[{}, {}]", show(m, lo), show(m, hi));
+                rows.push((
+                    row,
+                    Mark::Prediction {
+                        lower: lo,
+                        upper: hi,
+                    },
+                ));
+            }
+            rows.push(note_row(&heterogeneity_line(p)));
+            if let (Some(stat), Some(pv)) = (p.statistic, p.p) {
+                let name = if p.df.is_some() { "t" } else { "z" };
+                rows.push(note_row(&format!(
+                    "Test for overall effect: {name} = {} (P {})",
+                    fixed(stat, 2),
+                    p_value(pv)
+                )));
+            }
+            if let Some((q, df, pv)) = t.subgroup_test {
+                rows.push(note_row(&format!(
+                    "Test for subgroup differences: Q = {}, df = {} (P {})",
+                    fixed(q, 2),
+                    df,
+                    p_value(pv)
+                )));
+            }
+        }
+        Some(_) => rows.push(note_row("Single study, not pooled.")),
+        None => rows.push(note_row(&match &t.pooling_error {
+            Some(e) => format!("Not pooled: {e}."),
+            None => "No study gives an estimable effect; nothing to pool.".to_owned(),
+        })),
+    }
+    if let Some(p) = &t.pooled
+        && !p.single_study
+    {
+        notes.push(format!(
+            "{}, {}; weights from that model; 95% confidence intervals.",
+            capitalise(measure_name(m)),
+            model_name(method, test)
+        ));
+    }
+
+    let scale = if is_ratio(m) {
+        Scale::Log
+    } else {
+        Scale::Linear
+    };
+    let (core, extent) = axis_values(&rows);
+    let axis = Axis::choose(scale, &core, &extent);
+    let (left, right) = favours_sides(o.better, ctx.intervention, ctx.control);
+    let data_header = match o.kind {
+        OutcomeKind::Binary => "Events/Total",
+        OutcomeKind::Continuous => "Mean (SD), n",
+    };
+    let columns = [
+        "Study".to_owned(),
+        format!("{}\n{data_header}", capitalise(ctx.intervention)),
+        format!("{}\n{data_header}", capitalise(ctx.control)),
+        "Weight".to_owned(),
+        format!("{}\n[95% CI]", capitalise(measure_name(m))),
+    ];
+    let title = format!("{}, {}", o.label, t.time);
+    let alt = alt_text(&title, t, m, &o.unit);
+    build_view(
+        format!("{}-{}", o.id, t.time.replace(' ', "-")),
+        title,
+        columns,
+        rows,
+        &axis,
+        Some(Favours { left, right }),
+        alt,
+        notes,
+    )
+}
+
+/// Builds a view from rows: cuts panels and draws each one.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn build_view(
+    id: String,
+    title: String,
+    columns: [String; 5],
+    rows: Vec<Row>,
+    axis: &Axis,
+    favours: Option<Favours>,
+    alt: String,
+    notes: Vec<String>,
+) -> ForestView {
+    let g = Geometry {
+        axis_height: if favours.is_some() { 36.0 } else { 18.0 },
+        ..Geometry::default()
+    };
+    let plot_rows: Vec<PlotRow> = rows
+        .iter()
+        .map(|(r, m)| PlotRow {
+            lines: r.lines,
+            mark: m.clone(),
+        })
+        .collect();
+    let heaviest = max_weight(&plot_rows);
+    let mut panels: Vec<ForestPanel> = Vec::new();
+    let mut start = 0;
+    while start < rows.len() {
+        let mut end = start;
+        let mut lines = 0;
+        while end < rows.len() && (end == start || lines + rows[end].0.lines <= MAX_PANEL_LINES) {
+            lines += rows[end].0.lines;
+            end += 1;
+        }
+        panels.push(ForestPanel {
+            rows: rows[start..end].iter().map(|(r, _)| r.clone()).collect(),
+            svg: render_panel(axis, &plot_rows[start..end], favours.as_ref(), heaviest, &g),
+            continued: start > 0,
+        });
+        start = end;
+    }
+    ForestView {
+        id,
+        title,
+        columns,
+        plot_width: g.width,
+        line_height: g.line_height,
+        header_height: 2.0 * g.line_height + 5.0,
+        axis_height: g.axis_height,
+        panels,
+        alt,
+        notes,
+    }
+}
+
+/// Overview figures: one row per outcome and time point with its pooled (or single-study)
+/// effect, CI, number of studies and participants. Outcomes share a figure only when they
+/// share a scale: all ratio measures on one log axis, differences per measure and unit.
+pub fn overview(
+    outcomes: &[&OutcomeDef],
+    analysis: &[OutcomeAnalysis],
+    question: &crate::config::Question,
+) -> Vec<ForestView> {
+    let mut groups: Vec<(String, Measure, Vec<Row>)> = Vec::new();
+    for a in analysis {
+        let Some(o) = outcomes.iter().find(|o| o.id == a.outcome) else {
+            continue;
+        };
+        let m = a.measure;
+        let key = if is_ratio(m) {
+            "ratio".to_owned()
+        } else {
+            format!("{} in {}", measure_name(m), o.unit)
+        };
+        for t in a.times.iter().filter(|t| !t.studies.is_empty()) {
+            let better = match o.better {
+                Direction::Higher => "higher",
+                Direction::Lower => "lower",
+            };
+            let mut row = text_row(
+                "study",
+                &format!("{}, {}", o.label, t.time),
+                LABEL_CHARS + 6,
+            );
+            row.weight = better.to_owned();
+            row.a = t.studies.len().to_string();
+            row.b = format!("{}", t.studies.iter().map(|r| r.participants).sum::<f64>());
+            let mark = match &t.pooled {
+                Some(p) => {
+                    row.effect = estimate_brackets(m, p.estimate, p.ci_lower, p.ci_upper);
+                    if p.single_study {
+                        Mark::Study {
+                            estimate: p.estimate,
+                            lower: p.ci_lower,
+                            upper: p.ci_upper,
+                            weight: None,
+                        }
+                    } else {
+                        Mark::Diamond {
+                            estimate: p.estimate,
+                            lower: p.ci_lower,
+                            upper: p.ci_upper,
+                            style: DiamondStyle::Overall,
+                        }
+                    }
+                }
+                None => {
+                    row.effect = "not estimable".to_owned();
+                    Mark::Blank
+                }
+            };
+            match groups.iter_mut().find(|(k, _, _)| *k == key) {
+                Some((_, _, rows)) => rows.push((row, mark)),
+                None => groups.push((key.clone(), m, vec![(row, mark)])),
+            }
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(key, m, rows)| {
+            let ratio = key == "ratio";
+            let title = if ratio {
+                "Overview of binary outcomes (risk and odds ratios)".to_owned()
+            } else {
+                format!("Overview: {key}")
+            };
+            let effect_header = if ratio {
+                "Ratio\n[95% CI]".to_owned()
+            } else {
+                format!("{}\n[95% CI]", capitalise(measure_name(m)))
+            };
+            let scale = if ratio { Scale::Log } else { Scale::Linear };
+            let (core, extent) = axis_values(&rows);
+            let axis = Axis::choose(scale, &core, &extent);
+            let alt = format!(
+                "Overview plot. {title}: {}.",
+                rows.iter()
+                    .map(|(r, _)| format!("{} {} ({} studies)", r.label.join(" "), r.effect, r.a))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            );
+            let _ = question;
+            build_view(
+                format!("overview-{}", key.replace(|c: char| !c.is_ascii_alphanumeric(), "-")),
+                title,
+                [
+                    "Outcome, time".to_owned(),
+                    "Studies".to_owned(),
+                    "Participants".to_owned(),
+                    "Better".to_owned(),
+                    effect_header,
+                ],
+                rows,
+                &axis,
+                None,
+                alt,
+                vec![
+                    "Diamonds are pooled estimates; squares are single studies, not pooled. \"Better\" says which direction is good for patients on each row's outcome: values right of the line mean more events or higher values with the intervention.".to_owned(),
+                ],
+            )
+        })
+        .collect()
+}
+
+fn show(m: Measure, x: f64) -> String {
+    super::words::show(m, x)
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
+/// a, b, …, z, aa, ab …
+fn marker_letter(i: usize) -> String {
+    let letters = b"abcdefghijklmnopqrstuvwxyz";
+    if i < 26 {
+        (letters[i] as char).to_string()
+    } else {
+        format!("{}{}", marker_letter(i / 26 - 1), letters[i % 26] as char)
+    }
+}
+
+/// "P = 0.04", "P < 0.001".
+pub(crate) fn p_value(p: f64) -> String {
+    if p < 0.001 {
+        "< 0.001".to_owned()
+    } else {
+        format!("= {}", fixed(p, if p < 0.01 { 3 } else { 2 }))
+    }
+}
+
+fn arm_text(d: &ArmData) -> String {
+    match *d {
+        ArmData::Events { events, n } => format!("{events}/{n}"),
+        ArmData::Means { mean, sd, n } => format!("{} ({}), {n}", num(mean), num(sd)),
+    }
+}
+
+/// Two decimals below 100, one above: enough for means read off papers.
+fn num(x: f64) -> String {
+    fixed(x, if x.abs() < 100.0 { 2 } else { 1 })
+}
+
+fn text_row(kind: &'static str, text: &str, width: usize) -> ForestRow {
+    let label = wrap(text, width);
+    ForestRow {
+        kind,
+        lines: label.len() as u32,
+        label,
+        cites: Vec::new(),
+        marker: String::new(),
+        a: String::new(),
+        b: String::new(),
+        weight: String::new(),
+        effect: String::new(),
+    }
+}
+
+fn note_row(text: &str) -> Row {
+    (text_row("note", text, NOTE_CHARS), Mark::Blank)
+}
+
+fn total_row(
+    kind: &'static str,
+    name: &str,
+    members: &[&StudyEffectRow],
+    p: &PoolResult,
+    m: Measure,
+    style: DiamondStyle,
+) -> Row {
+    let mut row = text_row(kind, name, LABEL_CHARS);
+    let sum = |f: &dyn Fn(&StudyEffectRow) -> ArmData| -> String {
+        let data: Vec<ArmData> = members.iter().map(|r| f(r)).collect();
+        let n: f64 = data.iter().map(ArmData::n).sum();
+        if data.iter().all(|d| matches!(d, ArmData::Events { .. })) {
+            let e: f64 = data
+                .iter()
+                .map(|d| match d {
+                    ArmData::Events { events, .. } => *events,
+                    ArmData::Means { .. } => 0.0,
+                })
+                .sum();
+            format!("{e}/{n}")
+        } else {
+            format!("{n}")
+        }
+    };
+    row.a = sum(&|r| r.intervention_data);
+    row.b = sum(&|r| r.control_data);
+    row.weight = if kind == "total" {
+        "100.0%".to_owned()
+    } else if kind == "subtotal" {
+        let w: f64 = members.iter().filter_map(|r| r.weight).sum();
+        format!("{}%", fixed(w, 1))
+    } else {
+        String::new()
+    };
+    row.effect = estimate_brackets(m, p.estimate, p.ci_lower, p.ci_upper);
+    (
+        row,
+        Mark::Diamond {
+            estimate: p.estimate,
+            lower: p.ci_lower,
+            upper: p.ci_upper,
+            style,
+        },
+    )
+}
+
+fn heterogeneity_line(p: &PoolResult) -> String {
+    let mut parts = Vec::new();
+    if let Some(t) = p.tau2 {
+        parts.push(format!("τ² = {}", fixed(t, 3)));
+    }
+    if let Some(i) = p.i2 {
+        parts.push(format!("I² = {}%", fixed(i, 0)));
+    }
+    if let (Some(q), Some(df), Some(pv)) = (p.q, p.q_df, p.q_p) {
+        parts.push(format!(
+            "Q = {}, df = {df} (P {})",
+            fixed(q, 2),
+            p_value(pv)
+        ));
+    }
+    format!("Heterogeneity: {}", parts.join("; "))
+}
+
+/// Values that must be visible (estimates, pooled CIs, PIs) and those that may be clipped.
+fn axis_values(rows: &[Row]) -> (Vec<f64>, Vec<f64>) {
+    let mut core = Vec::new();
+    let mut extent = Vec::new();
+    for (_, mark) in rows {
+        match *mark {
+            Mark::Study {
+                estimate,
+                lower,
+                upper,
+                ..
+            } => {
+                core.push(estimate);
+                extent.extend([lower, upper]);
+            }
+            Mark::Diamond {
+                estimate,
+                lower,
+                upper,
+                ..
+            } => core.extend([estimate, lower, upper]),
+            Mark::Prediction { lower, upper } => extent.extend([lower, upper]),
+            Mark::Blank => {}
+        }
+    }
+    (core, extent)
+}
+
+/// Which side of the line of no effect favours which arm, from the outcome's direction:
+/// values right of it mean more events or higher values with the intervention.
+pub(crate) fn favours_sides(
+    better: Direction,
+    intervention: &str,
+    control: &str,
+) -> (String, String) {
+    let i = format!("Favours {intervention}");
+    let c = format!("Favours {control}");
+    match better {
+        Direction::Higher => (c, i),
+        Direction::Lower => (i, c),
+    }
+}
+
+/// "HbA1c below 7.0%, week 9: 1 study, 65 participants, risk ratio 2.15 (95% CI 1.16 to 4.00);
+/// single study, not pooled."
+fn alt_text(title: &str, t: &TimeAnalysis, m: Measure, unit: &str) -> String {
+    let k = t.studies.len();
+    let participants: f64 = t.studies.iter().map(|r| r.participants).sum();
+    let studies = if k == 1 { "study" } else { "studies" };
+    let unit = if is_ratio(m) || unit.is_empty() || unit.starts_with('%') {
+        String::new()
+    } else {
+        format!(" {unit}")
+    };
+    let result = match &t.pooled {
+        Some(p) if p.single_study => format!(
+            "{} {}{unit}; single study, not pooled",
+            measure_name(m),
+            estimate_ci(m, p.estimate, p.ci_lower, p.ci_upper)
+        ),
+        Some(p) => format!(
+            "pooled {} {}{unit}{}",
+            measure_name(m),
+            estimate_ci(m, p.estimate, p.ci_lower, p.ci_upper),
+            p.i2.map(|i| format!(", I² {}%", fixed(i, 0)))
+                .unwrap_or_default()
+        ),
+        None => "no estimable effect".to_owned(),
+    };
+    format!("Forest plot. {title}: {k} {studies}, {participants} participants, {result}.")
+}
+
+/// Breaks `text` into lines of at most `width` characters at spaces (a longer word
+/// stands alone on its line).
+pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapping_keeps_words_whole() {
+        assert_eq!(wrap("Zhao 2024", 30), ["Zhao 2024"]);
+        assert_eq!(
+            wrap("A very long study label that needs two lines", 20),
+            ["A very long study", "label that needs two", "lines"]
+        );
+        assert_eq!(wrap("", 10), [""]);
+    }
+
+    #[test]
+    fn markers_continue_past_z() {
+        assert_eq!(marker_letter(0), "a");
+        assert_eq!(marker_letter(25), "z");
+        assert_eq!(marker_letter(26), "aa");
+    }
+
+    #[test]
+    fn favours_follow_the_better_direction() {
+        assert_eq!(
+            favours_sides(Direction::Higher, "UC-MSC", "control"),
+            ("Favours control".to_owned(), "Favours UC-MSC".to_owned())
+        );
+    }
+}
