@@ -36,6 +36,30 @@ pub enum Command {
     Check(ProjectArgs),
     /// Run the statistics engine on a CSV file (metafor column names).
     Analyse(AnalyseArgs),
+    /// Write a synthetic project with invented data (for trying evbrief at scale).
+    Synthetic(SyntheticArgs),
+}
+
+/// Arguments of `evbrief synthetic`.
+#[derive(Debug, Args)]
+pub struct SyntheticArgs {
+    /// Folder to write the project into (created; must not hold a brief.toml yet).
+    pub dir: PathBuf,
+    /// Number of studies.
+    #[arg(long, default_value_t = 13)]
+    pub studies: usize,
+    /// Number of outcomes (alternately binary and continuous).
+    #[arg(long, default_value_t = 1)]
+    pub outcomes: usize,
+    /// Seed of the invented numbers.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Form subgroups by condition (T1D / T2DM).
+    #[arg(long)]
+    pub subgroups: bool,
+    /// Folder with brief.typ and vancouver.csl to copy.
+    #[arg(long, default_value = "templates")]
+    pub templates: PathBuf,
 }
 
 /// Where the project is.
@@ -144,6 +168,44 @@ pub fn run(cli: Cli) -> i32 {
             Err(e) => report_error(&e, cli.quiet),
         },
         Command::Analyse(args) => run_analyse(&args),
+        Command::Synthetic(args) => run_synthetic(&args, cli.quiet),
+    }
+}
+
+fn run_synthetic(args: &SyntheticArgs, quiet: bool) -> i32 {
+    if args.dir.join("brief.toml").exists() {
+        eprintln!(
+            "error: {} already holds a brief project; choose an empty folder",
+            args.dir.display()
+        );
+        return 2;
+    }
+    if args.studies == 0 || args.outcomes == 0 {
+        eprintln!("error: --studies and --outcomes must be at least 1");
+        return 2;
+    }
+    let spec = crate::synthetic::SyntheticSpec {
+        studies: args.studies,
+        outcomes: args.outcomes,
+        seed: args.seed,
+        subgroups: args.subgroups,
+    };
+    match crate::synthetic::write_project(&args.dir, &args.templates, &spec) {
+        Ok(()) => {
+            if !quiet {
+                println!(
+                    "wrote a synthetic project with {} studies and {} outcomes to {}",
+                    args.studies,
+                    args.outcomes,
+                    args.dir.display()
+                );
+            }
+            0
+        }
+        Err(e) => {
+            eprintln!("error: cannot write the synthetic project ({e})");
+            2
+        }
     }
 }
 

@@ -17,3 +17,4 @@ pub mod pipeline;
 pub mod plot;
 pub mod report;
 pub mod stats;
+pub mod synthetic;

@@ -192,12 +192,16 @@ fn time_forest(a: &OutcomeAnalysis, t: &TimeAnalysis, ctx: &ForestContext) -> Fo
     let all: Vec<&StudyEffectRow> = t.studies.iter().collect();
     match &t.pooled {
         Some(p) if !p.single_study => {
-            let name = format!("Total, {} (k = {})", model_name(method, test), p.k);
+            let name = if t.common.is_some() {
+                format!("Random effects (k = {})", p.k)
+            } else {
+                format!("Total (k = {})", p.k)
+            };
             rows.push(total_row("total", &name, &all, p, m, DiamondStyle::Overall));
             if let Some(c) = &t.common {
                 rows.push(total_row(
                     "common",
-                    "Common-effect model (inverse variance)",
+                    "Common effect",
                     &all,
                     c,
                     m,

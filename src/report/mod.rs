@@ -1,6 +1,8 @@
 //! From validated data to PDF bytes: view model, Typst world, compilation and export.
 
 pub mod forest;
+#[cfg(test)]
+mod forest_tests;
 pub mod view;
 pub mod words;
 pub mod world;

@@ -1,0 +1,317 @@
+//! Forest plot tests on fixed inputs: golden numbers from R metafor beside each row, and
+//! snapshots of the rows and SVGs (1 study, 13 studies in subgroups, zero cells, 300 studies).
+//!
+//! Snapshots live in `src/report/snapshots/`; after an intended change, review them with
+//! `INSTA_UPDATE=always cargo test` and `git diff`.
+
+use super::forest::{ForestView, MAX_PANEL_LINES, outcome_forests};
+use crate::analysis::pooling::pool_time;
+use crate::analysis::{ArmData, OutcomeAnalysis, StudyEffectRow};
+use crate::config::{
+    Direction, DoubleZero, EffectMeasure, OutcomeDef, OutcomeKind, OutcomeSettings, PoolMethod,
+    PoolTest, SubgroupBy,
+};
+use crate::report::forest::ForestContext;
+use crate::stats::Measure;
+use crate::stats::dist::qnorm;
+use crate::stats::effect::binary::{BinaryOptions, TwoByTwo, binary_effect};
+
+/// Colditz et al. 1994 BCG trials (metafor `dat.bcg`): author, year, allocation, tpos,
+/// tneg, cpos, cneg.
+const BCG: [(&str, &str, f64, f64, f64, f64); 13] = [
+    ("Aronson 1948", "random", 4., 119., 11., 128.),
+    ("Ferguson & Simes 1949", "random", 6., 300., 29., 274.),
+    ("Rosenthal et al 1960", "random", 3., 228., 11., 209.),
+    ("Hart & Sutherland 1977", "random", 62., 13536., 248., 12619.),
+    ("Frimodt-Moller et al 1973", "alternate", 33., 5036., 47., 5761.),
+    ("Stein & Aronson 1953", "alternate", 180., 1361., 372., 1079.),
+    ("Vandiviere et al 1973", "random", 8., 2537., 10., 619.),
+    ("TPT Madras 1980", "random", 505., 87886., 499., 87892.),
+    ("Coetzee & Berjak 1968", "random", 29., 7470., 45., 7232.),
+    ("Rosenthal et al 1961", "systematic", 17., 1699., 65., 1600.),
+    ("Comstock et al 1974", "systematic", 186., 50448., 141., 27197.),
+    ("Comstock & Webster 1969", "systematic", 5., 2493., 3., 2338.),
+    ("Comstock et al 1976", "systematic", 27., 16886., 29., 17825.),
+];
+
+fn settings(subgroup: SubgroupBy) -> OutcomeSettings {
+    OutcomeSettings {
+        measure: EffectMeasure::RR,
+        method: PoolMethod::Reml,
+        test: PoolTest::Knha,
+        prediction: true,
+        common_effect: false,
+        subgroup,
+        double_zero: DoubleZero::Drop,
+    }
+}
+
+fn outcome() -> OutcomeDef {
+    OutcomeDef {
+        id: "tb".into(),
+        label: "Tuberculosis".into(),
+        unit: "% of patients".into(),
+        kind: OutcomeKind::Binary,
+        better: Direction::Lower,
+        measure: None,
+        method: None,
+        test: None,
+        prediction: None,
+        common_effect: None,
+        subgroup: None,
+    }
+}
+
+fn row(study: &str, group: &str, a: f64, n1: f64, c: f64, n2: f64) -> StudyEffectRow {
+    let t = TwoByTwo::from_events(a, n1, c, n2).unwrap();
+    let effect = binary_effect(Measure::RR, &t, &BinaryOptions::default()).unwrap();
+    let z = qnorm(0.975).unwrap();
+    let ci = effect.value().map(|(y, v)| (y - z * v.sqrt(), y + z * v.sqrt()));
+    let audit = effect
+        .correction
+        .as_ref()
+        .map(|c| vec![c.note.clone()])
+        .unwrap_or_default();
+    StudyEffectRow {
+        study: study.into(),
+        subgroup: group.into(),
+        intervention: "t".into(),
+        control: "c".into(),
+        intervention_data: ArmData::Events { events: a, n: n1 },
+        control_data: ArmData::Events { events: c, n: n2 },
+        ci_lower: ci.map(|c| c.0),
+        ci_upper: ci.map(|c| c.1),
+        effect,
+        weight: None,
+        participants: n1 + n2,
+        audit,
+    }
+}
+
+fn forest(rows: Vec<StudyEffectRow>, s: OutcomeSettings) -> ForestView {
+    let time = pool_time("year 1".into(), rows, Measure::RR, &s);
+    let analysis = OutcomeAnalysis {
+        outcome: "tb".into(),
+        settings: s,
+        measure: Measure::RR,
+        times: vec![time],
+    };
+    let o = outcome();
+    let study = |id: &str| (id.to_owned(), vec![format!("key-{}", id.len())]);
+    let ctx = ForestContext {
+        outcome: &o,
+        intervention: "BCG",
+        control: "control",
+        study: &study,
+    };
+    outcome_forests(&analysis, &ctx).remove(0)
+}
+
+fn bcg_rows(group: bool) -> Vec<StudyEffectRow> {
+    BCG.iter()
+        .map(|(s, g, tp, tn, cp, cn)| {
+            row(s, if group { g } else { "" }, *tp, tp + tn, *cp, cp + cn)
+        })
+        .collect()
+}
+
+/// Rows and SVGs as text, for snapshots.
+fn dump(f: &ForestView) -> String {
+    let mut out = format!("{}\n{:?}\nalt: {}\n", f.title, f.columns, f.alt);
+    for (i, p) in f.panels.iter().enumerate() {
+        out.push_str(&format!("--- panel {i} (continued: {})\n", p.continued));
+        for r in &p.rows {
+            out.push_str(&format!(
+                "{:<10}|{}|{}|{}|{}|{}|{}|{}\n",
+                r.kind,
+                r.label.join(" / "),
+                r.marker,
+                r.a,
+                r.b,
+                r.weight,
+                r.effect,
+                r.lines
+            ));
+        }
+        out.push_str(&p.svg);
+        out.push('\n');
+    }
+    for n in &f.notes {
+        out.push_str(&format!("note: {n}\n"));
+    }
+    out
+}
+
+/// The numbers beside each row equal metafor's: `escalc("RR")` with `summary(transf=exp)`
+/// per study and `weights(rma(method="REML", test="knha"))` (R metafor 3.8-1, dat.bcg).
+#[test]
+fn colditz_1994_bcg_rows_match_metafor() {
+    let expected = [
+        ("Aronson 1948", "4/123", "11/139", "0.41 [0.13, 1.26]", "5.1%"),
+        ("Ferguson & Simes 1949", "6/306", "29/303", "0.20 [0.09, 0.49]", "6.4%"),
+        ("Rosenthal et al 1960", "3/231", "11/220", "0.26 [0.07, 0.92]", "4.4%"),
+        ("Hart & Sutherland 1977", "62/13598", "248/12867", "0.24 [0.18, 0.31]", "9.7%"),
+        ("Frimodt-Moller et al 1973", "33/5069", "47/5808", "0.80 [0.52, 1.25]", "8.9%"),
+        ("Stein & Aronson 1953", "180/1541", "372/1451", "0.46 [0.39, 0.54]", "10.1%"),
+        ("Vandiviere et al 1973", "8/2545", "10/629", "0.20 [0.08, 0.50]", "6.0%"),
+        ("TPT Madras 1980", "505/88391", "499/88391", "1.01 [0.89, 1.14]", "10.2%"),
+        ("Coetzee & Berjak 1968", "29/7499", "45/7277", "0.63 [0.39, 1.00]", "8.7%"),
+        ("Rosenthal et al 1961", "17/1716", "65/1665", "0.25 [0.15, 0.43]", "8.4%"),
+        ("Comstock et al 1974", "186/50634", "141/27338", "0.71 [0.57, 0.89]", "9.9%"),
+        ("Comstock & Webster 1969", "5/2498", "3/2341", "1.56 [0.37, 6.53]", "3.8%"),
+        ("Comstock et al 1976", "27/16913", "29/17854", "0.98 [0.58, 1.66]", "8.4%"),
+    ];
+    let f = forest(bcg_rows(false), settings(SubgroupBy::None));
+    let rows: Vec<_> = f.panels.iter().flat_map(|p| &p.rows).collect();
+    let studies: Vec<_> = rows.iter().filter(|r| r.kind == "study").collect();
+    assert_eq!(studies.len(), 13);
+    for (r, (label, a, b, effect, weight)) in studies.iter().zip(expected) {
+        assert_eq!(r.label.join(" "), label);
+        assert_eq!((r.a.as_str(), r.b.as_str()), (a, b), "{label}");
+        assert_eq!(r.effect, effect, "{label}");
+        assert_eq!(r.weight, weight, "{label}");
+    }
+    // predict(res, transf = exp): 0.49 [0.33, 0.73], PI [0.14, 1.76]; tau² 0.313, I² 92%.
+    let total = rows.iter().find(|r| r.kind == "total").unwrap();
+    assert_eq!(total.effect, "0.49 [0.33, 0.73]");
+    assert_eq!(total.a, "1065/191064");
+    let pi = rows.iter().find(|r| r.kind == "prediction").unwrap();
+    assert_eq!(pi.effect, "[0.14, 1.76]");
+    let het = rows
+        .iter()
+        .find(|r| r.label[0].starts_with("Heterogeneity"))
+        .unwrap();
+    assert!(
+        het.label
+            .join(" ")
+            .starts_with("Heterogeneity: τ² = 0.313; I² = 92%; Q = 152.23, df = 12 (P < 0.001)"),
+        "{:?}",
+        het.label
+    );
+}
+
+/// Subgroups by allocation: metafor fits each subgroup separately (REML, knha):
+/// random 0.38 [0.20, 0.70] (k = 7), alternate 0.58 [0.02, 20.85] (k = 2),
+/// systematic 0.65 [0.21, 2.09] (k = 4).
+#[test]
+fn colditz_1994_bcg_subgroups_match_metafor_and_snapshot() {
+    let f = forest(bcg_rows(true), settings(SubgroupBy::Condition));
+    let rows: Vec<_> = f.panels.iter().flat_map(|p| &p.rows).collect();
+    let subtotals: Vec<(String, &str)> = rows
+        .iter()
+        .filter(|r| r.kind == "subtotal")
+        .map(|r| (r.label.join(" "), r.effect.as_str()))
+        .collect();
+    assert_eq!(
+        subtotals,
+        [
+            ("Subtotal (random, k = 7)".to_owned(), "0.38 [0.20, 0.70]"),
+            ("Subtotal (alternate, k = 2)".to_owned(), "0.58 [0.02, 20.85]"),
+            ("Subtotal (systematic, k = 4)".to_owned(), "0.65 [0.21, 2.09]"),
+        ]
+    );
+    let headings: Vec<_> = rows.iter().filter(|r| r.kind == "heading").collect();
+    assert_eq!(headings.len(), 3);
+    assert!(
+        rows.iter()
+            .any(|r| r.label.join(" ").starts_with("Test for subgroup differences: Q = "))
+    );
+    // Clipped: the alternate subtotal's upper limit (20.85) lies beyond the axis.
+    assert!(f.panels[0].svg.contains("<polygon"));
+    insta::assert_snapshot!("forest_13_studies_subgroups", dump(&f));
+}
+
+#[test]
+fn single_study_has_no_diamond_and_says_so() {
+    let f = forest(
+        vec![row("Zhao 2024", "", 20., 33., 9., 32.)],
+        settings(SubgroupBy::None),
+    );
+    let rows = &f.panels[0].rows;
+    assert!(rows.iter().all(|r| r.kind != "total"));
+    assert!(rows.iter().any(|r| r.label[0] == "Single study, not pooled."));
+    assert_eq!(rows[0].effect, "2.15 [1.16, 4.00]");
+    assert_eq!(rows[0].weight, "—");
+    assert_eq!(
+        f.alt,
+        "Forest plot. Tuberculosis, year 1: 1 study, 65 participants, risk ratio 2.15 (95% CI 1.16 to 4.00); single study, not pooled."
+    );
+    insta::assert_snapshot!("forest_1_study", dump(&f));
+}
+
+#[test]
+fn zero_cell_and_double_zero_studies() {
+    let f = forest(
+        vec![
+            row("Alpha 2020", "", 0., 20., 4., 21.),
+            row("Beta 2021", "", 0., 15., 0., 16.),
+            row("Gamma 2022", "", 3., 30., 9., 29.),
+        ],
+        settings(SubgroupBy::None),
+    );
+    let rows = &f.panels[0].rows;
+    let alpha = rows.iter().find(|r| r.label[0] == "Alpha 2020").unwrap();
+    assert_eq!(alpha.marker, "a", "the 1/2 correction is footnoted");
+    assert!(f.notes[0].starts_with("a Alpha 2020: "), "{:?}", f.notes);
+    let beta = rows.iter().find(|r| r.label[0] == "Beta 2021").unwrap();
+    assert_eq!(beta.effect, "not estimable");
+    assert_eq!(beta.weight, "—");
+    let total = rows.iter().find(|r| r.kind == "total").unwrap();
+    assert!(total.label.join(" ").ends_with("(k = 2)"));
+    insta::assert_snapshot!("forest_zero_cells", dump(&f));
+}
+
+/// A deterministic pseudo-random generator (64-bit LCG, Knuth's MMIX constants).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, below: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % below
+    }
+}
+
+#[test]
+fn three_hundred_studies_continue_over_panels() {
+    let mut rng = Lcg(42);
+    let rows: Vec<StudyEffectRow> = (0..300)
+        .map(|i| {
+            let n1 = 20.0 + rng.next(200) as f64;
+            let n2 = 20.0 + rng.next(200) as f64;
+            let a = rng.next(n1 as u64 / 2 + 1) as f64;
+            let c = rng.next(n2 as u64 / 2 + 1) as f64;
+            let label = if i == 7 {
+                "A study with a very long label from a multicentre consortium 2019".to_owned()
+            } else {
+                format!("Study {i:03} {}", 1990 + i % 35)
+            };
+            row(&label, "", a, n1, c, n2)
+        })
+        .collect();
+    let f = forest(rows, settings(SubgroupBy::None));
+    assert!(f.panels.len() >= 7, "{} panels", f.panels.len());
+    for (i, p) in f.panels.iter().enumerate() {
+        let lines: u32 = p.rows.iter().map(|r| r.lines).sum();
+        assert!(lines <= MAX_PANEL_LINES, "panel {i} has {lines} lines");
+        assert_eq!(p.continued, i > 0);
+        assert!(p.svg.contains("<text"), "every panel repeats the axis");
+    }
+    let studies = f
+        .panels
+        .iter()
+        .flat_map(|p| &p.rows)
+        .filter(|r| r.kind == "study")
+        .count();
+    assert_eq!(studies, 300);
+    let long = f
+        .panels
+        .iter()
+        .flat_map(|p| &p.rows)
+        .find(|r| r.label[0].starts_with("A study with"))
+        .unwrap();
+    assert!(long.lines >= 2 && long.label.iter().all(|l| l.chars().count() <= 30));
+    insta::assert_snapshot!("forest_300_studies", dump(&f));
+}
