@@ -220,4 +220,13 @@ rb <- with(dat.raudenbush1985, data.frame(study = paste(author, year), yi = yi, 
 write_fixture("raudenbush1985", list(name = "raudenbush1985", data = as.list(rb),
                                      fits = all_fits(rb, "SMD")))
 
+## 9. DerSimonian & Kacker 2007 (Contemp Clin Trials 28:105-114), CLASP example.
+##    Not in metadat: the counts are copied from metafor 3.8-1's own test file
+##    tests/testthat/test_analysis_example_dersimonian2007.r ("data for the CLASP example").
+dk <- data.frame(study = paste("CLASP", 1:6),
+                 n1i = c(156, 303, 565, 1570, 103, 4659), n2i = c( 74, 303, 477, 1565, 105, 4650),
+                 ai  = c(  5,   5,  12,   69,   9,  313), ci  = c(  8,  17,   9,   94,  11,  352))
+binary_fixture("dersimonian2007", with(dk, data.frame(study = study, ai = ai, bi = n1i - ai, ci = ci,
+                                                      di = n2i - ci, stringsAsFactors = FALSE)))
+
 cat("fixtures written to", out_dir, "\n")
