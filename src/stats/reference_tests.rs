@@ -27,6 +27,11 @@ const PROPORTION: &str = include_str!("../../tests/metafor/proportion.json");
 const CHANGE: &str = include_str!("../../tests/metafor/change.json");
 const SUBGROUP: &str = include_str!("../../tests/metafor/subgroup.json");
 const FIVENUM: &str = include_str!("../../tests/metafor/fivenum.json");
+const YUSUF1985: &str = include_str!("../../tests/metafor/yusuf1985.json");
+const HINE1989: &str = include_str!("../../tests/metafor/hine1989.json");
+const NORMAND1999_POOLED: &str = include_str!("../../tests/metafor/normand1999_pooled.json");
+const DERSIMONIAN2007: &str = include_str!("../../tests/metafor/dersimonian2007.json");
+const RAUDENBUSH1985: &str = include_str!("../../tests/metafor/raudenbush1985.json");
 
 fn parse(s: &str) -> Value {
     serde_json::from_str(s).expect("fixture is valid JSON")
@@ -52,6 +57,18 @@ fn check_opt(actual: Option<f64>, expected: &Value, what: &str) {
         (None, None) => {}
         (a, e) => panic!("{what}: got {a:?}, expected {e:?}"),
     }
+}
+
+/// Checks `actual` against a value a paper prints with `decimals` decimals:
+/// it must round to the printed value (|actual - printed| <= half a unit in
+/// the last printed place).
+#[track_caller]
+fn assert_printed(actual: f64, printed: f64, decimals: i32, what: &str) {
+    let half = 0.5 * 10f64.powi(-decimals) * (1.0 + 1e-9);
+    assert!(
+        (actual - printed).abs() <= half,
+        "{what}: got {actual:.8}, the paper prints {printed} ({decimals} decimals)"
+    );
 }
 
 /// Compares escalc yi/vi (nulls = not estimable).
@@ -421,4 +438,206 @@ fn wan_2014_luo_2018_fivenum_conversions() {
             Err(e) => panic!("unexpected error {e}"),
         }
     }
+}
+
+/// Per-study effects of a binary fixture for one measure (escalc defaults).
+fn binary_effects(fx: &Value, m: Measure) -> Vec<(f64, f64)> {
+    tables(fx)
+        .iter()
+        .filter_map(|t| {
+            binary_effect(m, t, &BinaryOptions::default())
+                .expect("effect")
+                .value()
+        })
+        .collect()
+}
+
+/// Yusuf, Peto, Lewis, Collins & Sleight 1985, "Beta blockade during and
+/// after myocardial infarction" (Prog Cardiovasc Dis 27:335–371), Table 6:
+/// short-term oral beta-blocker trials, total mortality (metadat
+/// `dat.yusuf1985`, table "6"; the trial with no data is left out).
+///
+/// Published value: Peto's one-step odds ratio 0.9332 (95% CI 0.7385 to
+/// 1.1792), as checked by metafor 3.8-1's own analysis-example test
+/// (`test_analysis_example_yusuf1985.r`), both by `rma.peto` and by an
+/// inverse-variance common-effect fit of the uncorrected PETO escalc values.
+#[test]
+fn yusuf_1985_peto_odds_ratio_table_6() {
+    let fx = parse(YUSUF1985);
+    let tabs = tables(&fx);
+    assert_eq!(tabs.len(), 21);
+    let r = pool_peto(&tabs).expect("Peto");
+    assert_printed(r.estimate.exp(), 0.9332, 4, "Peto OR");
+    assert_printed(r.ci_lower.exp(), 0.7385, 4, "Peto OR lower");
+    assert_printed(r.ci_upper.exp(), 1.1792, 4, "Peto OR upper");
+    // Same result from the per-study Peto log ORs without the 1/2 correction
+    // (escalc add=0; double-zero trials are not estimable and drop out).
+    let opts = BinaryOptions {
+        add: 0.0,
+        drop00: true,
+    };
+    let (yi, vi): (Vec<f64>, Vec<f64>) = tabs
+        .iter()
+        .filter_map(|t| binary_effect(Measure::PETO, t, &opts).ok()?.value())
+        .unzip();
+    let f = pool_inverse_variance(&yi, &vi, Method::FE, Test::Z).expect("FE");
+    assert_close(f.estimate, r.estimate, "IV on PETO escalc = rma.peto");
+    assert_printed(f.ci_lower.exp(), 0.7385, 4, "IV Peto OR lower");
+    assert_printed(f.ci_upper.exp(), 1.1792, 4, "IV Peto OR upper");
+}
+
+/// Yusuf et al. 1985 Table 6: RR, OR, RD, PETO × FE/DL/REML/PM × z/knha,
+/// MH (OR, RR, RD) and Peto, against metafor to 1e-6.
+#[test]
+fn yusuf_1985_all_measures_match_metafor() {
+    check_binary_fixture(YUSUF1985);
+}
+
+/// Normand 1999, "Meta-analysis: formulating, evaluating, combining, and
+/// reporting" (Stat Med 18:321–359), first example: the Hine et al. 1989
+/// lidocaine trials (metadat `dat.hine1989`), risk differences in percentage
+/// points.
+///
+/// Published values (as checked by metafor 3.8-1's
+/// `test_analysis_example_normand1999.r`): Table III per-study RD and
+/// variance; Table VII pooled RD 2.9444 (95% CI 0.3831 to 5.5058) for the
+/// common-effect model and identically for REML and DL, whose τ² is 0.
+#[test]
+fn normand_1999_hine_1989_risk_differences() {
+    let fx = parse(HINE1989);
+    let (yi, vi): (Vec<f64>, Vec<f64>) = binary_effects(&fx, Measure::RD)
+        .into_iter()
+        .map(|(y, v)| (100.0 * y, 1e4 * v))
+        .unzip();
+    let table3_yi = [2.8026, 0.0000, 1.9711, 1.7961, 3.5334, 4.4031];
+    let table3_vi = [17.7575, 37.5657, 8.1323, 10.8998, 8.0114, 6.1320];
+    assert_eq!(yi.len(), table3_yi.len());
+    for i in 0..yi.len() {
+        assert_printed(yi[i], table3_yi[i], 4, &format!("Table III RD study {i}"));
+        assert_printed(vi[i], table3_vi[i], 4, &format!("Table III var study {i}"));
+    }
+    for m in [Method::FE, Method::REML, Method::DL] {
+        let r = pool_inverse_variance(&yi, &vi, m, Test::Z).expect("fit");
+        let what = format!("Table VII {m}");
+        assert_printed(r.estimate, 2.9444, 4, &format!("{what} estimate"));
+        assert_printed(r.ci_lower, 0.3831, 4, &format!("{what} lower"));
+        assert_printed(r.ci_upper, 5.5058, 4, &format!("{what} upper"));
+        assert_eq!(r.tau2.unwrap_or(0.0), 0.0, "{what} tau2");
+    }
+}
+
+/// Hine et al. 1989 via Normand 1999: every binary measure × method against
+/// metafor to 1e-6.
+#[test]
+fn normand_1999_hine_1989_all_measures_match_metafor() {
+    check_binary_fixture(HINE1989);
+}
+
+/// Normand 1999, second example (metadat `dat.normand1999`, length of
+/// hospital stay), analysed as in the paper with the pooled SD used for both
+/// groups (Table VIII).
+///
+/// Published values (as checked by metafor 3.8-1's
+/// `test_analysis_example_normand1999.r`), Table IX: common effect -3.4939
+/// (-5.0265 to -1.9613); DL -14.0972 (-24.4454 to -3.7490), τ² 218.7216;
+/// REML -15.1217 (-32.6716 to 2.4282), τ² 685.1965. Then MD × every method
+/// against metafor to 1e-6.
+#[test]
+fn normand_1999_length_of_stay_table_ix() {
+    let fx = parse(NORMAND1999_POOLED);
+    let (m1, s1, n1) = (col(&fx, "m1i"), col(&fx, "sd1i"), col(&fx, "n1i"));
+    let (m2, s2, n2) = (col(&fx, "m2i"), col(&fx, "sd2i"), col(&fx, "n2i"));
+    let eff: Vec<Option<(f64, f64)>> = (0..m1.len())
+        .map(|i| {
+            let d = TwoGroupMeans {
+                m1i: m1[i],
+                sd1i: s1[i],
+                n1i: n1[i],
+                m2i: m2[i],
+                sd2i: s2[i],
+                n2i: n2[i],
+            };
+            continuous_effect(Measure::MD, &d).expect("effect").value()
+        })
+        .collect();
+    check_escalc(&fx, Measure::MD, &eff);
+    let (yi, vi): (Vec<f64>, Vec<f64>) = eff.iter().flatten().copied().unzip();
+    let table8_vi = [
+        40.5863, 2.0468, 15.2809, 150.2222, 20.1923, 1.2235, 95.3756, 8.0321, 20.6936,
+    ];
+    assert_eq!(vi.len(), table8_vi.len());
+    for (i, (v, p)) in vi.iter().zip(table8_vi).enumerate() {
+        assert_printed(*v, p, 4, &format!("Table VIII var study {i}"));
+    }
+    for (m, est, lb, ub, tau2) in [
+        (Method::FE, -3.4939, -5.0265, -1.9613, None),
+        (Method::DL, -14.0972, -24.4454, -3.7490, Some(218.7216)),
+        (Method::REML, -15.1217, -32.6716, 2.4282, Some(685.1965)),
+    ] {
+        let r = pool_inverse_variance(&yi, &vi, m, Test::Z).expect("fit");
+        let what = format!("Table IX {m}");
+        assert_printed(r.estimate, est, 4, &format!("{what} estimate"));
+        assert_printed(r.ci_lower, lb, 4, &format!("{what} lower"));
+        assert_printed(r.ci_upper, ub, 4, &format!("{what} upper"));
+        if let Some(t) = tau2 {
+            assert_printed(r.tau2.expect("tau2"), t, 4, &format!("{what} tau2"));
+        }
+    }
+    assert_eq!(check_uni_fits(&fx, Measure::MD, &eff, &[]), 7);
+}
+
+/// Raudenbush & Bryk 1985, "Empirical Bayes meta-analysis" (J Educ Stat
+/// 10:75–98): 19 teacher-expectancy experiments, SMDs and variances as
+/// published (metadat `dat.raudenbush1985`).
+///
+/// Published values (pp. 83, 85, 86, as checked by metafor 3.8-1's
+/// `test_analysis_example_raudenbush1985.r`): REML τ² 0.0188, estimate
+/// 0.0837, z 1.6208. The paper prints Q = 35.85 while the published
+/// (rounded) yi/vi give 35.8295, so Q is checked to within 0.05 of the
+/// paper. Then every method × test against metafor to 1e-6.
+#[test]
+fn raudenbush_bryk_1985_teacher_expectancy() {
+    let fx = parse(RAUDENBUSH1985);
+    let (yi, vi) = (col(&fx, "yi"), col(&fx, "vi"));
+    let r = pool_inverse_variance(&yi, &vi, Method::REML, Test::Z).expect("REML");
+    assert_printed(r.tau2.expect("tau2"), 0.0188, 4, "REML tau2");
+    assert_printed(r.estimate, 0.0837, 4, "REML estimate");
+    assert_printed(r.statistic.expect("z"), 1.6208, 4, "REML z");
+    let q = r.q.expect("Q");
+    assert!((q - 35.85).abs() < 0.05, "Q {q} vs the paper's 35.85");
+    let eff: Vec<Option<(f64, f64)>> = yi.iter().zip(&vi).map(|(y, v)| Some((*y, *v))).collect();
+    assert_eq!(check_uni_fits(&fx, Measure::SMD, &eff, &[]), 7);
+}
+
+/// DerSimonian & Kacker 2007, "Random-effects model for meta-analysis of
+/// clinical trials: an update" (Contemp Clin Trials 28:105–114), CLASP
+/// example: six trials, log odds ratios.
+///
+/// The data set is not in metadat; the counts come from metafor 3.8-1's own
+/// `tests/testthat/test_analysis_example_dersimonian2007.r`, which checks
+/// metafor against the paper's Tables 3 and 4 (pp. 111–112). Published τ,
+/// μ̂ and SE(μ̂) to 4 decimals: PM 0.3681, -0.3811, 0.2060; DL 0.2323,
+/// -0.3240, 0.1540; REML 0.1843, -0.2980, 0.1343.
+#[test]
+fn dersimonian_kacker_2007_clasp_tables_3_4() {
+    let fx = parse(DERSIMONIAN2007);
+    let (yi, vi): (Vec<f64>, Vec<f64>) = binary_effects(&fx, Measure::OR).into_iter().unzip();
+    assert_eq!(yi.len(), 6);
+    for (m, tau, mu, se) in [
+        (Method::PM, 0.3681, -0.3811, 0.2060),
+        (Method::DL, 0.2323, -0.3240, 0.1540),
+        (Method::REML, 0.1843, -0.2980, 0.1343),
+    ] {
+        let r = pool_inverse_variance(&yi, &vi, m, Test::Z).expect("fit");
+        assert_printed(r.tau.expect("tau"), tau, 4, &format!("{m} tau"));
+        assert_printed(r.estimate, mu, 4, &format!("{m} mu"));
+        assert_printed(r.se, se, 4, &format!("{m} se"));
+    }
+}
+
+/// DerSimonian & Kacker 2007 CLASP trials: RR, OR, RD, PETO × FE/DL/REML/PM
+/// × z/knha, MH (OR, RR, RD) and Peto, against metafor to 1e-6.
+#[test]
+fn dersimonian_kacker_2007_all_measures_match_metafor() {
+    check_binary_fixture(DERSIMONIAN2007);
 }

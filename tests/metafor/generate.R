@@ -188,4 +188,45 @@ if (exists("conv.fivenum")) {
   }
 }
 write_fixture("fivenum", list(name = "fivenum", has_conv_fivenum = exists("conv.fivenum"), cases = fn))
+
+## 8. Published worked examples shipped with metadat (the Rust tests also check
+##    the numbers the papers print; see src/stats/reference_tests.rs).
+## 8a. Yusuf et al. 1985, Table 6 (short-term oral beta blockers, total mortality);
+##     the trial without data ("Snow 1", all NA) is left out.
+yus <- subset(dat.yusuf1985, table == "6" & !is.na(ai))
+yus <- with(yus, data.frame(study = trial, ai = ai, bi = n1i - ai, ci = ci, di = n2i - ci,
+                            stringsAsFactors = FALSE))
+binary_fixture("yusuf1985", yus)
+
+## 8b. Hine et al. 1989 lidocaine trials as tabulated by Normand 1999 (Table I).
+hine <- with(dat.hine1989, data.frame(study = source, ai = ai, bi = n1i - ai, ci = ci, di = n2i - ci,
+                                      stringsAsFactors = FALSE))
+binary_fixture("hine1989", hine)
+
+## 8c. Normand 1999, second example (dat.normand1999) as analysed in the paper:
+##     mean differences with the pooled SD used for both groups (Table VIII).
+np <- dat.normand1999
+np$sdpi <- with(np, sqrt(((n1i - 1) * sd1i^2 + (n2i - 1) * sd2i^2) / (n1i + n2i - 2)))
+np <- with(np, data.frame(study = source, m1i = m1i, sd1i = sdpi, n1i = n1i, m2i = m2i, sd2i = sdpi,
+                          n2i = n2i, stringsAsFactors = FALSE))
+es <- escalc(measure = "MD", m1i = m1i, sd1i = sd1i, n1i = n1i, m2i = m2i, sd2i = sd2i, n2i = n2i, data = np)
+write_fixture("normand1999_pooled", list(name = "normand1999_pooled", data = as.list(np),
+                                         escalc = list(MD = list(yi = nn(es$yi), vi = nn(es$vi))),
+                                         fits = all_fits(es, "MD")))
+
+## 8d. Raudenbush & Bryk 1985 teacher-expectancy SMDs (dat.raudenbush1985): yi/vi as published.
+rb <- with(dat.raudenbush1985, data.frame(study = paste(author, year), yi = yi, vi = vi,
+                                          stringsAsFactors = FALSE))
+write_fixture("raudenbush1985", list(name = "raudenbush1985", data = as.list(rb),
+                                     fits = all_fits(rb, "SMD")))
+
+## 9. DerSimonian & Kacker 2007 (Contemp Clin Trials 28:105-114), CLASP example.
+##    Not in metadat: the counts are copied from metafor 3.8-1's own test file
+##    tests/testthat/test_analysis_example_dersimonian2007.r ("data for the CLASP example").
+dk <- data.frame(study = paste("CLASP", 1:6),
+                 n1i = c(156, 303, 565, 1570, 103, 4659), n2i = c( 74, 303, 477, 1565, 105, 4650),
+                 ai  = c(  5,   5,  12,   69,   9,  313), ci  = c(  8,  17,   9,   94,  11,  352))
+binary_fixture("dersimonian2007", with(dk, data.frame(study = study, ai = ai, bi = n1i - ai, ci = ci,
+                                                      di = n2i - ci, stringsAsFactors = FALSE)))
+
 cat("fixtures written to", out_dir, "\n")
