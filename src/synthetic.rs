@@ -74,7 +74,7 @@ fn brief_toml(spec: &SyntheticSpec) -> String {
         s.push_str("subgroup = \"condition\"\n");
     }
     for o in 0..spec.outcomes {
-        let binary = o % 2 == 0;
+        let binary = o.is_multiple_of(2);
         let _ = write!(
             s,
             "\n[[outcomes]]\nid = \"outcome-{o}\"\nlabel = \"Outcome {o}\"\nunit = \"{}\"\nkind = \"{}\"\nbetter = \"{}\"\n",
@@ -96,7 +96,7 @@ fn study_toml(
 ) -> String {
     let n1 = 20 + rng.below(180);
     let n2 = 20 + rng.below(180);
-    let condition = if i % 2 == 0 { "T2DM" } else { "T1D" };
+    let condition = if i.is_multiple_of(2) { "T2DM" } else { "T1D" };
     let mut s = format!(
         "id = \"{id}\"\nlabel = \"Author{i} {year}\"\ndesign = \"rct\"\ncondition = \"{condition}\"\npopulation = \"Adults with {condition}\"\n\n[[reports]]\nkey = \"{key}\"\nrole = \"primary\"\n"
     );
@@ -105,12 +105,16 @@ fn study_toml(
             s,
             "\n[[arms]]\nid = \"{arm}\"\nlabel = \"{}\"\nrole = \"{role}\"\nn = {n}\nintervention = \"{}\"\nsource = {{ report = \"{key}\", at = \"Methods\" }}\n",
             if arm == "cells" { "Cells" } else { "Placebo" },
-            if arm == "cells" { "Cell infusion" } else { "Saline" },
+            if arm == "cells" {
+                "Cell infusion"
+            } else {
+                "Saline"
+            },
         );
     }
     for o in 0..spec.outcomes {
         for (arm, n, shift) in [("cells", n1, 1), ("placebo", n2, 0)] {
-            let value = if o % 2 == 0 {
+            let value = if o.is_multiple_of(2) {
                 let events = rng.below(n / 2 + 1) + shift * rng.below(n / 4 + 1);
                 format!("events = {}", events.min(n))
             } else {

@@ -82,6 +82,18 @@ fn bundled_brief_builds_with_all_five_studies_and_their_numbers() {
     // Effects computed by the engine from the reported percentages (20/33 vs 9/32).
     assert!(text.contains("risk ratio 2.15 (95% CI 1.16 to 4.00)"));
     assert!(text.contains("single study, not pooled"));
+    // Forest plots: the same numbers beside the row, an overview figure, favours labels.
+    for needle in [
+        "Figure 1. Overview of binary outcomes",
+        "HbA1c below 7.0%, week 9",
+        "20/33",
+        "9/32",
+        "2.15 [1.16, 4.00]",
+        "Single study, not pooled.",
+        "Favours",
+    ] {
+        assert!(text.contains(needle), "missing {needle}");
+    }
     // DOIs are links.
     let raw = String::from_utf8_lossy(&bytes);
     assert!(
@@ -136,6 +148,62 @@ fn invalid_values_are_all_reported_with_locations() {
     ] {
         assert!(expected.contains(line), "missing: {line}");
     }
+}
+
+#[test]
+fn impossible_analysis_settings_are_located() {
+    let expected = check_invalid_fixture("bad-analysis");
+    for line in [
+        "brief.toml:21:11: measure MD does not fit the binary outcome `hba1c-target`",
+        "brief.toml:12:10: method MH cannot pool MD for outcome `hba1c` (the [analysis] default",
+        "brief.toml:37:10: method PETO cannot pool SMD for outcome `fpg`",
+    ] {
+        assert!(expected.contains(line), "missing: {line}");
+    }
+}
+
+/// A synthetic project of 60 studies in two subgroups: the forest plot continues over
+/// pages with its headers repeated, and shows subtotals and the subgroup test.
+#[test]
+fn tall_forest_plots_continue_with_subgroups() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("p");
+    let templates = repo().join("templates");
+    let out = evbrief(&[
+        "synthetic",
+        root.to_str().unwrap(),
+        "--studies",
+        "60",
+        "--subgroups",
+        "--templates",
+        templates.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = evbrief(&["build", "-q", "-p", root.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let Some(text) = pdf_text(&root.join("output/brief.pdf")) else {
+        eprintln!("pdftotext not installed; skipping the text checks");
+        return;
+    };
+    assert!(
+        text.contains("Figure 2. Outcome 0, week 12 (continued)"),
+        "{text}"
+    );
+    for needle in [
+        "Subtotal (T2DM, k = 30)",
+        "Subtotal (T1D, k = 30)",
+        "Total (k = 60)",
+        "95% prediction interval",
+        "Test for subgroup differences: Q =",
+        "Favours",
+    ] {
+        assert!(text.contains(needle), "missing: {needle}");
+    }
+    assert_eq!(
+        text.matches("Events/Total").count() % 2,
+        0,
+        "headers repeat in pairs"
+    );
 }
 
 #[test]

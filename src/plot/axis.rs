@@ -197,6 +197,9 @@ mod tests {
         assert!(labels(&a).contains(&"0"));
         assert_eq!(labels(&a)[0], "\u{2212}3");
         let b = Axis::choose(Scale::Linear, &[12.0, 30.0], &[5.0, 41.0]);
-        assert_eq!(labels(&b), ["\u{2212}10", "0", "10", "20", "30", "40", "50"]);
+        assert_eq!(
+            labels(&b),
+            ["\u{2212}10", "0", "10", "20", "30", "40", "50"]
+        );
     }
 }

@@ -109,7 +109,7 @@ pub struct Favours {
 /// Horizontal margin kept free at both ends of the axis so end labels are not cut.
 const SIDE_PT: f64 = 8.0;
 /// Largest and smallest square side, in points.
-const MAX_SQUARE_PT: f64 = 8.0;
+const MAX_SQUARE_PT: f64 = 6.5;
 const MIN_SQUARE_PT: f64 = 2.2;
 
 /// Draws one panel. `max_weight` is the largest weight in the whole figure, so squares

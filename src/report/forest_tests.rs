@@ -22,16 +22,58 @@ const BCG: [(&str, &str, f64, f64, f64, f64); 13] = [
     ("Aronson 1948", "random", 4., 119., 11., 128.),
     ("Ferguson & Simes 1949", "random", 6., 300., 29., 274.),
     ("Rosenthal et al 1960", "random", 3., 228., 11., 209.),
-    ("Hart & Sutherland 1977", "random", 62., 13536., 248., 12619.),
-    ("Frimodt-Moller et al 1973", "alternate", 33., 5036., 47., 5761.),
-    ("Stein & Aronson 1953", "alternate", 180., 1361., 372., 1079.),
+    (
+        "Hart & Sutherland 1977",
+        "random",
+        62.,
+        13536.,
+        248.,
+        12619.,
+    ),
+    (
+        "Frimodt-Moller et al 1973",
+        "alternate",
+        33.,
+        5036.,
+        47.,
+        5761.,
+    ),
+    (
+        "Stein & Aronson 1953",
+        "alternate",
+        180.,
+        1361.,
+        372.,
+        1079.,
+    ),
     ("Vandiviere et al 1973", "random", 8., 2537., 10., 619.),
     ("TPT Madras 1980", "random", 505., 87886., 499., 87892.),
     ("Coetzee & Berjak 1968", "random", 29., 7470., 45., 7232.),
     ("Rosenthal et al 1961", "systematic", 17., 1699., 65., 1600.),
-    ("Comstock et al 1974", "systematic", 186., 50448., 141., 27197.),
-    ("Comstock & Webster 1969", "systematic", 5., 2493., 3., 2338.),
-    ("Comstock et al 1976", "systematic", 27., 16886., 29., 17825.),
+    (
+        "Comstock et al 1974",
+        "systematic",
+        186.,
+        50448.,
+        141.,
+        27197.,
+    ),
+    (
+        "Comstock & Webster 1969",
+        "systematic",
+        5.,
+        2493.,
+        3.,
+        2338.,
+    ),
+    (
+        "Comstock et al 1976",
+        "systematic",
+        27.,
+        16886.,
+        29.,
+        17825.,
+    ),
 ];
 
 fn settings(subgroup: SubgroupBy) -> OutcomeSettings {
@@ -66,7 +108,9 @@ fn row(study: &str, group: &str, a: f64, n1: f64, c: f64, n2: f64) -> StudyEffec
     let t = TwoByTwo::from_events(a, n1, c, n2).unwrap();
     let effect = binary_effect(Measure::RR, &t, &BinaryOptions::default()).unwrap();
     let z = qnorm(0.975).unwrap();
-    let ci = effect.value().map(|(y, v)| (y - z * v.sqrt(), y + z * v.sqrt()));
+    let ci = effect
+        .value()
+        .map(|(y, v)| (y - z * v.sqrt(), y + z * v.sqrt()));
     let audit = effect
         .correction
         .as_ref()
@@ -147,19 +191,97 @@ fn dump(f: &ForestView) -> String {
 #[test]
 fn colditz_1994_bcg_rows_match_metafor() {
     let expected = [
-        ("Aronson 1948", "4/123", "11/139", "0.41 [0.13, 1.26]", "5.1%"),
-        ("Ferguson & Simes 1949", "6/306", "29/303", "0.20 [0.09, 0.49]", "6.4%"),
-        ("Rosenthal et al 1960", "3/231", "11/220", "0.26 [0.07, 0.92]", "4.4%"),
-        ("Hart & Sutherland 1977", "62/13598", "248/12867", "0.24 [0.18, 0.31]", "9.7%"),
-        ("Frimodt-Moller et al 1973", "33/5069", "47/5808", "0.80 [0.52, 1.25]", "8.9%"),
-        ("Stein & Aronson 1953", "180/1541", "372/1451", "0.46 [0.39, 0.54]", "10.1%"),
-        ("Vandiviere et al 1973", "8/2545", "10/629", "0.20 [0.08, 0.50]", "6.0%"),
-        ("TPT Madras 1980", "505/88391", "499/88391", "1.01 [0.89, 1.14]", "10.2%"),
-        ("Coetzee & Berjak 1968", "29/7499", "45/7277", "0.63 [0.39, 1.00]", "8.7%"),
-        ("Rosenthal et al 1961", "17/1716", "65/1665", "0.25 [0.15, 0.43]", "8.4%"),
-        ("Comstock et al 1974", "186/50634", "141/27338", "0.71 [0.57, 0.89]", "9.9%"),
-        ("Comstock & Webster 1969", "5/2498", "3/2341", "1.56 [0.37, 6.53]", "3.8%"),
-        ("Comstock et al 1976", "27/16913", "29/17854", "0.98 [0.58, 1.66]", "8.4%"),
+        (
+            "Aronson 1948",
+            "4/123",
+            "11/139",
+            "0.41 [0.13, 1.26]",
+            "5.1%",
+        ),
+        (
+            "Ferguson & Simes 1949",
+            "6/306",
+            "29/303",
+            "0.20 [0.09, 0.49]",
+            "6.4%",
+        ),
+        (
+            "Rosenthal et al 1960",
+            "3/231",
+            "11/220",
+            "0.26 [0.07, 0.92]",
+            "4.4%",
+        ),
+        (
+            "Hart & Sutherland 1977",
+            "62/13598",
+            "248/12867",
+            "0.24 [0.18, 0.31]",
+            "9.7%",
+        ),
+        (
+            "Frimodt-Moller et al 1973",
+            "33/5069",
+            "47/5808",
+            "0.80 [0.52, 1.25]",
+            "8.9%",
+        ),
+        (
+            "Stein & Aronson 1953",
+            "180/1541",
+            "372/1451",
+            "0.46 [0.39, 0.54]",
+            "10.1%",
+        ),
+        (
+            "Vandiviere et al 1973",
+            "8/2545",
+            "10/629",
+            "0.20 [0.08, 0.50]",
+            "6.0%",
+        ),
+        (
+            "TPT Madras 1980",
+            "505/88391",
+            "499/88391",
+            "1.01 [0.89, 1.14]",
+            "10.2%",
+        ),
+        (
+            "Coetzee & Berjak 1968",
+            "29/7499",
+            "45/7277",
+            "0.63 [0.39, 1.00]",
+            "8.7%",
+        ),
+        (
+            "Rosenthal et al 1961",
+            "17/1716",
+            "65/1665",
+            "0.25 [0.15, 0.43]",
+            "8.4%",
+        ),
+        (
+            "Comstock et al 1974",
+            "186/50634",
+            "141/27338",
+            "0.71 [0.57, 0.89]",
+            "9.9%",
+        ),
+        (
+            "Comstock & Webster 1969",
+            "5/2498",
+            "3/2341",
+            "1.56 [0.37, 6.53]",
+            "3.8%",
+        ),
+        (
+            "Comstock et al 1976",
+            "27/16913",
+            "29/17854",
+            "0.98 [0.58, 1.66]",
+            "8.4%",
+        ),
     ];
     let f = forest(bcg_rows(false), settings(SubgroupBy::None));
     let rows: Vec<_> = f.panels.iter().flat_map(|p| &p.rows).collect();
@@ -206,16 +328,23 @@ fn colditz_1994_bcg_subgroups_match_metafor_and_snapshot() {
         subtotals,
         [
             ("Subtotal (random, k = 7)".to_owned(), "0.38 [0.20, 0.70]"),
-            ("Subtotal (alternate, k = 2)".to_owned(), "0.58 [0.02, 20.85]"),
-            ("Subtotal (systematic, k = 4)".to_owned(), "0.65 [0.21, 2.09]"),
+            (
+                "Subtotal (alternate, k = 2)".to_owned(),
+                "0.58 [0.02, 20.85]"
+            ),
+            (
+                "Subtotal (systematic, k = 4)".to_owned(),
+                "0.65 [0.21, 2.09]"
+            ),
         ]
     );
     let headings: Vec<_> = rows.iter().filter(|r| r.kind == "heading").collect();
     assert_eq!(headings.len(), 3);
-    assert!(
-        rows.iter()
-            .any(|r| r.label.join(" ").starts_with("Test for subgroup differences: Q = "))
-    );
+    assert!(rows.iter().any(|r| {
+        r.label
+            .join(" ")
+            .starts_with("Test for subgroup differences: Q = ")
+    }));
     // Clipped: the alternate subtotal's upper limit (20.85) lies beyond the axis.
     assert!(f.panels[0].svg.contains("<polygon"));
     insta::assert_snapshot!("forest_13_studies_subgroups", dump(&f));
@@ -229,7 +358,10 @@ fn single_study_has_no_diamond_and_says_so() {
     );
     let rows = &f.panels[0].rows;
     assert!(rows.iter().all(|r| r.kind != "total"));
-    assert!(rows.iter().any(|r| r.label[0] == "Single study, not pooled."));
+    assert!(
+        rows.iter()
+            .any(|r| r.label[0] == "Single study, not pooled.")
+    );
     assert_eq!(rows[0].effect, "2.15 [1.16, 4.00]");
     assert_eq!(rows[0].weight, "—");
     assert_eq!(
