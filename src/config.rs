@@ -16,6 +16,9 @@ pub struct BriefConfig {
     pub subtitle: Option<String>,
     /// The date the evidence was last searched and curated; fixes the PDF timestamp.
     pub as_of: Spanned<toml::value::Datetime>,
+    /// Paper size of the PDF.
+    #[serde(default)]
+    pub paper: Paper,
     /// Two-letter language code of the brief ("en" or "zh").
     #[serde(default = "default_language")]
     pub language: String,
@@ -55,6 +58,17 @@ pub const DEFAULT_CITATION_STYLE: &str = "templates/vancouver.csl";
 
 fn default_style() -> Spanned<String> {
     Spanned::new(0..0, DEFAULT_CITATION_STYLE.to_owned())
+}
+
+/// Paper sizes the template lays out for; figures fit both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Paper {
+    /// ISO A4, 210 × 297 mm.
+    #[default]
+    A4,
+    /// US Letter, 8.5 × 11 in.
+    UsLetter,
 }
 
 /// Population, intervention, comparison and outcomes of the review question.

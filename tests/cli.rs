@@ -179,8 +179,14 @@ fn tall_forest_plots_continue_with_subgroups() {
         templates.to_str().unwrap(),
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
+    // US Letter is shorter than A4: panels must still fit its pages.
+    let brief = root.join("brief.toml");
+    let toml = fs::read_to_string(&brief).unwrap();
+    fs::write(&brief, format!("paper = \"us-letter\"\n{toml}")).unwrap();
     let out = evbrief(&["build", "-q", "-p", root.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
+    let bytes = fs::read(root.join("output/brief.pdf")).unwrap();
+    assert!(String::from_utf8_lossy(&bytes).contains("/MediaBox[0 0 612 792]"));
     let Some(text) = pdf_text(&root.join("output/brief.pdf")) else {
         eprintln!("pdftotext not installed; skipping the text checks");
         return;
