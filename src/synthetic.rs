@@ -25,10 +25,16 @@ pub struct SyntheticSpec {
 
 /// A 64-bit linear congruential generator (Knuth's MMIX constants): tiny, deterministic and
 /// the same on every platform, which is all invented test data needs.
-struct Lcg(u64);
+pub struct Lcg(u64);
 
 impl Lcg {
-    fn below(&mut self, n: u64) -> u64 {
+    /// A generator started from `seed`.
+    pub fn new(seed: u64) -> Lcg {
+        Lcg(seed)
+    }
+
+    /// The next number in `0..n` (0 when `n` is 0).
+    pub fn below(&mut self, n: u64) -> u64 {
         self.0 = self
             .0
             .wrapping_mul(6364136223846793005)
@@ -47,7 +53,7 @@ pub fn write_project(dir: &Path, templates: &Path, spec: &SyntheticSpec) -> io::
         fs::copy(templates.join(name), dir.join("templates").join(name))?;
     }
     fs::write(dir.join("brief.toml"), brief_toml(spec))?;
-    let mut rng = Lcg(spec.seed);
+    let mut rng = Lcg::new(spec.seed);
     let mut bib = String::new();
     for i in 0..spec.studies {
         let id = format!("study-{i:04}");

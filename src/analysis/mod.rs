@@ -20,6 +20,53 @@ use crate::stats::{Measure, Method, Test};
 
 pub use extract::ArmData;
 
+#[cfg(test)]
+pub(crate) mod testutil {
+    //! Rows built from event counts, for pooling and forest-plot tests.
+
+    use super::{ArmData, StudyEffectRow};
+    use crate::stats::Measure;
+    use crate::stats::dist::qnorm;
+    use crate::stats::effect::binary::{BinaryOptions, TwoByTwo, binary_effect};
+
+    /// A risk-ratio row with metafor's default zero-cell correction, its Wald CI and its
+    /// correction in the audit trail.
+    pub(crate) fn binary_row(
+        study: &str,
+        group: &str,
+        a: f64,
+        n1: f64,
+        c: f64,
+        n2: f64,
+    ) -> StudyEffectRow {
+        let t = TwoByTwo::from_events(a, n1, c, n2).unwrap();
+        let effect = binary_effect(Measure::RR, &t, &BinaryOptions::default()).unwrap();
+        let z = qnorm(0.975).unwrap();
+        let ci = effect
+            .value()
+            .map(|(y, v)| (y - z * v.sqrt(), y + z * v.sqrt()));
+        let audit = effect
+            .correction
+            .as_ref()
+            .map(|c| vec![c.note.clone()])
+            .unwrap_or_default();
+        StudyEffectRow {
+            study: study.into(),
+            subgroup: group.into(),
+            intervention: "t".into(),
+            control: "c".into(),
+            intervention_data: ArmData::Events { events: a, n: n1 },
+            control_data: ArmData::Events { events: c, n: n2 },
+            ci_lower: ci.map(|c| c.0),
+            ci_upper: ci.map(|c| c.1),
+            effect,
+            weight: None,
+            participants: n1 + n2,
+            audit,
+        }
+    }
+}
+
 /// All effects of one outcome.
 #[derive(Debug, Clone, Serialize)]
 pub struct OutcomeAnalysis {

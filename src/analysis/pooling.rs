@@ -137,9 +137,8 @@ fn pool_rows(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::ArmData;
+    use crate::analysis::testutil::binary_row as row;
     use crate::config::{DoubleZero, EffectMeasure, PoolMethod, PoolTest, SubgroupBy};
-    use crate::stats::effect::binary::{BinaryOptions, TwoByTwo, binary_effect};
 
     fn settings(method: PoolMethod) -> OutcomeSettings {
         OutcomeSettings {
@@ -150,25 +149,6 @@ mod tests {
             common_effect: true,
             subgroup: SubgroupBy::Condition,
             double_zero: DoubleZero::Drop,
-        }
-    }
-
-    fn row(study: &str, group: &str, a: f64, n1: f64, c: f64, n2: f64) -> StudyEffectRow {
-        let t = TwoByTwo::from_events(a, n1, c, n2).unwrap();
-        let effect = binary_effect(Measure::RR, &t, &BinaryOptions::default()).unwrap();
-        StudyEffectRow {
-            study: study.into(),
-            subgroup: group.into(),
-            intervention: "t".into(),
-            control: "c".into(),
-            intervention_data: ArmData::Events { events: a, n: n1 },
-            control_data: ArmData::Events { events: c, n: n2 },
-            effect,
-            ci_lower: None,
-            ci_upper: None,
-            weight: None,
-            participants: n1 + n2,
-            audit: vec![],
         }
     }
 

@@ -6,15 +6,15 @@
 
 use super::forest::{ForestView, MAX_PANEL_LINES, outcome_forests};
 use crate::analysis::pooling::pool_time;
-use crate::analysis::{ArmData, OutcomeAnalysis, StudyEffectRow};
+use crate::analysis::testutil::binary_row as row;
+use crate::analysis::{OutcomeAnalysis, StudyEffectRow};
 use crate::config::{
     Direction, DoubleZero, EffectMeasure, OutcomeDef, OutcomeKind, OutcomeSettings, PoolMethod,
     PoolTest, SubgroupBy,
 };
 use crate::report::forest::ForestContext;
 use crate::stats::Measure;
-use crate::stats::dist::qnorm;
-use crate::stats::effect::binary::{BinaryOptions, TwoByTwo, binary_effect};
+use crate::synthetic::Lcg;
 
 /// Colditz et al. 1994 BCG trials (metafor `dat.bcg`): author, year, allocation, tpos,
 /// tneg, cpos, cneg.
@@ -101,34 +101,6 @@ fn outcome() -> OutcomeDef {
         prediction: None,
         common_effect: None,
         subgroup: None,
-    }
-}
-
-fn row(study: &str, group: &str, a: f64, n1: f64, c: f64, n2: f64) -> StudyEffectRow {
-    let t = TwoByTwo::from_events(a, n1, c, n2).unwrap();
-    let effect = binary_effect(Measure::RR, &t, &BinaryOptions::default()).unwrap();
-    let z = qnorm(0.975).unwrap();
-    let ci = effect
-        .value()
-        .map(|(y, v)| (y - z * v.sqrt(), y + z * v.sqrt()));
-    let audit = effect
-        .correction
-        .as_ref()
-        .map(|c| vec![c.note.clone()])
-        .unwrap_or_default();
-    StudyEffectRow {
-        study: study.into(),
-        subgroup: group.into(),
-        intervention: "t".into(),
-        control: "c".into(),
-        intervention_data: ArmData::Events { events: a, n: n1 },
-        control_data: ArmData::Events { events: c, n: n2 },
-        ci_lower: ci.map(|c| c.0),
-        ci_upper: ci.map(|c| c.1),
-        effect,
-        weight: None,
-        participants: n1 + n2,
-        audit,
     }
 }
 
@@ -393,28 +365,15 @@ fn zero_cell_and_double_zero_studies() {
     insta::assert_snapshot!("forest_zero_cells", dump(&f));
 }
 
-/// A deterministic pseudo-random generator (64-bit LCG, Knuth's MMIX constants).
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self, below: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 33) % below
-    }
-}
-
 #[test]
 fn three_hundred_studies_continue_over_panels() {
-    let mut rng = Lcg(42);
+    let mut rng = Lcg::new(42);
     let rows: Vec<StudyEffectRow> = (0..300)
         .map(|i| {
-            let n1 = 20.0 + rng.next(200) as f64;
-            let n2 = 20.0 + rng.next(200) as f64;
-            let a = rng.next(n1 as u64 / 2 + 1) as f64;
-            let c = rng.next(n2 as u64 / 2 + 1) as f64;
+            let n1 = 20.0 + rng.below(200) as f64;
+            let n2 = 20.0 + rng.below(200) as f64;
+            let a = rng.below(n1 as u64 / 2 + 1) as f64;
+            let c = rng.below(n2 as u64 / 2 + 1) as f64;
             let label = if i == 7 {
                 "A study with a very long label from a multicentre consortium 2019".to_owned()
             } else {
