@@ -94,6 +94,20 @@ fn bundled_brief_builds_with_all_five_studies_and_their_numbers() {
     ] {
         assert!(text.contains(needle), "missing {needle}");
     }
+    // The methods paragraph names what was done in this edition, and only that.
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for needle in [
+        "(risk ratio, mean difference)",
+        "Percentages are turned into event counts only when exactly one whole number",
+        "studies without events in either arm are not estimable",
+        "In this edition no outcome has more than one study at a time point, so nothing is pooled.",
+    ] {
+        assert!(flat.contains(needle), "missing {needle}");
+    }
+    assert!(
+        !flat.contains("SEM × √n"),
+        "no SD was derived from an SEM here"
+    );
     // DOIs are links.
     let raw = String::from_utf8_lossy(&bytes);
     assert!(

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::StudyEffectRow;
+use super::{AuditKind, AuditLine, StudyEffectRow};
 use crate::config::{DoubleZero, OutcomeSettings};
 use crate::data::LoadedStudy;
 use crate::data::model::{ArmRole, Measurement, Study};
@@ -153,7 +153,7 @@ fn arm_size(st: &Study, m: &Measurement) -> Option<f64> {
         .map(|n| n as f64)
 }
 
-fn events(s: &LoadedStudy, m: &Measurement, audit: &mut Vec<String>) -> Option<ArmData> {
+fn events(s: &LoadedStudy, m: &Measurement, audit: &mut Vec<AuditLine>) -> Option<ArmData> {
     let n = arm_size(&s.study, m)?;
     if let Some(e) = &m.events {
         return Some(ArmData::Events {
@@ -168,7 +168,10 @@ fn events(s: &LoadedStudy, m: &Measurement, audit: &mut Vec<String>) -> Option<A
             events,
             audit: entry,
         } => {
-            audit.push(entry.sentence);
+            audit.push(AuditLine {
+                kind: AuditKind::EventsFromPercent,
+                text: entry.sentence,
+            });
             Some(ArmData::Events {
                 events: events as f64,
                 n,
@@ -184,7 +187,7 @@ fn binary_pair(
     b: &Measurement,
     measure: Measure,
     settings: &OutcomeSettings,
-    audit: &mut Vec<String>,
+    audit: &mut Vec<AuditLine>,
 ) -> Option<(StudyEffect, ArmData, ArmData)> {
     let treat = events(s, a, audit)?;
     let ctrl = events(s, b, audit)?;
@@ -200,12 +203,15 @@ fn binary_pair(
     };
     let effect = binary_effect(measure, &table, &opts).ok()?;
     if let Some(c) = &effect.correction {
-        audit.push(c.note.clone());
+        audit.push(AuditLine {
+            kind: AuditKind::ZeroCellCorrection,
+            text: c.note.clone(),
+        });
     }
     Some((effect, treat, ctrl))
 }
 
-fn mean_sd(st: &Study, m: &Measurement, audit: &mut Vec<String>) -> Option<ArmData> {
+fn mean_sd(st: &Study, m: &Measurement, audit: &mut Vec<AuditLine>) -> Option<ArmData> {
     let mean = *m.mean.as_ref()?.get_ref();
     let n = arm_size(st, m)?;
     if let Some(sd) = &m.sd {
@@ -216,7 +222,10 @@ fn mean_sd(st: &Study, m: &Measurement, audit: &mut Vec<String>) -> Option<ArmDa
         });
     }
     let converted = sd_from_sem(*m.sem.as_ref()?.get_ref(), n).ok()?;
-    audit.push(converted.audit.sentence);
+    audit.push(AuditLine {
+        kind: AuditKind::SdFromSem,
+        text: converted.audit.sentence,
+    });
     Some(ArmData::Means {
         mean,
         sd: converted.value,
@@ -229,7 +238,7 @@ fn continuous_pair(
     a: &Measurement,
     b: &Measurement,
     measure: Measure,
-    audit: &mut Vec<String>,
+    audit: &mut Vec<AuditLine>,
 ) -> Option<(StudyEffect, ArmData, ArmData)> {
     let treat = mean_sd(st, a, audit)?;
     let ctrl = mean_sd(st, b, audit)?;

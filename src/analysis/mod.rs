@@ -48,7 +48,12 @@ pub(crate) mod testutil {
         let audit = effect
             .correction
             .as_ref()
-            .map(|c| vec![c.note.clone()])
+            .map(|c| {
+                vec![super::AuditLine {
+                    kind: super::AuditKind::ZeroCellCorrection,
+                    text: c.note.clone(),
+                }]
+            })
             .unwrap_or_default();
         StudyEffectRow {
             study: study.into(),
@@ -135,8 +140,29 @@ pub struct StudyEffectRow {
     pub weight: Option<f64>,
     /// Participants in both arms.
     pub participants: f64,
-    /// Conversions and corrections applied to reach the effect, as sentences.
-    pub audit: Vec<String>,
+    /// Conversions and corrections applied to reach the effect.
+    pub audit: Vec<AuditLine>,
+}
+
+/// One step taken between what a paper printed and the effect, for the audit trail.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditLine {
+    /// What kind of step it was.
+    pub kind: AuditKind,
+    /// The step in words ("events = 20 from 60.6% of n = 33").
+    pub text: String,
+}
+
+/// The kinds of step the brief's methods paragraph explains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AuditKind {
+    /// Events recovered from a printed percentage of n.
+    EventsFromPercent,
+    /// SD derived from an SEM and n.
+    SdFromSem,
+    /// 1/2 added to every cell of a table with a zero cell.
+    ZeroCellCorrection,
 }
 
 /// The engine's measure for a brief measure.

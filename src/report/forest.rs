@@ -138,7 +138,8 @@ fn time_forest(a: &OutcomeAnalysis, t: &TimeAnalysis, ctx: &ForestContext) -> Fo
             } else {
                 let letter = marker_letter(markers);
                 markers += 1;
-                notes.push(format!("{letter} {}: {}.", label, r.audit.join("; ")));
+                let steps: Vec<&str> = r.audit.iter().map(|a| a.text.as_str()).collect();
+                notes.push(format!("{letter} {label}: {}.", steps.join("; ")));
                 letter
             };
             let label = wrap(&label, LABEL_CHARS);
@@ -346,11 +347,7 @@ pub(crate) fn build_view(
 /// Overview figures: one row per outcome and time point with its pooled (or single-study)
 /// effect, CI, number of studies and participants. Outcomes share a figure only when they
 /// share a scale: all ratio measures on one log axis, differences per measure and unit.
-pub fn overview(
-    outcomes: &[&OutcomeDef],
-    analysis: &[OutcomeAnalysis],
-    question: &crate::config::Question,
-) -> Vec<ForestView> {
+pub fn overview(outcomes: &[&OutcomeDef], analysis: &[OutcomeAnalysis]) -> Vec<ForestView> {
     let mut groups: Vec<(String, Measure, Vec<Row>)> = Vec::new();
     for a in analysis {
         let Some(o) = outcomes.iter().find(|o| o.id == a.outcome) else {
@@ -429,7 +426,6 @@ pub fn overview(
                     .collect::<Vec<_>>()
                     .join("; ")
             );
-            let _ = question;
             build_view(
                 format!("overview-{}", key.replace(|c: char| !c.is_ascii_alphanumeric(), "-")),
                 title,

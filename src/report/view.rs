@@ -256,7 +256,7 @@ pub fn build_view(project: &Project) -> BriefView {
         .collect();
     let overview = overview_forests(project, &analysis);
     BriefView {
-        methods: methods_text(project, &analysis),
+        methods: methods_text(&analysis),
         overview,
         as_of,
         generator: format!("evbrief {}", env!("CARGO_PKG_VERSION")),
@@ -681,7 +681,7 @@ fn capitalise_first(s: &str) -> String {
 }
 
 /// The methods paragraph, naming only the measures, models and conversions actually used.
-fn methods_text(project: &Project, analysis: &[crate::analysis::OutcomeAnalysis]) -> String {
+fn methods_text(analysis: &[crate::analysis::OutcomeAnalysis]) -> String {
     let used: Vec<&crate::analysis::OutcomeAnalysis> = analysis
         .iter()
         .filter(|a| a.times.iter().any(|t| !t.studies.is_empty()))
@@ -705,9 +705,10 @@ fn methods_text(project: &Project, analysis: &[crate::analysis::OutcomeAnalysis]
             any_pooled |= t.pooled.as_ref().is_some_and(|p| !p.single_study);
             for r in &t.studies {
                 for line in &r.audit {
-                    sem |= line.contains("SEM");
-                    percent |= line.contains('%');
-                    corrected |= line.contains("added");
+                    use crate::analysis::AuditKind;
+                    sem |= line.kind == AuditKind::SdFromSem;
+                    percent |= line.kind == AuditKind::EventsFromPercent;
+                    corrected |= line.kind == AuditKind::ZeroCellCorrection;
                 }
             }
         }
@@ -740,7 +741,6 @@ fn methods_text(project: &Project, analysis: &[crate::analysis::OutcomeAnalysis]
     if !any_pooled {
         s.push_str(" In this edition no outcome has more than one study at a time point, so nothing is pooled.");
     }
-    let _ = project;
     s
 }
 
@@ -754,5 +754,5 @@ fn overview_forests(
         .iter()
         .map(|o| o.get_ref())
         .collect();
-    super::forest::overview(&outcomes, analysis, &project.config.question)
+    super::forest::overview(&outcomes, analysis)
 }
