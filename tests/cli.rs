@@ -114,6 +114,8 @@ fn bundled_brief_builds_with_all_five_studies_and_their_numbers() {
         raw.contains("URI (https://doi.org/10.2147/DMSO.S507801)")
             || raw.contains("URI(https://doi.org/10.2147/DMSO.S507801)")
     );
+    // Every figure carries a text alternative (11 forest and overview figures).
+    assert!(raw.matches("/Alt").count() >= 11, "figures lack alt text");
     // The placebo arm's hypoglycaemia stays "not reported", never zero.
     assert!(text.contains("Placebo (saline): not reported"));
 }
