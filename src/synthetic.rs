@@ -161,7 +161,8 @@ mod tests {
         let analysis = crate::analysis::analyse_project(&project);
         let t = &analysis[0].times[0];
         assert_eq!(t.studies.len(), 13);
-        assert_eq!(t.subgroups.len(), 2);
-        assert!(t.subgroup_test.is_some());
+        let groups = t.subgroups.as_ref().expect("subgroups by condition");
+        assert_eq!(groups.subgroups.len(), 2);
+        assert!(groups.q_between.is_some());
     }
 }

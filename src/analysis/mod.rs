@@ -16,6 +16,7 @@ use crate::data::time::parse_time;
 use crate::data::{LoadedStudy, Project};
 use crate::stats::effect::StudyEffect;
 use crate::stats::pool::PoolResult;
+use crate::stats::pool::subgroup::SubgroupAnalysis;
 use crate::stats::{Measure, Method, Test};
 
 pub use extract::ArmData;
@@ -98,21 +99,11 @@ pub struct TimeAnalysis {
     /// The common-effect (inverse-variance) result, when asked for and the main model is a
     /// random-effects one with k ≥ 2.
     pub common: Option<PoolResult>,
-    /// Subgroup results, in order of first appearance; empty without subgroups.
-    pub subgroups: Vec<SubgroupResult>,
-    /// Test for subgroup differences `(Q, df, p)`, with two or more pooled subgroups.
-    pub subgroup_test: Option<(f64, f64, f64)>,
+    /// Per-subgroup results (in order of first appearance) and the test for subgroup
+    /// differences; `None` without subgroups.
+    pub subgroups: Option<SubgroupAnalysis>,
     /// Why pooling failed, when it did although studies were estimable.
     pub pooling_error: Option<String>,
-}
-
-/// One subgroup's pooled result.
-#[derive(Debug, Clone, Serialize)]
-pub struct SubgroupResult {
-    /// Subgroup label (e.g. "T2DM").
-    pub name: String,
-    /// Pooled result (k = 1: the study's own effect), or `None` when not estimable.
-    pub pooled: Option<PoolResult>,
 }
 
 /// One study's effect at one time point, on the analysis scale (log for ratios).

@@ -2,12 +2,12 @@
 //! optional common-effect model beside it, subgroups and the test for subgroup differences.
 
 use super::extract::table_of;
-use super::{StudyEffectRow, SubgroupResult, TimeAnalysis, stats_method, stats_test};
+use super::{StudyEffectRow, TimeAnalysis, stats_method, stats_test};
 use crate::config::OutcomeSettings;
 use crate::stats::pool::PoolResult;
 use crate::stats::pool::inverse_variance::pool_inverse_variance;
 use crate::stats::pool::mantel_haenszel::{pool_mantel_haenszel, pool_peto};
-use crate::stats::pool::subgroup::q_between;
+use crate::stats::pool::subgroup::pool_subgroups;
 use crate::stats::{Measure, Method, StatsError, Test};
 
 /// Pools `rows` (one time point) as `settings` say; rows are reordered by subgroup.
@@ -49,27 +49,15 @@ pub fn pool_time(
         _ => None,
     };
 
-    let mut subgroups = Vec::new();
-    if order.len() > 1 || order.first().is_some_and(|g| !g.is_empty()) {
-        for name in &order {
-            let members: Vec<&StudyEffectRow> =
-                rows.iter().filter(|r| r.subgroup == *name).collect();
-            let pooled = pool_rows(&members, measure, method, test)
-                .ok()
-                .flatten()
-                .map(|(p, _)| p);
-            subgroups.push(SubgroupResult {
-                name: name.clone(),
-                pooled,
-            });
-        }
-    }
-    let estimates: Vec<(f64, f64)> = subgroups
-        .iter()
-        .filter_map(|g| g.pooled.as_ref().map(|p| (p.estimate, p.se)))
-        .collect();
-    let subgroup_test = if estimates.len() == subgroups.len() {
-        q_between(&estimates).ok().flatten()
+    let subgroups = if order.len() > 1 || order.first().is_some_and(|g| !g.is_empty()) {
+        let items: Vec<(String, &StudyEffectRow)> =
+            rows.iter().map(|r| (r.subgroup.clone(), r)).collect();
+        pool_subgroups(&items, |members| {
+            pool_rows(members, measure, method, test)?
+                .map(|(p, _)| p)
+                .ok_or(StatsError::NoStudies)
+        })
+        .ok()
     } else {
         None
     };
@@ -79,7 +67,6 @@ pub fn pool_time(
         pooled,
         common,
         subgroups,
-        subgroup_test,
         pooling_error,
     }
 }
@@ -186,8 +173,9 @@ mod tests {
         );
         let total: f64 = t.studies.iter().filter_map(|r| r.weight).sum();
         assert!((total - 100.0).abs() < 1e-9);
-        assert_eq!(t.subgroups.len(), 2);
-        assert!(t.subgroup_test.is_some());
+        let groups = t.subgroups.expect("subgroups by condition");
+        assert_eq!(groups.subgroups.len(), 2);
+        assert!(groups.q_between.is_some());
         let common = t.common.expect("common effect asked for");
         assert_eq!(common.method, Method::FE);
         assert_eq!(t.pooled.unwrap().k, 6);
@@ -211,6 +199,6 @@ mod tests {
         let rows = vec![row("Zero", "", 0., 20., 0., 20.)];
         let t = pool_time("w".into(), rows, Measure::RR, &settings(PoolMethod::Reml));
         assert!(t.pooled.is_none() && t.pooling_error.is_none());
-        assert!(t.subgroups.is_empty());
+        assert!(t.subgroups.is_none());
     }
 }

@@ -7,7 +7,9 @@
 
 use serde::Serialize;
 
-use super::words::{estimate_brackets, estimate_ci, is_ratio, measure_name, model_name};
+use super::words::{
+    capitalise, estimate_brackets, estimate_ci, is_ratio, measure_name, model_name, show,
+};
 use crate::analysis::{ArmData, OutcomeAnalysis, StudyEffectRow, TimeAnalysis};
 use crate::config::{Direction, OutcomeDef, OutcomeKind};
 use crate::format::fixed;
@@ -17,6 +19,7 @@ use crate::plot::forest::{
 };
 use crate::stats::Measure;
 use crate::stats::pool::PoolResult;
+use crate::stats::pool::subgroup::SubgroupPool;
 
 /// Most text lines in one panel: fits an A4 or US Letter page with its headers.
 pub const MAX_PANEL_LINES: u32 = 44;
@@ -99,13 +102,9 @@ pub struct ForestContext<'a> {
     pub study: &'a dyn Fn(&str) -> (String, Vec<String>),
 }
 
-/// One forest plot per time point of an outcome with at least one study effect.
+/// One forest plot per time point of an outcome (each has at least one study effect).
 pub fn outcome_forests(a: &OutcomeAnalysis, ctx: &ForestContext) -> Vec<ForestView> {
-    a.times
-        .iter()
-        .filter(|t| !t.studies.is_empty())
-        .map(|t| time_forest(a, t, ctx))
-        .collect()
+    a.times.iter().map(|t| time_forest(a, t, ctx)).collect()
 }
 
 fn time_forest(a: &OutcomeAnalysis, t: &TimeAnalysis, ctx: &ForestContext) -> ForestView {
@@ -116,11 +115,11 @@ fn time_forest(a: &OutcomeAnalysis, t: &TimeAnalysis, ctx: &ForestContext) -> Fo
     let mut rows: Vec<Row> = Vec::new();
     let mut notes = Vec::new();
     let mut markers = 0usize;
-    let with_groups = !t.subgroups.is_empty();
-    let groups: Vec<Option<&crate::analysis::SubgroupResult>> = if with_groups {
-        t.subgroups.iter().map(Some).collect()
-    } else {
-        vec![None]
+    // Weights mean something only when something was pooled.
+    let pooled_many = t.pooled.as_ref().is_some_and(|p| !p.single_study);
+    let groups: Vec<Option<&SubgroupPool>> = match &t.subgroups {
+        Some(s) => s.subgroups.iter().map(Some).collect(),
+        None => vec![None],
     };
     for group in groups {
         let members: Vec<&StudyEffectRow> = t
@@ -143,6 +142,7 @@ fn time_forest(a: &OutcomeAnalysis, t: &TimeAnalysis, ctx: &ForestContext) -> Fo
                 letter
             };
             let label = wrap(&label, LABEL_CHARS);
+            let weight = r.weight.filter(|_| pooled_many);
             let (effect, mark) = match (r.effect.yi, r.ci_lower, r.ci_upper) {
                 (Some(y), Some(lo), Some(hi)) => (
                     estimate_brackets(m, y, lo, hi),
@@ -150,9 +150,7 @@ fn time_forest(a: &OutcomeAnalysis, t: &TimeAnalysis, ctx: &ForestContext) -> Fo
                         estimate: y,
                         lower: lo,
                         upper: hi,
-                        weight: r
-                            .weight
-                            .filter(|_| t.pooled.as_ref().is_some_and(|p| !p.single_study)),
+                        weight,
                     },
                 ),
                 _ => ("not estimable".to_owned(), Mark::Blank),
@@ -166,17 +164,14 @@ fn time_forest(a: &OutcomeAnalysis, t: &TimeAnalysis, ctx: &ForestContext) -> Fo
                     marker,
                     a: arm_text(&r.intervention_data),
                     b: arm_text(&r.control_data),
-                    weight: r
-                        .weight
-                        .filter(|_| t.pooled.as_ref().is_some_and(|p| !p.single_study))
-                        .map_or_else(|| "—".to_owned(), |w| format!("{}%", fixed(w, 1))),
+                    weight: weight.map_or_else(|| "—".to_owned(), |w| format!("{}%", fixed(w, 1))),
                     effect,
                 },
                 mark,
             ));
         }
         if let Some(g) = group
-            && let Some(p) = g.pooled.as_ref().filter(|p| !p.single_study)
+            && let Some(p) = g.result.as_ref().filter(|p| !p.single_study)
         {
             let name = format!("Subtotal ({}, k = {})", g.name, p.k);
             rows.push(total_row(
@@ -232,7 +227,9 @@ fn time_forest(a: &OutcomeAnalysis, t: &TimeAnalysis, ctx: &ForestContext) -> Fo
                     p_value(pv)
                 )));
             }
-            if let Some((q, df, pv)) = t.subgroup_test {
+            if let Some(s) = &t.subgroups
+                && let (Some(q), Some(df), Some(pv)) = (s.q_between, s.q_between_df, s.q_between_p)
+            {
                 rows.push(note_row(&format!(
                     "Test for subgroup differences: Q = {}, df = {} (P {})",
                     fixed(q, 2),
@@ -359,7 +356,7 @@ pub fn overview(outcomes: &[&OutcomeDef], analysis: &[OutcomeAnalysis]) -> Vec<F
         } else {
             format!("{} in {}", measure_name(m), o.unit)
         };
-        for t in a.times.iter().filter(|t| !t.studies.is_empty()) {
+        for t in &a.times {
             let better = match o.better {
                 Direction::Higher => "higher",
                 Direction::Lower => "lower",
@@ -446,17 +443,6 @@ pub fn overview(outcomes: &[&OutcomeDef], analysis: &[OutcomeAnalysis]) -> Vec<F
             )
         })
         .collect()
-}
-
-fn show(m: Measure, x: f64) -> String {
-    super::words::show(m, x)
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-        .unwrap_or_default()
 }
 
 /// a, b, …, z, aa, ab …

@@ -8,7 +8,7 @@ use serde::Serialize;
 use toml::Spanned;
 
 use super::forest::{ForestContext, ForestView, outcome_forests};
-use super::words::{measure_name, model_name, pooled_sentence};
+use super::words::{capitalise, measure_name, model_name, pooled_sentence};
 use crate::config::{BriefConfig, OutcomeKind};
 use crate::data::model::{AeStatus, Measurement, Source, Study};
 use crate::data::model_p::{Relation, parse_p};
@@ -187,6 +187,7 @@ pub fn build_view(project: &Project) -> BriefView {
             let mut comparisons = Vec::new();
             let mut findings = Vec::new();
             let mut with_data = 0;
+            let outcome_analysis = analysis.iter().find(|a| a.outcome == o.id);
             for s in &project.studies {
                 let before = values.len() + comparisons.len() + findings.len();
                 let mut rows: Vec<&Measurement> = s
@@ -230,14 +231,10 @@ pub fn build_view(project: &Project) -> BriefView {
                 values,
                 comparisons,
                 findings,
-                summaries: analysis
-                    .iter()
-                    .find(|a| a.outcome == o.id)
+                summaries: outcome_analysis
                     .map(|a| summaries(project, o, a))
                     .unwrap_or_default(),
-                forests: analysis
-                    .iter()
-                    .find(|a| a.outcome == o.id)
+                forests: outcome_analysis
                     .map(|a| outcome_forests(a, &forest_context(project, o, &study_lookup)))
                     .unwrap_or_default(),
             }
@@ -652,7 +649,6 @@ fn summaries(
     let q = &project.config.question;
     a.times
         .iter()
-        .filter(|t| !t.studies.is_empty())
         .map(|t| {
             let participants: f64 = t.studies.iter().map(|r| r.participants).sum();
             let text = match &t.pooled {
@@ -668,24 +664,15 @@ fn summaries(
                 ),
                 None => "No study gives an estimable effect.".to_owned(),
             };
-            format!("{}: {text}", capitalise_first(&t.time))
+            format!("{}: {text}", capitalise(&t.time))
         })
         .collect()
 }
 
-fn capitalise_first(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-        .unwrap_or_default()
-}
-
 /// The methods paragraph, naming only the measures, models and conversions actually used.
 fn methods_text(analysis: &[crate::analysis::OutcomeAnalysis]) -> String {
-    let used: Vec<&crate::analysis::OutcomeAnalysis> = analysis
-        .iter()
-        .filter(|a| a.times.iter().any(|t| !t.studies.is_empty()))
-        .collect();
+    let used: Vec<&crate::analysis::OutcomeAnalysis> =
+        analysis.iter().filter(|a| !a.times.is_empty()).collect();
     let mut measures: Vec<&str> = Vec::new();
     let mut models: Vec<String> = Vec::new();
     let mut any_pooled = false;

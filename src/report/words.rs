@@ -24,6 +24,14 @@ pub fn measure_name(m: Measure) -> &'static str {
     }
 }
 
+/// `s` with its first letter upper-case ("risk ratio" → "Risk ratio").
+pub fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
 /// True for measures analysed on the log scale.
 pub fn is_ratio(m: Measure) -> bool {
     matches!(m, Measure::RR | Measure::OR | Measure::PETO)

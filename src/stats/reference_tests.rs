@@ -71,6 +71,25 @@ fn assert_printed(actual: f64, printed: f64, decimals: i32, what: &str) {
     );
 }
 
+/// Per-study MD or SMD from a fixture's `m1i, sd1i, n1i, m2i, sd2i, n2i` columns.
+fn continuous_effects(fx: &Value, measure: Measure) -> Vec<Option<(f64, f64)>> {
+    let (m1, s1, n1) = (col(fx, "m1i"), col(fx, "sd1i"), col(fx, "n1i"));
+    let (m2, s2, n2) = (col(fx, "m2i"), col(fx, "sd2i"), col(fx, "n2i"));
+    (0..m1.len())
+        .map(|i| {
+            let d = TwoGroupMeans {
+                m1i: m1[i],
+                sd1i: s1[i],
+                n1i: n1[i],
+                m2i: m2[i],
+                sd2i: s2[i],
+                n2i: n2[i],
+            };
+            continuous_effect(measure, &d).expect("effect").value()
+        })
+        .collect()
+}
+
 /// Compares escalc yi/vi (nulls = not estimable).
 fn check_escalc(fx: &Value, measure: Measure, effects: &[Option<(f64, f64)>]) {
     let e = &fx["escalc"][measure.as_str()];
@@ -286,23 +305,9 @@ fn sparse_zero_cells_match_metafor() {
 #[test]
 fn normand_1999_continuous_match_metafor() {
     let fx = parse(CONTINUOUS);
-    let (m1, s1, n1) = (col(&fx, "m1i"), col(&fx, "sd1i"), col(&fx, "n1i"));
-    let (m2, s2, n2) = (col(&fx, "m2i"), col(&fx, "sd2i"), col(&fx, "n2i"));
     let mut fits = 0;
     for m in [Measure::MD, Measure::SMD] {
-        let eff: Vec<Option<(f64, f64)>> = (0..m1.len())
-            .map(|i| {
-                let d = TwoGroupMeans {
-                    m1i: m1[i],
-                    sd1i: s1[i],
-                    n1i: n1[i],
-                    m2i: m2[i],
-                    sd2i: s2[i],
-                    n2i: n2[i],
-                };
-                continuous_effect(m, &d).expect("effect").value()
-            })
-            .collect();
+        let eff = continuous_effects(&fx, m);
         check_escalc(&fx, m, &eff);
         fits += check_uni_fits(&fx, m, &eff, &[]);
     }
@@ -545,21 +550,7 @@ fn normand_1999_hine_1989_all_measures_match_metafor() {
 #[test]
 fn normand_1999_length_of_stay_table_ix() {
     let fx = parse(NORMAND1999_POOLED);
-    let (m1, s1, n1) = (col(&fx, "m1i"), col(&fx, "sd1i"), col(&fx, "n1i"));
-    let (m2, s2, n2) = (col(&fx, "m2i"), col(&fx, "sd2i"), col(&fx, "n2i"));
-    let eff: Vec<Option<(f64, f64)>> = (0..m1.len())
-        .map(|i| {
-            let d = TwoGroupMeans {
-                m1i: m1[i],
-                sd1i: s1[i],
-                n1i: n1[i],
-                m2i: m2[i],
-                sd2i: s2[i],
-                n2i: n2[i],
-            };
-            continuous_effect(Measure::MD, &d).expect("effect").value()
-        })
-        .collect();
+    let eff = continuous_effects(&fx, Measure::MD);
     check_escalc(&fx, Measure::MD, &eff);
     let (yi, vi): (Vec<f64>, Vec<f64>) = eff.iter().flatten().copied().unzip();
     let table8_vi = [
