@@ -3,8 +3,10 @@
 //! Parsing keeps each file's text so every problem can be shown as `path:line:col`;
 //! [`load_project`] reads and validates everything and returns all problems at once.
 
+mod check_sof;
 pub mod model;
 pub mod model_p;
+pub mod risk_of_bias;
 pub mod time;
 mod validate;
 

@@ -7,6 +7,8 @@
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
+use super::risk_of_bias::RiskOfBias;
+
 /// One trial or cohort; several reports (papers) may describe it.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
@@ -61,6 +63,9 @@ pub struct Study {
     /// Narrative findings without numbers.
     #[serde(default)]
     pub findings: Vec<Finding>,
+    /// The curator's risk-of-bias judgements; absent until the study is assessed.
+    #[serde(default)]
+    pub risk_of_bias: Option<RiskOfBias>,
 }
 
 /// Study designs evbrief distinguishes.
@@ -314,6 +319,47 @@ pub enum AeCategory {
     Other,
 }
 
+impl AeCategory {
+    /// Every category, in table order.
+    pub const ALL: [AeCategory; 6] = [
+        AeCategory::Death,
+        AeCategory::Serious,
+        AeCategory::InfusionReaction,
+        AeCategory::Hypoglycaemia,
+        AeCategory::Laboratory,
+        AeCategory::Other,
+    ];
+
+    /// The key written in data files (`infusion-reaction`).
+    pub fn key(self) -> &'static str {
+        match self {
+            AeCategory::Death => "death",
+            AeCategory::Serious => "serious",
+            AeCategory::InfusionReaction => "infusion-reaction",
+            AeCategory::Hypoglycaemia => "hypoglycaemia",
+            AeCategory::Laboratory => "laboratory",
+            AeCategory::Other => "other",
+        }
+    }
+
+    /// Parses a key written in a data file.
+    pub fn from_key(key: &str) -> Option<AeCategory> {
+        AeCategory::ALL.into_iter().find(|c| c.key() == key)
+    }
+
+    /// Heading for the safety table.
+    pub fn label(self) -> &'static str {
+        match self {
+            AeCategory::Death => "Deaths",
+            AeCategory::Serious => "Serious adverse events",
+            AeCategory::InfusionReaction => "Infusion reactions",
+            AeCategory::Hypoglycaemia => "Hypoglycaemia",
+            AeCategory::Laboratory => "Laboratory abnormalities",
+            AeCategory::Other => "Other adverse events",
+        }
+    }
+}
+
 /// Whether an adverse event was counted: "none observed" is not "not reported".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -335,6 +381,10 @@ pub struct Finding {
     /// Outcome it belongs to, if any.
     #[serde(default)]
     pub outcome: Option<Spanned<String>>,
+    /// A harm or safety observation (laboratory changes, imaging): listed in the safety
+    /// summary rather than among other findings.
+    #[serde(default)]
+    pub safety: bool,
     /// Where it was read.
     pub source: Source,
 }

@@ -37,6 +37,7 @@ pub(super) fn validate(
     check_style(config, brief_file, root, problems);
     check_analysis(config, brief_file, problems);
     check_as_of(config, brief_file, problems);
+    super::check_sof::check_summary_of_findings(config, brief_file, studies, problems);
 
     let mut study_ids: HashMap<String, String> = HashMap::new();
     let mut report_owner: HashMap<String, String> = HashMap::new();
@@ -314,7 +315,18 @@ impl StudyCheck<'_> {
             if let Some(o) = &f.outcome {
                 self.outcome(o);
             }
+            if f.safety && f.outcome.is_some() {
+                self.push(
+                    f.source.report.span(),
+                    "a finding is either about an outcome or a safety finding, not both",
+                );
+            }
             self.source(&f.source);
+        }
+        if let Some(rob) = &self.study.risk_of_bias {
+            for (span, message) in rob.problems(self.study.design) {
+                self.push(span, message);
+            }
         }
     }
 

@@ -552,7 +552,7 @@ fn safety_rows(project: &Project) -> Vec<SafetyRow> {
                     study: st.label.clone(),
                     cite,
                     event: event.to_owned(),
-                    category: category_label(category).to_owned(),
+                    category: category.label().to_owned(),
                     arms,
                     note: notes.join("; "),
                 },
@@ -561,18 +561,6 @@ fn safety_rows(project: &Project) -> Vec<SafetyRow> {
     }
     rows.sort_by_key(|r| r.0);
     rows.into_iter().map(|(_, r)| r).collect()
-}
-
-fn category_label(c: crate::data::model::AeCategory) -> &'static str {
-    use crate::data::model::AeCategory::*;
-    match c {
-        Death => "Death",
-        Serious => "Serious adverse events",
-        InfusionReaction => "Infusion reaction",
-        Hypoglycaemia => "Hypoglycaemia",
-        Laboratory => "Laboratory",
-        Other => "Other",
-    }
 }
 
 fn conflicts(project: &Project) -> Vec<String> {

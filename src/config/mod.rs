@@ -2,8 +2,12 @@
 //!
 //! Owns the file shape only; checks that need the studies live in `data::validate`.
 
+pub mod certainty;
+
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
+
+pub use certainty::SofRow;
 
 /// Everything `brief.toml` says about the brief as a whole.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -39,6 +43,10 @@ pub struct BriefConfig {
     /// Outcomes the brief reports, in reading order.
     #[serde(default)]
     pub outcomes: Vec<Spanned<OutcomeDef>>,
+    /// Rows of the GRADE summary-of-findings table: the critical outcomes, with the
+    /// curator's certainty judgements.
+    #[serde(default)]
+    pub summary_of_findings: Vec<Spanned<SofRow>>,
 }
 
 fn default_intervention_short() -> String {
