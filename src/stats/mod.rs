@@ -12,6 +12,7 @@ pub mod convert;
 pub mod dist;
 pub mod effect;
 pub mod error;
+pub mod incidence;
 pub mod measure;
 pub mod pool;
 pub mod transform;
