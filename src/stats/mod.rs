@@ -8,6 +8,7 @@
 //! and the paper it comes from) so numbers can be audited against R's
 //! metafor package, which the reference tests check to 1e-6 relative.
 
+pub mod absolute;
 pub mod convert;
 pub mod dist;
 pub mod effect;
