@@ -53,10 +53,7 @@ pub(super) fn check_summary_of_findings(
                         if !has_data {
                             push(
                                 time.span(),
-                                format!(
-                                    "no study reports outcome `{id}` at {}",
-                                    time.get_ref()
-                                ),
+                                format!("no study reports outcome `{id}` at {}", time.get_ref()),
                             );
                         }
                     }
@@ -123,10 +120,7 @@ pub(super) fn check_summary_of_findings(
         {
             push(
                 up.levels.span(),
-                format!(
-                    "an upgrade is 1 or 2 levels, found {}",
-                    up.levels.get_ref()
-                ),
+                format!("an upgrade is 1 or 2 levels, found {}", up.levels.get_ref()),
             );
         }
     }

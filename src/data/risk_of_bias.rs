@@ -367,11 +367,7 @@ impl RiskOfBias {
                 ));
             }
         }
-        let missing: Vec<&str> = keys
-            .iter()
-            .copied()
-            .filter(|k| !seen.contains(k))
-            .collect();
+        let missing: Vec<&str> = keys.iter().copied().filter(|k| !seen.contains(k)).collect();
         if !missing.is_empty() {
             out.push((
                 tool_span,
@@ -468,7 +464,11 @@ support = "See domains."
         let r = parse(&rob2("low", "high"));
         let problems = r.problems(Design::Rct);
         assert_eq!(problems.len(), 1, "{problems:?}");
-        assert!(problems[0].1.contains("less severe than domain `deviations`"));
+        assert!(
+            problems[0]
+                .1
+                .contains("less severe than domain `deviations`")
+        );
     }
 
     #[test]

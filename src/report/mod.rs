@@ -3,6 +3,8 @@
 pub mod forest;
 #[cfg(test)]
 mod forest_tests;
+pub mod safety;
+pub mod sof;
 pub mod view;
 pub mod words;
 pub mod world;

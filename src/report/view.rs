@@ -8,9 +8,11 @@ use serde::Serialize;
 use toml::Spanned;
 
 use super::forest::{ForestContext, ForestView, outcome_forests};
+use super::safety::{SafetyView, safety_view};
+use super::sof::{SofView, sof_view};
 use super::words::{capitalise, measure_name, model_name, pooled_sentence};
 use crate::config::{BriefConfig, OutcomeKind};
-use crate::data::model::{AeStatus, Measurement, Source, Study};
+use crate::data::model::{Measurement, Source, Study};
 use crate::data::model_p::{Relation, parse_p};
 use crate::data::time::parse_time;
 use crate::data::{LoadedStudy, Project};
@@ -29,8 +31,10 @@ pub struct BriefView {
     pub studies: Vec<StudyView>,
     /// One section per outcome in `brief.toml` order.
     pub outcomes: Vec<OutcomeView>,
-    /// Adverse events, serious first.
-    pub safety: Vec<SafetyRow>,
+    /// The safety summary: adverse events by category, study and arm.
+    pub safety: SafetyView,
+    /// The GRADE summary-of-findings table.
+    pub summary_of_findings: SofView,
     /// Narrative findings not tied to an outcome.
     pub other_findings: Vec<FindingView>,
     /// Disagreements between sources, listed for the reader.
@@ -154,26 +158,11 @@ pub struct FindingView {
     pub source: String,
 }
 
-/// One adverse event in one study, all arms side by side.
-#[derive(Debug, Serialize)]
-pub struct SafetyRow {
-    /// Study label.
-    pub study: String,
-    /// Report key.
-    pub cite: String,
-    /// Event name.
-    pub event: String,
-    /// Category label.
-    pub category: String,
-    /// "UC-MSC: 4/24 (16.7%)" per arm; "not reported" stays "not reported".
-    pub arms: Vec<String>,
-    /// Notes and sources.
-    pub note: String,
-}
-
 /// Builds the view model from a validated project.
 pub fn build_view(project: &Project) -> BriefView {
     let analysis = crate::analysis::analyse_project(project);
+    let safety = crate::analysis::safety::analyse_safety(project);
+    let sof = crate::analysis::certainty::summary_of_findings(project, &analysis, &safety);
     let config = project.config.clone();
     let as_of = format_date(config.as_of.get_ref());
     let studies = project.studies.iter().map(study_view).collect();
@@ -247,7 +236,7 @@ pub fn build_view(project: &Project) -> BriefView {
             s.study
                 .findings
                 .iter()
-                .filter(|f| f.outcome.is_none())
+                .filter(|f| f.outcome.is_none() && !f.safety)
                 .map(|f| finding_view(&s.study, &f.text, &f.source))
         })
         .collect();
@@ -259,7 +248,8 @@ pub fn build_view(project: &Project) -> BriefView {
         generator: format!("evbrief {}", env!("CARGO_PKG_VERSION")),
         studies,
         outcomes,
-        safety: safety_rows(project),
+        safety: safety_view(project, &safety),
+        summary_of_findings: sof_view(project, &sof),
         other_findings,
         conflicts: conflicts(project),
         config,
@@ -488,79 +478,14 @@ fn comparison_row(s: &LoadedStudy, c: &crate::data::model::Comparison) -> Compar
     }
 }
 
-fn finding_view(st: &Study, text: &str, source: &Source) -> FindingView {
+/// A finding with its study label and citation.
+pub(super) fn finding_view(st: &Study, text: &str, source: &Source) -> FindingView {
     FindingView {
         study: st.label.clone(),
         cite: source.report.get_ref().clone(),
         text: text.to_owned(),
         source: source_text(source),
     }
-}
-
-fn safety_rows(project: &Project) -> Vec<SafetyRow> {
-    let mut rows: Vec<(crate::data::model::AeCategory, SafetyRow)> = Vec::new();
-    for s in &project.studies {
-        let st = &s.study;
-        let mut events: Vec<(&str, crate::data::model::AeCategory)> = Vec::new();
-        for ae in &st.adverse_events {
-            if !events.iter().any(|(e, _)| *e == ae.event) {
-                events.push((&ae.event, ae.category));
-            }
-        }
-        for (event, category) in events {
-            let mut arms = Vec::new();
-            let mut notes = Vec::new();
-            let mut cite = String::new();
-            for arm in &st.arms {
-                let id = arm.id.get_ref();
-                let n = *arm.n.get_ref();
-                let entry = st
-                    .adverse_events
-                    .iter()
-                    .find(|a| a.event == event && a.arm.get_ref() == id);
-                let text = match entry {
-                    None => "not reported".to_owned(),
-                    Some(ae) => {
-                        cite = ae.source.report.get_ref().clone();
-                        if let Some(note) = &ae.note {
-                            notes.push(format!("{}: {note}", arm.label));
-                        }
-                        match (ae.status, &ae.events) {
-                            (AeStatus::Events, Some(e)) => {
-                                let pct = match &ae.percent {
-                                    Some(p) => format!("{}%", lit(&s.file.text, p)),
-                                    None => format!(
-                                        "{}%",
-                                        crate::format::fixed(
-                                            100.0 * *e.get_ref() as f64 / n as f64,
-                                            1
-                                        )
-                                    ),
-                                };
-                                format!("{}/{} ({pct})", e.get_ref(), n)
-                            }
-                            (AeStatus::NoneObserved, _) => format!("none observed (0/{n})"),
-                            _ => "not reported".to_owned(),
-                        }
-                    }
-                };
-                arms.push(format!("{}: {text}", arm.label));
-            }
-            rows.push((
-                category,
-                SafetyRow {
-                    study: st.label.clone(),
-                    cite,
-                    event: event.to_owned(),
-                    category: category.label().to_owned(),
-                    arms,
-                    note: notes.join("; "),
-                },
-            ));
-        }
-    }
-    rows.sort_by_key(|r| r.0);
-    rows.into_iter().map(|(_, r)| r).collect()
 }
 
 fn conflicts(project: &Project) -> Vec<String> {

@@ -1,0 +1,596 @@
+//! The GRADE summary of findings: for each row of `[[summary-of-findings]]`, the evidence
+//! (studies, participants), the relative and absolute effects, and the certainty computed
+//! from the curator's domain judgements, with evbrief's suggestions beside them.
+//!
+//! Certainty follows the GRADE Handbook (Schünemann et al. 2013, section 5): start at high
+//! (4) when every contributing study is randomised, else at low (2); subtract one level per
+//! serious and two per very serious concern; add any upgrade; stay within very low (1) and
+//! high (4). Absolute effects follow the GRADE Handbook 5.2 and Cochrane Handbook 14.1.5:
+//! the risk with the intervention is derived from the control risk and the relative effect.
+
+use serde::Serialize;
+
+use super::safety::{PooledDifference, SafetyAnalysis};
+use super::{ArmData, OutcomeAnalysis, TimeAnalysis};
+use crate::config::certainty::{Concern, GradeDomain, SofRow};
+use crate::config::{BriefConfig, OutcomeKind};
+use crate::data::Project;
+use crate::data::model::{AeCategory, Design};
+use crate::data::time::parse_time;
+use crate::stats::Measure;
+use crate::stats::absolute::{AbsoluteEffect, absolute_effect};
+use crate::stats::pool::PoolResult;
+
+/// Optimal information size for binary outcomes: total events (GRADE guidelines 6,
+/// Guyatt et al. 2011, J Clin Epidemiol 64:1283, "rule of thumb" of 300 events).
+pub const OIS_EVENTS: f64 = 300.0;
+/// Optimal information size for continuous outcomes: total participants (same source,
+/// 400 participants).
+pub const OIS_PARTICIPANTS: f64 = 400.0;
+
+/// One row of the summary-of-findings table.
+#[derive(Debug, Clone, Serialize)]
+pub struct SofResult {
+    /// Index of the row in `brief.toml`.
+    pub index: usize,
+    /// The outcome id or adverse-event category key.
+    pub subject: String,
+    /// Studies contributing.
+    pub studies: Vec<String>,
+    /// Participants in the compared arms.
+    pub participants: f64,
+    /// The effects.
+    pub effect: SofEffect,
+    /// The certainty of the evidence.
+    pub certainty: CertaintyResult,
+}
+
+/// The effect part of a row.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SofEffect {
+    /// Events: a relative effect and absolute effects per 1000.
+    Binary {
+        /// Relative effect measure (RR, OR or RD).
+        measure: Measure,
+        /// Relative effect on the natural scale with its CI, when estimable.
+        relative: Option<(f64, f64, f64)>,
+        /// Events / participants in the intervention arms, summed.
+        intervention: (f64, f64),
+        /// Events / participants in the control arms, summed.
+        control: (f64, f64),
+        /// The control risk used, as a proportion.
+        control_risk: f64,
+        /// Where the control risk comes from: `None` = the control arms; else the source.
+        stated_risk_source: Option<String>,
+        /// Absolute effects per 1000.
+        absolute: Option<AbsoluteEffect>,
+        /// True when the absolute effect comes from the risk difference because the
+        /// control risk is zero (a ratio says nothing about a zero baseline).
+        absolute_from_difference: bool,
+    },
+    /// Measurements: mean difference (or SMD) and the control arms' means.
+    Continuous {
+        /// MD or SMD.
+        measure: Measure,
+        /// Estimate with its CI.
+        estimate: (f64, f64, f64),
+        /// Lowest and highest control-arm mean.
+        control_means: Option<(f64, f64)>,
+    },
+    /// Nothing estimable; the reason in words.
+    NotEstimable {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Certainty of the evidence for one row.
+#[derive(Debug, Clone, Serialize)]
+pub struct CertaintyResult {
+    /// Starting level: 4 for randomised evidence, 2 otherwise.
+    pub start: u8,
+    /// Every domain with the curator's rating and, where evbrief has one, its suggestion.
+    pub domains: Vec<DomainResult>,
+    /// Levels added by an upgrade.
+    pub upgrade: u8,
+    /// Final level, 1 (very low) to 4 (high).
+    pub level: u8,
+}
+
+/// One GRADE domain of one row.
+#[derive(Debug, Clone, Serialize)]
+pub struct DomainResult {
+    /// The domain.
+    pub domain: GradeDomain,
+    /// The curator's rating.
+    pub rating: Concern,
+    /// The curator's reason.
+    pub reason: Option<String>,
+    /// evbrief's suggestion for imprecision and inconsistency.
+    pub suggestion: Option<Suggestion>,
+}
+
+impl DomainResult {
+    /// True when the curator rated differently from evbrief's suggestion.
+    pub fn overrides(&self) -> bool {
+        self.suggestion
+            .as_ref()
+            .is_some_and(|s| s.concern != self.rating)
+    }
+}
+
+/// What evbrief would rate, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Suggestion {
+    /// The suggested rating.
+    pub concern: Concern,
+    /// The criteria that led to it, in words.
+    pub why: String,
+}
+
+/// The level of certainty in GRADE's words.
+pub fn level_label(level: u8) -> &'static str {
+    match level {
+        4 => "High",
+        3 => "Moderate",
+        2 => "Low",
+        _ => "Very low",
+    }
+}
+
+/// Builds every summary-of-findings row of the project.
+pub fn summary_of_findings(
+    project: &Project,
+    outcomes: &[OutcomeAnalysis],
+    safety: &SafetyAnalysis,
+) -> Vec<SofResult> {
+    let design = |id: &str| {
+        project
+            .studies
+            .iter()
+            .find(|s| s.study.id.get_ref() == id)
+            .map(|s| s.study.design)
+    };
+    project
+        .config
+        .summary_of_findings
+        .iter()
+        .enumerate()
+        .filter_map(|(index, row)| {
+            let row = row.get_ref();
+            let evidence = if let Some(outcome) = &row.outcome {
+                outcome_evidence(&project.config, outcomes, outcome.get_ref(), row)?
+            } else {
+                let category = AeCategory::from_key(row.adverse_event.as_ref()?.get_ref())?;
+                safety_evidence(safety, category, row)
+            };
+            let randomised = !evidence.studies.is_empty()
+                && evidence
+                    .studies
+                    .iter()
+                    .all(|s| design(s) == Some(Design::Rct));
+            let certainty = rate(row, randomised, &evidence.suggestions);
+            Some(SofResult {
+                index,
+                subject: row
+                    .outcome
+                    .as_ref()
+                    .or(row.adverse_event.as_ref())
+                    .map(|s| s.get_ref().clone())
+                    .unwrap_or_default(),
+                studies: evidence.studies,
+                participants: evidence.participants,
+                effect: evidence.effect,
+                certainty,
+            })
+        })
+        .collect()
+}
+
+struct Evidence {
+    studies: Vec<String>,
+    participants: f64,
+    effect: SofEffect,
+    suggestions: Suggestions,
+}
+
+#[derive(Default)]
+struct Suggestions {
+    imprecision: Option<Suggestion>,
+    inconsistency: Option<Suggestion>,
+}
+
+fn outcome_evidence(
+    config: &BriefConfig,
+    outcomes: &[OutcomeAnalysis],
+    id: &str,
+    row: &SofRow,
+) -> Option<Evidence> {
+    let def = config
+        .outcomes
+        .iter()
+        .map(|o| o.get_ref())
+        .find(|o| o.id == id)?;
+    let days = parse_time(row.time.as_ref()?.get_ref()).ok()?.days;
+    let analysis = outcomes.iter().find(|a| a.outcome == id);
+    let time = analysis.and_then(|a| {
+        a.times
+            .iter()
+            .find(|t| parse_time(&t.time).is_ok_and(|p| p.days == days))
+    });
+    let Some((analysis, time)) = analysis.zip(time) else {
+        return Some(Evidence {
+            studies: Vec::new(),
+            participants: 0.0,
+            effect: SofEffect::NotEstimable {
+                reason:
+                    "no study compares an intervention arm with a control arm at this time point"
+                        .into(),
+            },
+            suggestions: Suggestions::default(),
+        });
+    };
+    let studies: Vec<String> = time.studies.iter().map(|r| r.study.clone()).collect();
+    let participants: f64 = time.studies.iter().map(|r| r.participants).sum();
+    let measure = analysis.measure;
+    let pooled = time.pooled.as_ref();
+    let natural = |p: &PoolResult| natural_scale(measure, p);
+    let mut suggestions = Suggestions {
+        inconsistency: Some(inconsistency_suggestion(pooled)),
+        imprecision: None,
+    };
+    let effect = match def.kind {
+        OutcomeKind::Binary => {
+            let sum = |pick: &dyn Fn(&super::StudyEffectRow) -> &ArmData| {
+                time.studies
+                    .iter()
+                    .fold((0.0, 0.0), |acc, r| match pick(r) {
+                        ArmData::Events { events, n } => (acc.0 + events, acc.1 + n),
+                        ArmData::Means { .. } => acc,
+                    })
+            };
+            let intervention = sum(&|r| &r.intervention_data);
+            let control = sum(&|r| &r.control_data);
+            if let Some(p) = pooled {
+                // On the analysis scale no effect is 0 for log ratios and differences alike.
+                suggestions.imprecision = Some(imprecision_suggestion(
+                    p.ci_lower <= 0.0 && p.ci_upper >= 0.0,
+                    intervention.0 + control.0,
+                    OIS_EVENTS,
+                    "events",
+                ));
+            }
+            binary_effect(measure, pooled, intervention, control, row, time)
+                .unwrap_or_else(|| not_estimable(time))
+        }
+        OutcomeKind::Continuous => match pooled {
+            Some(p) => {
+                suggestions.imprecision = Some(imprecision_suggestion(
+                    p.ci_lower <= 0.0 && p.ci_upper >= 0.0,
+                    participants,
+                    OIS_PARTICIPANTS,
+                    "participants",
+                ));
+                let means: Vec<f64> = time
+                    .studies
+                    .iter()
+                    .filter_map(|r| match r.control_data {
+                        ArmData::Means { mean, .. } => Some(mean),
+                        ArmData::Events { .. } => None,
+                    })
+                    .collect();
+                SofEffect::Continuous {
+                    measure,
+                    estimate: natural(p),
+                    control_means: means
+                        .iter()
+                        .copied()
+                        .reduce(f64::min)
+                        .zip(means.iter().copied().reduce(f64::max)),
+                }
+            }
+            None => not_estimable(time),
+        },
+    };
+    Some(Evidence {
+        studies,
+        participants,
+        effect,
+        suggestions,
+    })
+}
+
+/// Estimate and CI on the scale readers see (ratios exponentiated).
+fn natural_scale(measure: Measure, p: &PoolResult) -> (f64, f64, f64) {
+    let f = |x: f64| {
+        if matches!(measure, Measure::RR | Measure::OR | Measure::PETO) {
+            x.exp()
+        } else {
+            x
+        }
+    };
+    (f(p.estimate), f(p.ci_lower), f(p.ci_upper))
+}
+
+fn not_estimable(time: &TimeAnalysis) -> SofEffect {
+    SofEffect::NotEstimable {
+        reason: time
+            .pooling_error
+            .clone()
+            .unwrap_or_else(|| "no study gives an estimable effect".into()),
+    }
+}
+
+fn ratio((events, n): (f64, f64)) -> f64 {
+    if n > 0.0 { events / n } else { 0.0 }
+}
+
+/// Absolute effects of a binary outcome from its pooled relative effect, or from the
+/// risk difference of the summed counts when the control risk is zero.
+fn binary_effect(
+    measure: Measure,
+    pooled: Option<&PoolResult>,
+    intervention: (f64, f64),
+    control: (f64, f64),
+    row: &SofRow,
+    time: &TimeAnalysis,
+) -> Option<SofEffect> {
+    let p = pooled?;
+    let (control_risk, stated) = match &row.baseline_risk {
+        Some(b) => (*b.per_1000.get_ref() / 1000.0, Some(b.source.clone())),
+        None => (ratio(control), None),
+    };
+    let relative = Some(natural_scale(measure, p));
+    let ratio_measure = matches!(measure, Measure::RR | Measure::OR | Measure::PETO);
+    let (absolute, from_difference) = if control_risk == 0.0 && ratio_measure {
+        (difference_of_counts(time), true)
+    } else {
+        (
+            absolute_effect(measure, control_risk, p.estimate, p.ci_lower, p.ci_upper).ok(),
+            false,
+        )
+    };
+    Some(SofEffect::Binary {
+        measure,
+        relative,
+        intervention,
+        control,
+        control_risk,
+        stated_risk_source: stated,
+        absolute,
+        absolute_from_difference: from_difference,
+    })
+}
+
+/// With zero control risk: the Mantel–Haenszel (k ≥ 2) or Newcombe (k = 1) risk difference
+/// of the studies' counts, per 1000.
+fn difference_of_counts(time: &TimeAnalysis) -> Option<AbsoluteEffect> {
+    use crate::stats::effect::binary::TwoByTwo;
+    let tables: Vec<(f64, f64, f64, f64)> = time
+        .studies
+        .iter()
+        .filter_map(|r| match (r.intervention_data, r.control_data) {
+            (ArmData::Events { events: a, n: n1 }, ArmData::Events { events: c, n: n2 }) => {
+                Some((a, n1, c, n2))
+            }
+            _ => None,
+        })
+        .collect();
+    let (estimate, lower, upper) = match tables.as_slice() {
+        [] => return None,
+        [(a, n1, c, n2)] => {
+            let d = crate::stats::incidence::newcombe_difference(
+                *a as u64, *n1 as u64, *c as u64, *n2 as u64,
+            )
+            .ok()?;
+            (d.estimate, d.lower, d.upper)
+        }
+        many => {
+            let t: Vec<TwoByTwo> = many
+                .iter()
+                .filter_map(|(a, n1, c, n2)| TwoByTwo::from_events(*a, *n1, *c, *n2).ok())
+                .collect();
+            let p =
+                crate::stats::pool::mantel_haenszel::pool_mantel_haenszel(Measure::RD, &t).ok()?;
+            (p.estimate, p.ci_lower, p.ci_upper)
+        }
+    };
+    absolute_effect(Measure::RD, 0.0, estimate, lower, upper).ok()
+}
+
+fn safety_evidence(safety: &SafetyAnalysis, category: AeCategory, row: &SofRow) -> Evidence {
+    let Some(cat) = safety.categories.iter().find(|c| c.category == category) else {
+        return Evidence {
+            studies: Vec::new(),
+            participants: 0.0,
+            effect: SofEffect::NotEstimable {
+                reason: "no study reports this kind of adverse event".into(),
+            },
+            suggestions: Suggestions::default(),
+        };
+    };
+    let counted: Vec<_> = cat
+        .rows
+        .iter()
+        .filter_map(|r| {
+            Some((
+                r.study.clone(),
+                r.intervention.as_ref()?.incidence?,
+                r.control.as_ref()?.incidence?,
+                r.difference?,
+            ))
+        })
+        .collect();
+    let studies: Vec<String> = counted.iter().map(|c| c.0.clone()).collect();
+    let intervention = counted.iter().fold((0.0, 0.0), |acc, c| {
+        (acc.0 + c.1.events as f64, acc.1 + c.1.n as f64)
+    });
+    let control = counted.iter().fold((0.0, 0.0), |acc, c| {
+        (acc.0 + c.2.events as f64, acc.1 + c.2.n as f64)
+    });
+    let participants = intervention.1 + control.1;
+    let difference = match (counted.as_slice(), &cat.pooled) {
+        ([], _) => None,
+        ([one], _) => Some((one.3.estimate, one.3.lower, one.3.upper)),
+        (
+            _,
+            Some(PooledDifference::Estimate {
+                estimate,
+                lower,
+                upper,
+                ..
+            }),
+        ) => Some((*estimate, *lower, *upper)),
+        _ => None,
+    };
+    let (control_risk, stated) = match &row.baseline_risk {
+        Some(b) => (*b.per_1000.get_ref() / 1000.0, Some(b.source.clone())),
+        None => (ratio(control), None),
+    };
+    let total_events = intervention.0 + control.0;
+    let suggestions = Suggestions {
+        imprecision: Some(imprecision_suggestion(
+            difference.is_none_or(|(_, lo, hi)| lo <= 0.0 && hi >= 0.0),
+            total_events,
+            OIS_EVENTS,
+            "events",
+        )),
+        inconsistency: None,
+    };
+    let effect = if counted.is_empty() {
+        SofEffect::NotEstimable {
+            reason: "no controlled study counts this event in both arms".into(),
+        }
+    } else {
+        SofEffect::Binary {
+            measure: Measure::RR,
+            relative: relative_risk(&counted),
+            intervention,
+            control,
+            control_risk,
+            stated_risk_source: stated,
+            absolute: difference
+                .and_then(|(e, lo, hi)| absolute_effect(Measure::RD, control_risk, e, lo, hi).ok()),
+            absolute_from_difference: true,
+        }
+    };
+    Evidence {
+        studies,
+        participants,
+        effect,
+        suggestions,
+    }
+}
+
+/// Mantel–Haenszel risk ratio of counted adverse events (the study's own RR for k = 1);
+/// `None` when no arm has an event.
+fn relative_risk(
+    counted: &[(
+        String,
+        super::safety::Incidence,
+        super::safety::Incidence,
+        crate::stats::incidence::DifferenceCi,
+    )],
+) -> Option<(f64, f64, f64)> {
+    use crate::stats::effect::binary::TwoByTwo;
+    let tables: Vec<TwoByTwo> = counted
+        .iter()
+        .filter_map(|(_, i, c, _)| {
+            TwoByTwo::from_events(i.events as f64, i.n as f64, c.events as f64, c.n as f64).ok()
+        })
+        .collect();
+    if tables.iter().all(|t| t.is_double_zero()) {
+        return None;
+    }
+    let p = crate::stats::pool::mantel_haenszel::pool_mantel_haenszel(Measure::RR, &tables).ok()?;
+    Some(natural_scale(Measure::RR, &p))
+}
+
+/// evbrief's imprecision rule: one level for a CI that includes no effect, one for an
+/// optimal information size not met (GRADE guidelines 6, Guyatt et al. 2011).
+fn imprecision_suggestion(crosses_null: bool, size: f64, ois: f64, what: &str) -> Suggestion {
+    let mut reasons = Vec::new();
+    if crosses_null {
+        reasons.push("the 95% CI includes no effect".to_owned());
+    }
+    if size < ois {
+        reasons.push(format!(
+            "{} {what}, fewer than the ~{} of an optimal information size",
+            crate::format::fixed(size, 0),
+            crate::format::fixed(ois, 0)
+        ));
+    }
+    Suggestion {
+        concern: match reasons.len() {
+            0 => Concern::NotSerious,
+            1 => Concern::Serious,
+            _ => Concern::VerySerious,
+        },
+        why: if reasons.is_empty() {
+            "the CI excludes no effect and the information size is adequate".into()
+        } else {
+            reasons.join("; ")
+        },
+    }
+}
+
+/// evbrief's inconsistency rule from I² (Cochrane Handbook 10.10.2: 50–90% substantial,
+/// 75–100% considerable) and the prediction interval; a single study cannot be judged.
+fn inconsistency_suggestion(pooled: Option<&PoolResult>) -> Suggestion {
+    let Some(p) = pooled.filter(|p| !p.single_study && p.k >= 2) else {
+        return Suggestion {
+            concern: Concern::NotSerious,
+            why: "a single study: consistency cannot be judged".into(),
+        };
+    };
+    let i2 = p.i2.unwrap_or(0.0);
+    let pi_crosses = match (p.pi_lower, p.pi_upper) {
+        (Some(lo), Some(hi)) => lo < 0.0 && hi > 0.0 && !(p.ci_lower < 0.0 && p.ci_upper > 0.0),
+        _ => false,
+    };
+    let concern = if i2 >= 75.0 {
+        Concern::VerySerious
+    } else if i2 >= 50.0 || pi_crosses {
+        Concern::Serious
+    } else {
+        Concern::NotSerious
+    };
+    let mut why = format!("I² = {}%", crate::format::fixed(i2, 0));
+    if pi_crosses {
+        why.push_str("; the prediction interval includes no effect although the CI does not");
+    }
+    Suggestion { concern, why }
+}
+
+fn rate(row: &SofRow, randomised: bool, suggestions: &Suggestions) -> CertaintyResult {
+    let start: u8 = if randomised { 4 } else { 2 };
+    let domains: Vec<DomainResult> = row
+        .certainty
+        .domains()
+        .into_iter()
+        .map(|(domain, rating)| DomainResult {
+            domain,
+            rating: *rating.rating.get_ref(),
+            reason: rating.reason.clone(),
+            suggestion: match domain {
+                GradeDomain::Imprecision => suggestions.imprecision.clone(),
+                GradeDomain::Inconsistency => suggestions.inconsistency.clone(),
+                _ => None,
+            },
+        })
+        .collect();
+    let down: u8 = domains.iter().map(|d| d.rating.levels()).sum();
+    let upgrade = row
+        .certainty
+        .upgrade
+        .as_ref()
+        .map_or(0, |u| *u.levels.get_ref());
+    let level = (i16::from(start) - i16::from(down) + i16::from(upgrade)).clamp(1, 4) as u8;
+    CertaintyResult {
+        start,
+        domains,
+        upgrade,
+        level,
+    }
+}
