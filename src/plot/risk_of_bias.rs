@@ -373,7 +373,6 @@ pub fn summary_bars_svg(chart: &SummaryChart) -> (String, f64) {
     {
         let root = SVGBackend::with_string(&mut svg, canvas(width, height)).into_drawing_area();
         let label_font = text_font(font_pt);
-        let outline = colour(OUTLINE).stroke_width(px(0.5).max(1) as u32);
         let mut top = TOP_PT;
         for (d, (lines, pitch)) in labels.iter().zip(&pitches).enumerate() {
             let mid = top + pitch / 2.0;
@@ -395,10 +394,7 @@ pub fn summary_bars_svg(chart: &SummaryChart) -> (String, f64) {
             let total: usize = counts.iter().map(|&(_, n)| n).sum();
             let (bx0, bx1) = (px(x0), px(x1));
             if total == 0 {
-                let _ = root.draw(&Rectangle::new(
-                    [(bx0, bar_top), (bx1, bar_bottom)],
-                    colour(NOT_ASSESSED_FILL).filled(),
-                ));
+                boxed(&root, (bx0, bar_top), (bx1, bar_bottom), NOT_ASSESSED_FILL);
             }
             let mut before = 0;
             for (j, n) in counts {
@@ -406,22 +402,12 @@ pub fn summary_bars_svg(chart: &SummaryChart) -> (String, f64) {
                     |k: usize| bx0 + ((bx1 - bx0) as f64 * k as f64 / total as f64).round() as i32;
                 let (xa, xb) = (at(before), at(before + n));
                 before += n;
-                let _ = root.draw(&Rectangle::new(
-                    [(xa, bar_top), (xb, bar_bottom)],
-                    colour(j.fill()).filled(),
-                ));
-                let _ = root.draw(&Rectangle::new([(xa, bar_top), (xb, bar_bottom)], outline));
+                boxed(&root, (xa, bar_top), (xb, bar_bottom), j.fill());
                 let segment_pt = f64::from(xb - xa) / UNITS_PER_PT;
                 if segment_pt >= BAR_PT {
                     let centre = f64::from(xa + xb) / 2.0 / UNITS_PER_PT;
                     draw_symbol(&root, j, centre, mid, BAR_PT * SYMBOL_SHARE);
                 }
-            }
-            if total == 0 {
-                let _ = root.draw(&Rectangle::new(
-                    [(bx0, bar_top), (bx1, bar_bottom)],
-                    outline,
-                ));
             }
             top += pitch;
         }
@@ -449,6 +435,20 @@ pub fn summary_bars_svg(chart: &SummaryChart) -> (String, f64) {
         let _ = root.present();
     }
     (exact_size(svg, width, height), exact_pt(height))
+}
+
+/// A rectangle between two corners (SVG units) filled with `fill` and outlined.
+fn boxed<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    (x0, y0): (i32, i32),
+    (x1, y1): (i32, i32),
+    fill: &str,
+) {
+    let _ = root.draw(&Rectangle::new([(x0, y0), (x1, y1)], colour(fill).filled()));
+    let _ = root.draw(&PathElement::new(
+        vec![(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)],
+        colour(OUTLINE).stroke_width(px(0.5).max(1) as u32),
+    ));
 }
 
 /// Chooses a font size and wraps `labels` into lines no wider than `max_width` points:
@@ -566,3 +566,7 @@ fn units(pt: f64) -> f64 {
 fn exact_pt(pt: f64) -> f64 {
     units(pt) / UNITS_PER_PT
 }
+
+#[cfg(test)]
+#[path = "risk_of_bias_tests.rs"]
+mod tests;
