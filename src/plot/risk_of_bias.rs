@@ -308,8 +308,8 @@ fn draw_legend<DB: DrawingBackend>(
 pub struct SummaryChart {
     /// Domain names, top to bottom (e.g. the five RoB 2 domains, then "Overall").
     pub domains: Vec<String>,
-    /// Per domain (same order), the number of studies at each judgement; missing or
-    /// zero counts draw nothing.
+    /// Per domain (same order), the number of studies at each judgement; zero counts
+    /// draw nothing, and a domain with no studies (or no entry) draws an empty bar.
     pub bars: Vec<Vec<(Judgement, usize)>>,
     /// Legend under the axis (see [`legend_svg`]); empty for none.
     pub legend: Vec<(Judgement, String)>,
@@ -339,8 +339,9 @@ const AXIS_FONT_PT: f64 = 7.0;
 /// severity order), each segment wide enough carrying its symbol; domain names on the
 /// left (wrapped, and shrunk down to 6 pt if a word is too long, within 45% of the
 /// width); an axis "Proportion of studies" from 0 to 100%; the legend underneath.
-/// Returns the SVG and its height in points. A chart with no studies or no domains
-/// draws empty bars or just the axis.
+/// Returns the SVG and its height in points. A domain with no studies draws an empty
+/// bar in the not-assessed look (light grey, dashed outline); a chart with no domains
+/// draws just the axis and legend.
 pub fn summary_bars_svg(chart: &SummaryChart) -> (String, f64) {
     let width = chart.width_pt.max(0.0);
     let (font_pt, labels) = fit_labels(&chart.domains, width * LABEL_SHARE);
@@ -359,7 +360,7 @@ pub fn summary_bars_svg(chart: &SummaryChart) -> (String, f64) {
     let line_pt = font_pt * LABEL_LINE;
     let pitches: Vec<f64> = labels
         .iter()
-        .map(|l| (l.len() as f64 * line_pt + 3.0).max(ROW_MIN_PT))
+        .map(|l| (l.len() as f64 * line_pt + 4.0).max(ROW_MIN_PT))
         .collect();
     let rows_bottom = TOP_PT + pitches.iter().sum::<f64>();
     let axis_y = rows_bottom + 2.0;
@@ -394,7 +395,7 @@ pub fn summary_bars_svg(chart: &SummaryChart) -> (String, f64) {
             let total: usize = counts.iter().map(|&(_, n)| n).sum();
             let (bx0, bx1) = (px(x0), px(x1));
             if total == 0 {
-                boxed(&root, (bx0, bar_top), (bx1, bar_bottom), NOT_ASSESSED_FILL);
+                boxed(&root, (bx0, bar_top), (bx1, bar_bottom), None);
             }
             let mut before = 0;
             for (j, n) in counts {
@@ -402,11 +403,11 @@ pub fn summary_bars_svg(chart: &SummaryChart) -> (String, f64) {
                     |k: usize| bx0 + ((bx1 - bx0) as f64 * k as f64 / total as f64).round() as i32;
                 let (xa, xb) = (at(before), at(before + n));
                 before += n;
-                boxed(&root, (xa, bar_top), (xb, bar_bottom), j.fill());
+                boxed(&root, (xa, bar_top), (xb, bar_bottom), Some(j));
                 let segment_pt = f64::from(xb - xa) / UNITS_PER_PT;
                 if segment_pt >= BAR_PT {
                     let centre = f64::from(xa + xb) / 2.0 / UNITS_PER_PT;
-                    draw_symbol(&root, j, centre, mid, BAR_PT * SYMBOL_SHARE);
+                    draw_symbol(&root, j, centre, mid, BAR_PT);
                 }
             }
             top += pitch;
@@ -437,18 +438,41 @@ pub fn summary_bars_svg(chart: &SummaryChart) -> (String, f64) {
     (exact_size(svg, width, height), exact_pt(height))
 }
 
-/// A rectangle between two corners (SVG units) filled with `fill` and outlined.
+/// A rectangle between two corners (SVG units) filled with `fill` and outlined; `None`
+/// draws the not-assessed look instead (light grey, dashed outline), as for a bar with
+/// no studies.
 fn boxed<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     (x0, y0): (i32, i32),
     (x1, y1): (i32, i32),
-    fill: &str,
+    fill: Option<Judgement>,
 ) {
-    let _ = root.draw(&Rectangle::new([(x0, y0), (x1, y1)], colour(fill).filled()));
-    let _ = root.draw(&PathElement::new(
-        vec![(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)],
-        colour(OUTLINE).stroke_width(px(0.5).max(1) as u32),
-    ));
+    let outline = vec![(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)];
+    let stroke = px(0.5).max(1) as u32;
+    match fill {
+        Some(j) => {
+            let _ = root.draw(&Rectangle::new(
+                [(x0, y0), (x1, y1)],
+                colour(j.fill()).filled(),
+            ));
+            let _ = root.draw(&PathElement::new(
+                outline,
+                colour(OUTLINE).stroke_width(stroke),
+            ));
+        }
+        None => {
+            let _ = root.draw(&Rectangle::new(
+                [(x0, y0), (x1, y1)],
+                colour(NOT_ASSESSED_FILL).filled(),
+            ));
+            let _ = root.draw(&DashedPathElement::new(
+                outline,
+                px(2.0),
+                px(1.5),
+                colour(NOT_ASSESSED_OUTLINE).stroke_width(stroke),
+            ));
+        }
+    }
 }
 
 /// Chooses a font size and wraps `labels` into lines no wider than `max_width` points:

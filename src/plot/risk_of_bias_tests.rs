@@ -386,6 +386,12 @@ fn zero_studies_are_handled() {
     assert!(height > 0.0);
     assert_eq!(segments(&svg, NOT_ASSESSED_FILL).len(), 2);
     assert!(segments(&svg, Low.fill()).is_empty());
+    assert!(
+        elements(&svg, "polyline")
+            .iter()
+            .any(|p| attr(p, "stroke") == Some(NOT_ASSESSED_OUTLINE)),
+        "empty bars have a dashed outline"
+    );
     let nothing = SummaryChart {
         domains: vec![],
         bars: vec![],
