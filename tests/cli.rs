@@ -48,8 +48,17 @@ fn stderr(o: &Output) -> String {
 }
 
 fn pdf_text(pdf: &Path) -> Option<String> {
+    pdftotext(pdf, &["-layout"])
+}
+
+/// The PDF's text in reading order (table cells whole), whitespace collapsed to single spaces.
+fn pdf_flow_text(pdf: &Path) -> Option<String> {
+    pdftotext(pdf, &[]).map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+fn pdftotext(pdf: &Path, args: &[&str]) -> Option<String> {
     let out = Command::new("pdftotext")
-        .args(["-layout"])
+        .args(args)
         .arg(pdf)
         .arg("-")
         .output()
@@ -84,7 +93,7 @@ fn bundled_brief_builds_with_all_five_studies_and_their_numbers() {
     assert!(text.contains("single study, not pooled"));
     // Forest plots: the same numbers beside the row, an overview figure, favours labels.
     for needle in [
-        "Figure 1. Overview of binary outcomes",
+        "Figure 5. Overview of binary outcomes",
         "HbA1c below 7.0%, week 9",
         "20/33",
         "9/32",
@@ -114,10 +123,44 @@ fn bundled_brief_builds_with_all_five_studies_and_their_numbers() {
         raw.contains("URI (https://doi.org/10.2147/DMSO.S507801)")
             || raw.contains("URI(https://doi.org/10.2147/DMSO.S507801)")
     );
-    // Every figure carries a text alternative (11 forest and overview figures).
-    assert!(raw.matches("/Alt").count() >= 11, "figures lack alt text");
+    // Every figure carries a text alternative (forest, overview and risk-of-bias figures).
+    assert!(raw.matches("/Alt").count() >= 15, "figures lack alt text");
     // The placebo arm's hypoglycaemia stays "not reported", never zero.
     assert!(text.contains("not reported (n = 10)"));
+    let flow = pdf_flow_text(&pdf).unwrap();
+    // Safety: zeros carry their rule-of-three bound; two double-zero trials pool to "no
+    // events", not to a zero-width interval.
+    for needle in [
+        "0/24 (0.0%)",
+        "95% CI 0 to 14.2%; rule of 3: \u{2264}12.5%",
+        "4/24 (16.7%)",
+        "Pooled (2 studies): no events in any arm (0/51 vs 0/36); the risk difference is 0 and has no estimable CI.",
+        "Deaths: no study reports on them",
+        "Laboratory and other safety findings",
+    ] {
+        assert!(flow.contains(needle), "missing {needle}");
+    }
+    // Summary of findings: absolute effects per 1000 from the control risk, GRADE levels,
+    // and the curator's override of evbrief's imprecision suggestion.
+    for needle in [
+        "Summary of findings",
+        "RR 3.88 (1.45 to 10.35)",
+        "125 per 1000 (4/32)",
+        "360 more per 1000 (from 57 more to 875 more)",
+        "VERY LOW",
+        "overrides evbrief's suggestion (serious: 20 events",
+    ] {
+        assert!(flow.contains(needle), "missing {needle}");
+    }
+    // Risk of bias: both tools' figures, the support table and the case report's reason.
+    for needle in [
+        "Risk of bias, RoB 2: judgements per study and domain",
+        "Risk of bias, ROBINS-I: share of studies at each level, per domain",
+        "D1 Bias due to confounding Critical",
+        "not assessed: A single patient without a comparison",
+    ] {
+        assert!(flat.contains(needle), "missing {needle}");
+    }
 }
 
 #[test]
@@ -173,6 +216,25 @@ fn impossible_analysis_settings_are_located() {
         "brief.toml:21:11: measure MD does not fit the binary outcome `hba1c-target`",
         "brief.toml:12:10: method MH cannot pool MD for outcome `hba1c` (the [analysis] default",
         "brief.toml:37:10: method PETO cannot pool SMD for outcome `fpg`",
+    ] {
+        assert!(expected.contains(line), "missing: {line}");
+    }
+}
+
+#[test]
+fn invalid_judgements_are_file_line_errors() {
+    let expected = check_invalid_fixture("bad-judgements");
+    for line in [
+        "brief.toml:20:8: no study reports outcome `hba1c-target` at week 48",
+        "brief.toml:21:37: a serious downgrade for risk of bias needs a `reason`",
+        "brief.toml:28:11: unknown outcome `hba1c`",
+        "brief.toml:37:17: unknown adverse-event category `fever`",
+        "brief.toml:43:32: an upgrade is 1 or 2 levels, found 3",
+        "data/studies/smith-trial.toml:50:10: unknown RoB 2 domain `blinding`",
+        "data/studies/smith-trial.toml:56:13: unknown RoB 2 judgement `moderate` (expected one of low, some-concerns, high)",
+        "data/studies/smith-trial.toml:61:13: every judgement needs a `support` sentence",
+        "data/studies/smith-trial.toml:42:8: RoB 2 judgements missing for: deviations",
+        "data/studies/smith-trial.toml:71:13: overall judgement `some-concerns` is less severe than domain `measurement`",
     ] {
         assert!(expected.contains(line), "missing: {line}");
     }

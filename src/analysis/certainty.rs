@@ -594,3 +594,146 @@ fn rate(row: &SofRow, randomised: bool, suggestions: &Suggestions) -> CertaintyR
         level,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(ratings: [&str; 5], upgrade: Option<u8>) -> SofRow {
+        let names = [
+            "risk-of-bias",
+            "inconsistency",
+            "indirectness",
+            "imprecision",
+            "publication-bias",
+        ];
+        let mut text = String::from("outcome = \"x\"\ntime = \"week 1\"\n");
+        for (name, rating) in names.iter().zip(ratings) {
+            text.push_str(&format!(
+                "certainty.{name} = {{ rating = \"{rating}\", reason = \"r\" }}\n"
+            ));
+        }
+        if let Some(levels) = upgrade {
+            text.push_str(&format!(
+                "certainty.upgrade = {{ levels = {levels}, reason = \"large effect\" }}\n"
+            ));
+        }
+        toml::from_str(&text).expect("row parses")
+    }
+
+    const NONE: [&str; 5] = ["not-serious"; 5];
+
+    #[test]
+    fn randomised_evidence_starts_high_and_loses_a_level_per_step() {
+        let none = Suggestions::default();
+        assert_eq!(rate(&row(NONE, None), true, &none).level, 4);
+        let r = row(
+            [
+                "serious",
+                "not-serious",
+                "not-serious",
+                "very-serious",
+                "not-serious",
+            ],
+            None,
+        );
+        let c = rate(&r, true, &none);
+        assert_eq!((c.start, c.level), (4, 1));
+        assert_eq!(level_label(c.level), "Very low");
+        // Four levels down from high stays at very low.
+        let r = row(
+            [
+                "very-serious",
+                "serious",
+                "serious",
+                "very-serious",
+                "not-serious",
+            ],
+            None,
+        );
+        assert_eq!(rate(&r, true, &none).level, 1);
+    }
+
+    #[test]
+    fn non_randomised_evidence_starts_low_and_can_be_upgraded() {
+        let none = Suggestions::default();
+        assert_eq!(rate(&row(NONE, None), false, &none).level, 2);
+        assert_eq!(rate(&row(NONE, Some(1)), false, &none).level, 3);
+        assert_eq!(rate(&row(NONE, Some(2)), false, &none).level, 4);
+        let serious = [
+            "serious",
+            "not-serious",
+            "not-serious",
+            "not-serious",
+            "not-serious",
+        ];
+        assert_eq!(rate(&row(serious, Some(1)), false, &none).level, 2);
+    }
+
+    #[test]
+    fn imprecision_counts_a_null_crossing_and_a_small_information_size() {
+        let s = imprecision_suggestion(true, 20.0, OIS_EVENTS, "events");
+        assert_eq!(s.concern, Concern::VerySerious);
+        assert!(s.why.contains("includes no effect") && s.why.contains("20 events"));
+        assert_eq!(
+            imprecision_suggestion(false, 20.0, OIS_EVENTS, "events").concern,
+            Concern::Serious
+        );
+        assert_eq!(
+            imprecision_suggestion(false, 500.0, OIS_PARTICIPANTS, "participants").concern,
+            Concern::NotSerious
+        );
+    }
+
+    #[test]
+    fn inconsistency_follows_i2_and_cannot_be_judged_for_one_study() {
+        assert_eq!(inconsistency_suggestion(None).concern, Concern::NotSerious);
+        let pooled = |i2: f64| PoolResult {
+            k: 4,
+            single_study: false,
+            i2: Some(i2),
+            ..crate::stats::pool::single_study(
+                0.5,
+                0.01,
+                crate::stats::Method::REML,
+                crate::stats::Test::Z,
+            )
+            .unwrap()
+        };
+        assert_eq!(
+            inconsistency_suggestion(Some(&pooled(10.0))).concern,
+            Concern::NotSerious
+        );
+        assert_eq!(
+            inconsistency_suggestion(Some(&pooled(60.0))).concern,
+            Concern::Serious
+        );
+        assert_eq!(
+            inconsistency_suggestion(Some(&pooled(80.0))).concern,
+            Concern::VerySerious
+        );
+    }
+
+    #[test]
+    fn a_rating_that_differs_from_the_suggestion_is_an_override() {
+        let suggestions = Suggestions {
+            imprecision: Some(imprecision_suggestion(false, 20.0, OIS_EVENTS, "events")),
+            inconsistency: None,
+        };
+        let r = row(
+            [
+                "not-serious",
+                "not-serious",
+                "not-serious",
+                "very-serious",
+                "not-serious",
+            ],
+            None,
+        );
+        let c = rate(&r, true, &suggestions);
+        let imprecision = &c.domains[3];
+        assert_eq!(imprecision.domain, GradeDomain::Imprecision);
+        assert!(imprecision.overrides());
+        assert!(!c.domains[0].overrides(), "no suggestion, no override");
+    }
+}

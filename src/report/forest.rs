@@ -17,6 +17,7 @@ use crate::plot::axis::{Axis, Scale};
 use crate::plot::forest::{
     DiamondStyle, Favours, Geometry, Mark, PlotRow, max_weight, render_panel,
 };
+use crate::plot::risk_of_bias::{Judgement, MarkRow, mark_column_svg};
 use crate::stats::Measure;
 use crate::stats::pool::PoolResult;
 use crate::stats::pool::subgroup::SubgroupPool;
@@ -50,6 +51,8 @@ pub struct ForestView {
     pub axis_height: f64,
     /// The figure in pieces that each fit a page.
     pub panels: Vec<ForestPanel>,
+    /// Width of the risk-of-bias column in points; 0 when the figure has none.
+    pub rob_width: f64,
     /// Text alternative for screen readers, also printed under the figure.
     pub alt: String,
     /// Footnotes: conversions behind marked rows, the model used.
@@ -63,6 +66,8 @@ pub struct ForestPanel {
     pub rows: Vec<ForestRow>,
     /// The graphical column for these rows plus the axis.
     pub svg: String,
+    /// Each study row's overall risk-of-bias mark, rows of the same heights.
+    pub rob_svg: Option<String>,
     /// True for every panel after the first.
     pub continued: bool,
 }
@@ -88,6 +93,10 @@ pub struct ForestRow {
     pub effect: String,
     /// Height in lines.
     pub lines: u32,
+    /// For a study row, its overall risk of bias (`Some(None)`: not assessed); `None` for
+    /// other rows or when the figure has no risk-of-bias column.
+    #[serde(skip)]
+    pub rob: Option<Option<Judgement>>,
 }
 
 /// What the forest needs to know about the outcome and the brief.
@@ -100,6 +109,9 @@ pub struct ForestContext<'a> {
     pub control: &'a str,
     /// Study label and citation keys by study id.
     pub study: &'a dyn Fn(&str) -> (String, Vec<String>),
+    /// Overall risk of bias by study id (`None`: not assessed); without it the figure
+    /// has no risk-of-bias column.
+    pub risk_of_bias: Option<&'a dyn Fn(&str) -> Option<Judgement>>,
 }
 
 /// One forest plot per time point of an outcome (each has at least one study effect).
@@ -166,6 +178,7 @@ fn time_forest(a: &OutcomeAnalysis, t: &TimeAnalysis, ctx: &ForestContext) -> Fo
                     b: arm_text(&r.control_data),
                     weight: weight.map_or_else(|| "—".to_owned(), |w| format!("{}%", fixed(w, 1))),
                     effect,
+                    rob: ctx.risk_of_bias.map(|f| f(&r.study)),
                 },
                 mark,
             ));
@@ -253,6 +266,12 @@ fn time_forest(a: &OutcomeAnalysis, t: &TimeAnalysis, ctx: &ForestContext) -> Fo
             model_name(method, test)
         ));
     }
+    if ctx.risk_of_bias.is_some() {
+        notes.push(
+            "RoB: the study's overall risk of bias (RoB 2 or ROBINS-I; see Risk of bias): + low, \u{2212} some concerns or moderate, \u{00d7} high or serious, ! critical, ? no information; an empty ring: not assessed."
+                .to_owned(),
+        );
+    }
 
     let scale = if is_ratio(m) {
         Scale::Log
@@ -311,6 +330,7 @@ pub(crate) fn build_view(
         })
         .collect();
     let heaviest = max_weight(&plot_rows);
+    let with_rob = rows.iter().any(|(r, _)| r.rob.is_some());
     let mut panels: Vec<ForestPanel> = Vec::new();
     let mut start = 0;
     while start < rows.len() {
@@ -323,6 +343,16 @@ pub(crate) fn build_view(
         panels.push(ForestPanel {
             rows: rows[start..end].iter().map(|(r, _)| r.clone()).collect(),
             svg: render_panel(axis, &plot_rows[start..end], favours.as_ref(), heaviest, &g),
+            rob_svg: with_rob.then(|| {
+                let marks: Vec<MarkRow> = rows[start..end]
+                    .iter()
+                    .map(|(r, _)| MarkRow {
+                        height_pt: f64::from(r.lines) * g.line_height,
+                        marks: r.rob.map(|j| vec![j]).unwrap_or_default(),
+                    })
+                    .collect();
+                mark_column_svg(&marks, ROB_WIDTH)
+            }),
             continued: start > 0,
         });
         start = end;
@@ -336,10 +366,14 @@ pub(crate) fn build_view(
         header_height: 2.0 * g.line_height + 5.0,
         axis_height: g.axis_height,
         panels,
+        rob_width: if with_rob { ROB_WIDTH } else { 0.0 },
         alt,
         notes,
     }
 }
+
+/// Width of the risk-of-bias column beside forest rows, in points.
+const ROB_WIDTH: f64 = 14.0;
 
 /// Overview figures: one row per outcome and time point with its pooled (or single-study)
 /// effect, CI, number of studies and participants. Outcomes share a figure only when they
@@ -488,6 +522,7 @@ fn text_row(kind: &'static str, text: &str, width: usize) -> ForestRow {
         b: String::new(),
         weight: String::new(),
         effect: String::new(),
+        rob: None,
     }
 }
 

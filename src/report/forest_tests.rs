@@ -119,6 +119,7 @@ fn forest(rows: Vec<StudyEffectRow>, s: OutcomeSettings) -> ForestView {
         intervention: "BCG",
         control: "control",
         study: &study,
+        risk_of_bias: None,
     };
     outcome_forests(&analysis, &ctx).remove(0)
 }

@@ -3,6 +3,7 @@
 pub mod forest;
 #[cfg(test)]
 mod forest_tests;
+pub mod risk_of_bias;
 pub mod safety;
 pub mod sof;
 pub mod view;

@@ -8,6 +8,7 @@ use serde::Serialize;
 use toml::Spanned;
 
 use super::forest::{ForestContext, ForestView, outcome_forests};
+use super::risk_of_bias::{RiskOfBiasView, risk_of_bias_view};
 use super::safety::{SafetyView, safety_view};
 use super::sof::{SofView, sof_view};
 use super::words::{capitalise, measure_name, model_name, pooled_sentence};
@@ -17,6 +18,7 @@ use crate::data::model_p::{Relation, parse_p};
 use crate::data::time::parse_time;
 use crate::data::{LoadedStudy, Project};
 use crate::format::literal;
+use crate::plot::risk_of_bias::Judgement;
 
 /// The whole brief as the template sees it.
 #[derive(Debug, Serialize)]
@@ -35,6 +37,8 @@ pub struct BriefView {
     pub safety: SafetyView,
     /// The GRADE summary-of-findings table.
     pub summary_of_findings: SofView,
+    /// Risk-of-bias figures and judgements.
+    pub risk_of_bias: RiskOfBiasView,
     /// Narrative findings not tied to an outcome.
     pub other_findings: Vec<FindingView>,
     /// Disagreements between sources, listed for the reader.
@@ -167,6 +171,13 @@ pub fn build_view(project: &Project) -> BriefView {
     let as_of = format_date(config.as_of.get_ref());
     let studies = project.studies.iter().map(study_view).collect();
     let study_lookup = |id: &str| study_label_and_cites(project, id);
+    // Forest plots get a risk-of-bias column once any study has been assessed.
+    let rob_lookup = |id: &str| super::risk_of_bias::overall_of(project, id);
+    let rob_column: Option<&dyn Fn(&str) -> Option<Judgement>> = project
+        .studies
+        .iter()
+        .any(|s| s.study.risk_of_bias.is_some())
+        .then_some(&rob_lookup as &dyn Fn(&str) -> Option<Judgement>);
     let outcomes = config
         .outcomes
         .iter()
@@ -224,7 +235,9 @@ pub fn build_view(project: &Project) -> BriefView {
                     .map(|a| summaries(project, o, a))
                     .unwrap_or_default(),
                 forests: outcome_analysis
-                    .map(|a| outcome_forests(a, &forest_context(project, o, &study_lookup)))
+                    .map(|a| {
+                        outcome_forests(a, &forest_context(project, o, &study_lookup, rob_column))
+                    })
                     .unwrap_or_default(),
             }
         })
@@ -250,6 +263,7 @@ pub fn build_view(project: &Project) -> BriefView {
         outcomes,
         safety: safety_view(project, &safety),
         summary_of_findings: sof_view(project, &sof),
+        risk_of_bias: risk_of_bias_view(project),
         other_findings,
         conflicts: conflicts(project),
         config,
@@ -544,12 +558,14 @@ fn forest_context<'a>(
     project: &'a Project,
     outcome: &'a crate::config::OutcomeDef,
     study: &'a dyn Fn(&str) -> (String, Vec<String>),
+    risk_of_bias: Option<&'a dyn Fn(&str) -> Option<Judgement>>,
 ) -> ForestContext<'a> {
     ForestContext {
         outcome,
         intervention: &project.config.question.intervention_short,
         control: &project.config.question.comparison_short,
         study,
+        risk_of_bias,
     }
 }
 

@@ -1,0 +1,345 @@
+//! The risk-of-bias section's view: per tool, a traffic-light figure (studies × domains),
+//! a summary bar chart (share of studies per judgement in each domain) and the support
+//! sentence behind every judgement; studies that were not assessed, with the reason.
+//!
+//! Figures follow robvis (McGuinness & Higgins 2021): the marks and bars are SVG drawn by
+//! `plot::risk_of_bias`; study names, citations and domain headers are Typst text beside
+//! them, in rows of the exact heights the SVG uses.
+
+use serde::Serialize;
+
+use crate::data::Project;
+use crate::data::risk_of_bias::{RobLevel, RobTool};
+use crate::plot::risk_of_bias::{
+    Judgement, MarkRow, SummaryChart, legend_svg, mark_column_svg, summary_bars_svg,
+};
+
+/// Height of one traffic-light row, in points.
+pub const ROW_HEIGHT: f64 = 14.0;
+/// Width of one traffic-light column, in points.
+pub const CELL_WIDTH: f64 = 24.0;
+/// Width of the summary chart and legends, in points.
+const FIGURE_WIDTH: f64 = 420.0;
+
+/// Everything the risk-of-bias section shows.
+#[derive(Debug, Serialize)]
+pub struct RiskOfBiasView {
+    /// One block per tool that has assessed studies (RoB 2 first).
+    pub tools: Vec<ToolView>,
+    /// Studies marked not assessed, with the curator's reason.
+    pub not_assessed: Vec<NotAssessedView>,
+    /// Labels of studies with no `[risk-of-bias]` table yet.
+    pub pending: Vec<String>,
+    /// Who judged: the brief's authors.
+    pub assessor: String,
+}
+
+/// The figures and supports of one tool.
+#[derive(Debug, Serialize)]
+pub struct ToolView {
+    /// "RoB 2".
+    pub name: String,
+    /// What the tool is for, for the caption.
+    pub scope: String,
+    /// Column headers of the traffic light: domain codes, then "Overall".
+    pub headers: Vec<String>,
+    /// "D1: Bias arising from the randomisation process" …
+    pub domain_key: Vec<String>,
+    /// Study label and citation keys, one per traffic-light row.
+    pub studies: Vec<StudyLabel>,
+    /// Row height and column width of the traffic light, in points.
+    pub row_height: f64,
+    /// Width of one mark column, in points.
+    pub cell_width: f64,
+    /// The traffic light's marks.
+    pub traffic_svg: String,
+    /// Legend of the levels this tool uses.
+    pub legend_svg: String,
+    /// Height of the legend, in points.
+    pub legend_height: f64,
+    /// The summary bar chart.
+    pub summary_svg: String,
+    /// Height of the summary chart, in points.
+    pub summary_height: f64,
+    /// Width of the summary chart and legend, in points.
+    pub figure_width: f64,
+    /// Text alternative of the traffic light.
+    pub traffic_alt: String,
+    /// Text alternative of the summary chart.
+    pub summary_alt: String,
+    /// Every judgement with its support, study by study.
+    pub supports: Vec<SupportView>,
+}
+
+/// A study's label with its citations.
+#[derive(Debug, Serialize)]
+pub struct StudyLabel {
+    /// "Zhao 2024".
+    pub label: String,
+    /// Bibliography keys.
+    pub cites: Vec<String>,
+}
+
+/// One judgement and its support sentence.
+#[derive(Debug, Serialize)]
+pub struct SupportView {
+    /// Study label.
+    pub study: String,
+    /// "D1 Bias arising from …" or "Overall".
+    pub domain: String,
+    /// "Some concerns".
+    pub level: String,
+    /// The curator's reason.
+    pub support: String,
+    /// True for the overall row (printed bold).
+    pub overall: bool,
+}
+
+/// A study outside both tools.
+#[derive(Debug, Serialize)]
+pub struct NotAssessedView {
+    /// Study label.
+    pub study: String,
+    /// Bibliography keys.
+    pub cites: Vec<String>,
+    /// Why it was not assessed.
+    pub reason: String,
+}
+
+/// The drawing scale of a level: both tools' levels on robvis's one severity scale.
+pub fn judgement(level: RobLevel) -> Judgement {
+    match level {
+        RobLevel::Low => Judgement::Low,
+        RobLevel::SomeConcerns | RobLevel::Moderate => Judgement::Moderate,
+        RobLevel::High | RobLevel::Serious => Judgement::High,
+        RobLevel::Critical => Judgement::Critical,
+        RobLevel::NoInformation => Judgement::NoInformation,
+    }
+}
+
+/// The overall judgement of a study, for the column beside forest-plot rows: `None` when
+/// the study was not (or not yet) assessed.
+pub fn overall_of(project: &Project, study_id: &str) -> Option<Judgement> {
+    project
+        .studies
+        .iter()
+        .find(|s| s.study.id.get_ref() == study_id)
+        .and_then(|s| s.study.risk_of_bias.as_ref()?.resolve())
+        .map(|r| judgement(r.overall.0))
+}
+
+/// Legend entries for a tool's levels.
+fn legend(tool: RobTool) -> Vec<(Judgement, String)> {
+    tool.levels()
+        .iter()
+        .map(|(_, level)| (judgement(*level), level.label().to_owned()))
+        .collect()
+}
+
+/// Builds the section's view from the studies' judgements.
+pub fn risk_of_bias_view(project: &Project) -> RiskOfBiasView {
+    let cites = |s: &crate::data::model::Study| -> Vec<String> {
+        s.reports
+            .iter()
+            .filter(|r| r.role != crate::data::model::ReportRole::Mention)
+            .map(|r| r.key.get_ref().clone())
+            .collect()
+    };
+    let mut tools = Vec::new();
+    for tool in [RobTool::Rob2, RobTool::RobinsI] {
+        let assessed: Vec<(&crate::data::model::Study, _)> = project
+            .studies
+            .iter()
+            .map(|s| &s.study)
+            .filter_map(|s| {
+                let r = s.risk_of_bias.as_ref()?.resolve()?;
+                (r.tool == tool).then_some((s, r))
+            })
+            .collect();
+        if assessed.is_empty() {
+            continue;
+        }
+        let domains = tool.domains();
+        let mut headers: Vec<String> = domains.iter().map(|d| d.code.to_owned()).collect();
+        headers.push("Overall".into());
+        let rows: Vec<MarkRow> = assessed
+            .iter()
+            .map(|(_, r)| MarkRow {
+                height_pt: ROW_HEIGHT,
+                marks: r
+                    .domains
+                    .iter()
+                    .map(|d| Some(judgement(d.1)))
+                    .chain([Some(judgement(r.overall.0))])
+                    .collect(),
+            })
+            .collect();
+        let bars: Vec<Vec<(Judgement, usize)>> = (0..=domains.len())
+            .map(|i| {
+                let mut counts: Vec<(Judgement, usize)> = Vec::new();
+                for (_, r) in &assessed {
+                    let level = r.domains.get(i).map_or(r.overall.0, |d| d.1);
+                    let j = judgement(level);
+                    match counts.iter_mut().find(|c| c.0 == j) {
+                        Some(c) => c.1 += 1,
+                        None => counts.push((j, 1)),
+                    }
+                }
+                counts
+            })
+            .collect();
+        let mut bar_names: Vec<String> = domains.iter().map(|d| d.name.to_owned()).collect();
+        bar_names.push("Overall risk of bias".into());
+        let (summary_svg, summary_height) = summary_bars_svg(&SummaryChart {
+            domains: bar_names.clone(),
+            bars: bars.clone(),
+            legend: legend(tool),
+            width_pt: FIGURE_WIDTH,
+        });
+        let (legend_svg, legend_height) = legend_svg(&legend(tool), FIGURE_WIDTH);
+        let traffic_alt = format!(
+            "{} traffic-light plot. {}",
+            tool.name(),
+            assessed
+                .iter()
+                .map(|(s, r)| format!(
+                    "{}: {}; overall {}.",
+                    s.label,
+                    r.domains
+                        .iter()
+                        .map(|d| format!("{} {}", d.0.code, d.1.label().to_lowercase()))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    r.overall.0.label().to_lowercase()
+                ))
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        let summary_alt = format!(
+            "{} summary: share of studies at each level, per domain. {}",
+            tool.name(),
+            bar_names
+                .iter()
+                .zip(&bars)
+                .map(|(name, counts)| format!(
+                    "{name}: {}.",
+                    counts
+                        .iter()
+                        .map(|(j, n)| format!("{n} {}", level_word(tool, *j)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        let supports = assessed
+            .iter()
+            .flat_map(|(s, r)| {
+                r.domains
+                    .iter()
+                    .map(|d| SupportView {
+                        study: s.label.clone(),
+                        domain: format!("{} {}", d.0.code, d.0.name),
+                        level: d.1.label().to_owned(),
+                        support: d.2.clone(),
+                        overall: false,
+                    })
+                    .chain([SupportView {
+                        study: s.label.clone(),
+                        domain: "Overall".into(),
+                        level: r.overall.0.label().to_owned(),
+                        support: r.overall.1.clone(),
+                        overall: true,
+                    }])
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        tools.push(ToolView {
+            name: tool.name().to_owned(),
+            scope: match tool {
+                RobTool::Rob2 => "Randomised trials, Cochrane RoB 2 (Sterne et al. 2019)".into(),
+                _ => "Non-randomised studies, ROBINS-I (Sterne et al. 2016)".into(),
+            },
+            headers,
+            domain_key: domains
+                .iter()
+                .map(|d| format!("{}: {}", d.code, d.name))
+                .collect(),
+            studies: assessed
+                .iter()
+                .map(|(s, _)| StudyLabel {
+                    label: s.label.clone(),
+                    cites: cites(s),
+                })
+                .collect(),
+            row_height: ROW_HEIGHT,
+            cell_width: CELL_WIDTH,
+            traffic_svg: mark_column_svg(&rows, CELL_WIDTH),
+            legend_svg,
+            legend_height,
+            summary_svg,
+            summary_height,
+            figure_width: FIGURE_WIDTH,
+            traffic_alt,
+            summary_alt,
+            supports,
+        });
+    }
+    let not_assessed = project
+        .studies
+        .iter()
+        .map(|s| &s.study)
+        .filter_map(|s| {
+            let rob = s.risk_of_bias.as_ref()?;
+            (*rob.tool.get_ref() == RobTool::NotAssessed).then(|| NotAssessedView {
+                study: s.label.clone(),
+                cites: cites(s),
+                reason: rob.reason.clone().unwrap_or_default(),
+            })
+        })
+        .collect();
+    let pending = project
+        .studies
+        .iter()
+        .filter(|s| s.study.risk_of_bias.is_none())
+        .map(|s| s.study.label.clone())
+        .collect();
+    RiskOfBiasView {
+        tools,
+        not_assessed,
+        pending,
+        assessor: if project.config.authors.is_empty() {
+            "the curators".to_owned()
+        } else {
+            project.config.authors.join(", ")
+        },
+    }
+}
+
+/// A drawing level in the tool's own word ("some concerns" for RoB 2).
+fn level_word(tool: RobTool, j: Judgement) -> String {
+    tool.levels()
+        .iter()
+        .find(|(_, level)| judgement(*level) == j)
+        .map_or_else(
+            || format!("{j:?}"),
+            |(_, level)| level.label().to_lowercase(),
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_tools_map_onto_one_severity_scale() {
+        assert_eq!(judgement(RobLevel::SomeConcerns), Judgement::Moderate);
+        assert_eq!(judgement(RobLevel::Serious), Judgement::High);
+        assert_eq!(judgement(RobLevel::High), Judgement::High);
+        assert_eq!(
+            level_word(RobTool::Rob2, Judgement::Moderate),
+            "some concerns"
+        );
+        assert_eq!(level_word(RobTool::RobinsI, Judgement::High), "serious");
+    }
+}
