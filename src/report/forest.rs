@@ -111,8 +111,11 @@ pub struct ForestContext<'a> {
     pub study: &'a dyn Fn(&str) -> (String, Vec<String>),
     /// Overall risk of bias by study id (`None`: not assessed); without it the figure
     /// has no risk-of-bias column.
-    pub risk_of_bias: Option<&'a dyn Fn(&str) -> Option<Judgement>>,
+    pub risk_of_bias: Option<RobLookup<'a>>,
 }
+
+/// Overall risk of bias by study id; `None` when the study was not assessed.
+pub type RobLookup<'a> = &'a dyn Fn(&str) -> Option<Judgement>;
 
 /// One forest plot per time point of an outcome (each has at least one study effect).
 pub fn outcome_forests(a: &OutcomeAnalysis, ctx: &ForestContext) -> Vec<ForestView> {

@@ -7,7 +7,7 @@
 use serde::Serialize;
 use toml::Spanned;
 
-use super::forest::{ForestContext, ForestView, outcome_forests};
+use super::forest::{ForestContext, ForestView, RobLookup, outcome_forests};
 use super::risk_of_bias::{RiskOfBiasView, risk_of_bias_view};
 use super::safety::{SafetyView, safety_view};
 use super::sof::{SofView, sof_view};
@@ -18,7 +18,6 @@ use crate::data::model_p::{Relation, parse_p};
 use crate::data::time::parse_time;
 use crate::data::{LoadedStudy, Project};
 use crate::format::literal;
-use crate::plot::risk_of_bias::Judgement;
 
 /// The whole brief as the template sees it.
 #[derive(Debug, Serialize)]
@@ -173,11 +172,11 @@ pub fn build_view(project: &Project) -> BriefView {
     let study_lookup = |id: &str| study_label_and_cites(project, id);
     // Forest plots get a risk-of-bias column once any study has been assessed.
     let rob_lookup = |id: &str| super::risk_of_bias::overall_of(project, id);
-    let rob_column: Option<&dyn Fn(&str) -> Option<Judgement>> = project
+    let rob_column: Option<RobLookup> = project
         .studies
         .iter()
         .any(|s| s.study.risk_of_bias.is_some())
-        .then_some(&rob_lookup as &dyn Fn(&str) -> Option<Judgement>);
+        .then_some(&rob_lookup as RobLookup);
     let outcomes = config
         .outcomes
         .iter()
@@ -558,7 +557,7 @@ fn forest_context<'a>(
     project: &'a Project,
     outcome: &'a crate::config::OutcomeDef,
     study: &'a dyn Fn(&str) -> (String, Vec<String>),
-    risk_of_bias: Option<&'a dyn Fn(&str) -> Option<Judgement>>,
+    risk_of_bias: Option<RobLookup<'a>>,
 ) -> ForestContext<'a> {
     ForestContext {
         outcome,
