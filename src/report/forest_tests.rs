@@ -407,3 +407,60 @@ fn three_hundred_studies_continue_over_panels() {
     assert!(long.lines >= 2 && long.label.iter().all(|l| l.chars().count() <= 30));
     insta::assert_snapshot!("forest_300_studies", dump(&f));
 }
+
+#[test]
+fn risk_of_bias_column_marks_study_rows_only_in_rows_of_the_same_heights() {
+    use crate::plot::risk_of_bias::Judgement;
+    let rows = bcg_rows(true);
+    let time = pool_time(
+        "year 1".into(),
+        rows,
+        Measure::RR,
+        &settings(SubgroupBy::Design),
+    );
+    let analysis = OutcomeAnalysis {
+        outcome: "tb".into(),
+        settings: settings(SubgroupBy::Design),
+        measure: Measure::RR,
+        times: vec![time],
+    };
+    let o = outcome();
+    let study = |id: &str| (id.to_owned(), Vec::new());
+    // Aronson is judged low, every other study is unassessed.
+    let rob = |id: &str| (id == "Aronson 1948").then_some(Judgement::Low);
+    let ctx = ForestContext {
+        outcome: &o,
+        intervention: "BCG",
+        control: "control",
+        study: &study,
+        risk_of_bias: Some(&rob),
+    };
+    let f = outcome_forests(&analysis, &ctx).remove(0);
+    assert!(f.rob_width > 0.0);
+    assert!(
+        f.notes
+            .iter()
+            .any(|n| n.starts_with("RoB: the study's overall risk of bias"))
+    );
+    for panel in &f.panels {
+        let svg = panel.rob_svg.as_ref().expect("every panel has the column");
+        let lines: u32 = panel.rows.iter().map(|r| r.lines).sum();
+        let height = f64::from(lines) * f.line_height * crate::plot::UNITS_PER_PT;
+        assert!(
+            svg.contains(&format!("height=\"{height}\"")),
+            "column height must equal the rows' {height}: {}",
+            &svg[..200.min(svg.len())]
+        );
+        // Headings, subtotals and notes carry no mark; each study row carries one.
+        for r in &panel.rows {
+            assert_eq!(r.rob.is_some(), r.kind == "study", "{:?}", r.label);
+        }
+    }
+    let first = f.panels[0].rows.iter().find(|r| r.kind == "study").unwrap();
+    assert_eq!(first.rob, Some(Some(Judgement::Low)));
+    // Without a lookup there is no column at all.
+    assert_eq!(
+        forest(bcg_rows(false), settings(SubgroupBy::None)).rob_width,
+        0.0
+    );
+}

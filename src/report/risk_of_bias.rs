@@ -93,6 +93,8 @@ pub struct SupportView {
     pub support: String,
     /// True for the overall row (printed bold).
     pub overall: bool,
+    /// On a study's first row: the results the assessment covers.
+    pub applies_to: String,
 }
 
 /// A study outside both tools.
@@ -235,14 +237,25 @@ pub fn risk_of_bias_view(project: &Project) -> RiskOfBiasView {
         let supports = assessed
             .iter()
             .flat_map(|(s, r)| {
+                let applies_to = s
+                    .risk_of_bias
+                    .as_ref()
+                    .and_then(|rob| rob.applies_to.clone())
+                    .unwrap_or_default();
                 r.domains
                     .iter()
-                    .map(|d| SupportView {
+                    .enumerate()
+                    .map(|(i, d)| SupportView {
                         study: s.label.clone(),
                         domain: format!("{} {}", d.0.code, d.0.name),
                         level: d.1.label().to_owned(),
                         support: d.2.clone(),
                         overall: false,
+                        applies_to: if i == 0 {
+                            applies_to.clone()
+                        } else {
+                            String::new()
+                        },
                     })
                     .chain([SupportView {
                         study: s.label.clone(),
@@ -250,6 +263,7 @@ pub fn risk_of_bias_view(project: &Project) -> RiskOfBiasView {
                         level: r.overall.0.label().to_owned(),
                         support: r.overall.1.clone(),
                         overall: true,
+                        applies_to: String::new(),
                     }])
                     .collect::<Vec<_>>()
             })

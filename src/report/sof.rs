@@ -282,10 +282,14 @@ fn effect_cells(
                 ),
             };
             if *absolute_from_difference && absolute.is_some() {
-                note(
-                    "Absolute effect from the risk difference of the counts (Newcombe interval for one study, Mantel–Haenszel for several): a ratio says nothing when the control risk is zero."
-                        .to_owned(),
-                );
+                let why = if *control_risk == 0.0 {
+                    ": a ratio says nothing in absolute terms when the control risk is zero"
+                } else {
+                    ""
+                };
+                note(format!(
+                    "Absolute effect from the risk difference of the counts (Newcombe interval for one study, Mantel–Haenszel for several){why}."
+                ));
             }
             let difference = match absolute {
                 Some(a) => format!(
