@@ -68,7 +68,7 @@ pub struct ToolView {
     /// Text alternative of the summary chart.
     pub summary_alt: String,
     /// Every judgement with its support, study by study.
-    pub supports: Vec<SupportView>,
+    pub supports: Vec<StudySupports>,
 }
 
 /// A study's label with its citations.
@@ -80,11 +80,22 @@ pub struct StudyLabel {
     pub cites: Vec<String>,
 }
 
+/// One study's judgements with their supports.
+#[derive(Debug, Serialize)]
+pub struct StudySupports {
+    /// Study label.
+    pub study: String,
+    /// Bibliography keys.
+    pub cites: Vec<String>,
+    /// The results the assessment covers ("" when not stated).
+    pub applies_to: String,
+    /// Domains in the tool's order, then the overall judgement.
+    pub rows: Vec<SupportView>,
+}
+
 /// One judgement and its support sentence.
 #[derive(Debug, Serialize)]
 pub struct SupportView {
-    /// Study label.
-    pub study: String,
     /// "D1 Bias arising from …" or "Overall".
     pub domain: String,
     /// "Some concerns".
@@ -93,8 +104,6 @@ pub struct SupportView {
     pub support: String,
     /// True for the overall row (printed bold).
     pub overall: bool,
-    /// On a study's first row: the results the assessment covers.
-    pub applies_to: String,
 }
 
 /// A study outside both tools.
@@ -236,36 +245,30 @@ pub fn risk_of_bias_view(project: &Project) -> RiskOfBiasView {
         );
         let supports = assessed
             .iter()
-            .flat_map(|(s, r)| {
-                let applies_to = s
+            .map(|(s, r)| StudySupports {
+                study: s.label.clone(),
+                cites: cites(s),
+                applies_to: s
                     .risk_of_bias
                     .as_ref()
                     .and_then(|rob| rob.applies_to.clone())
-                    .unwrap_or_default();
-                r.domains
+                    .unwrap_or_default(),
+                rows: r
+                    .domains
                     .iter()
-                    .enumerate()
-                    .map(|(i, d)| SupportView {
-                        study: s.label.clone(),
+                    .map(|d| SupportView {
                         domain: format!("{} {}", d.0.code, d.0.name),
                         level: d.1.label().to_owned(),
                         support: d.2.clone(),
                         overall: false,
-                        applies_to: if i == 0 {
-                            applies_to.clone()
-                        } else {
-                            String::new()
-                        },
                     })
                     .chain([SupportView {
-                        study: s.label.clone(),
                         domain: "Overall".into(),
                         level: r.overall.0.label().to_owned(),
                         support: r.overall.1.clone(),
                         overall: true,
-                        applies_to: String::new(),
                     }])
-                    .collect::<Vec<_>>()
+                    .collect(),
             })
             .collect();
         tools.push(ToolView {
