@@ -10,7 +10,7 @@
 
 use serde::Serialize;
 
-use super::safety::{PooledDifference, SafetyAnalysis};
+use super::safety::{Incidence, PooledDifference, SafetyAnalysis, counted_pairs};
 use super::{ArmData, OutcomeAnalysis, TimeAnalysis};
 use crate::config::certainty::{Concern, GradeDomain, SofRow};
 use crate::config::{BriefConfig, OutcomeKind};
@@ -19,6 +19,7 @@ use crate::data::model::{AeCategory, Design};
 use crate::data::time::parse_time;
 use crate::stats::Measure;
 use crate::stats::absolute::{AbsoluteEffect, absolute_effect};
+use crate::stats::measure::BackTransform;
 use crate::stats::pool::PoolResult;
 
 /// Optimal information size for binary outcomes: total events (GRADE guidelines 6,
@@ -304,7 +305,7 @@ fn outcome_evidence(
 /// Estimate and CI on the scale readers see (ratios exponentiated).
 fn natural_scale(measure: Measure, p: &PoolResult) -> (f64, f64, f64) {
     let f = |x: f64| {
-        if matches!(measure, Measure::RR | Measure::OR | Measure::PETO) {
+        if measure.back_transform() == BackTransform::Exp {
             x.exp()
         } else {
             x
@@ -319,6 +320,14 @@ fn not_estimable(time: &TimeAnalysis) -> SofEffect {
             .pooling_error
             .clone()
             .unwrap_or_else(|| "no study gives an estimable effect".into()),
+    }
+}
+
+/// The control risk: the curator's stated baseline (with its source) or the control arms'.
+fn control_risk(row: &SofRow, control: (f64, f64)) -> (f64, Option<String>) {
+    match &row.baseline_risk {
+        Some(b) => (*b.per_1000.get_ref() / 1000.0, Some(b.source.clone())),
+        None => (ratio(control), None),
     }
 }
 
@@ -337,12 +346,9 @@ fn binary_effect(
     time: &TimeAnalysis,
 ) -> Option<SofEffect> {
     let p = pooled?;
-    let (control_risk, stated) = match &row.baseline_risk {
-        Some(b) => (*b.per_1000.get_ref() / 1000.0, Some(b.source.clone())),
-        None => (ratio(control), None),
-    };
+    let (control_risk, stated) = control_risk(row, control);
     let relative = Some(natural_scale(measure, p));
-    let ratio_measure = matches!(measure, Measure::RR | Measure::OR | Measure::PETO);
+    let ratio_measure = measure.back_transform() == BackTransform::Exp;
     let (absolute, from_difference) = if control_risk == 0.0 && ratio_measure {
         (difference_of_counts(time), true)
     } else {
@@ -410,31 +416,23 @@ fn safety_evidence(safety: &SafetyAnalysis, category: AeCategory, row: &SofRow) 
             suggestions: Suggestions::default(),
         };
     };
-    let counted: Vec<_> = cat
-        .rows
-        .iter()
-        .filter_map(|r| {
-            Some((
-                r.study.clone(),
-                r.intervention.as_ref()?.incidence?,
-                r.control.as_ref()?.incidence?,
-                r.difference?,
-            ))
+    // Rows that counted both arms have a difference (Newcombe never fails on valid counts).
+    let counted: Vec<&super::safety::EventRow> =
+        cat.rows.iter().filter(|r| r.difference.is_some()).collect();
+    let pairs = counted_pairs(&cat.rows);
+    let studies: Vec<String> = counted.iter().map(|r| r.study.clone()).collect();
+    let sum = |arm: fn(&(Incidence, Incidence)) -> &Incidence| {
+        pairs.iter().map(arm).fold((0.0, 0.0), |acc, i| {
+            (acc.0 + i.events as f64, acc.1 + i.n as f64)
         })
-        .collect();
-    let studies: Vec<String> = counted.iter().map(|c| c.0.clone()).collect();
-    let intervention = counted.iter().fold((0.0, 0.0), |acc, c| {
-        (acc.0 + c.1.events as f64, acc.1 + c.1.n as f64)
-    });
-    let control = counted.iter().fold((0.0, 0.0), |acc, c| {
-        (acc.0 + c.2.events as f64, acc.1 + c.2.n as f64)
-    });
+    };
+    let intervention = sum(|p| &p.0);
+    let control = sum(|p| &p.1);
     let participants = intervention.1 + control.1;
     let difference = match (counted.as_slice(), &cat.pooled) {
-        ([], _) => None,
-        ([one], _) => Some((one.3.estimate, one.3.lower, one.3.upper)),
+        ([one], _) => one.difference.map(|d| (d.estimate, d.lower, d.upper)),
         (
-            _,
+            [_, _, ..],
             Some(PooledDifference::Estimate {
                 estimate,
                 lower,
@@ -444,10 +442,7 @@ fn safety_evidence(safety: &SafetyAnalysis, category: AeCategory, row: &SofRow) 
         ) => Some((*estimate, *lower, *upper)),
         _ => None,
     };
-    let (control_risk, stated) = match &row.baseline_risk {
-        Some(b) => (*b.per_1000.get_ref() / 1000.0, Some(b.source.clone())),
-        None => (ratio(control), None),
-    };
+    let (control_risk, stated) = control_risk(row, control);
     let total_events = intervention.0 + control.0;
     let suggestions = Suggestions {
         imprecision: Some(imprecision_suggestion(
@@ -465,7 +460,7 @@ fn safety_evidence(safety: &SafetyAnalysis, category: AeCategory, row: &SofRow) 
     } else {
         SofEffect::Binary {
             measure: Measure::RR,
-            relative: relative_risk(&counted),
+            relative: relative_risk(&pairs),
             intervention,
             control,
             control_risk,
@@ -485,21 +480,8 @@ fn safety_evidence(safety: &SafetyAnalysis, category: AeCategory, row: &SofRow) 
 
 /// Mantel–Haenszel risk ratio of counted adverse events (the study's own RR for k = 1);
 /// `None` when no arm has an event.
-fn relative_risk(
-    counted: &[(
-        String,
-        super::safety::Incidence,
-        super::safety::Incidence,
-        crate::stats::incidence::DifferenceCi,
-    )],
-) -> Option<(f64, f64, f64)> {
-    use crate::stats::effect::binary::TwoByTwo;
-    let tables: Vec<TwoByTwo> = counted
-        .iter()
-        .filter_map(|(_, i, c, _)| {
-            TwoByTwo::from_events(i.events as f64, i.n as f64, c.events as f64, c.n as f64).ok()
-        })
-        .collect();
+fn relative_risk(pairs: &[(Incidence, Incidence)]) -> Option<(f64, f64, f64)> {
+    let tables = super::safety::tables(pairs);
     if tables.iter().all(|t| t.is_double_zero()) {
         return None;
     }

@@ -224,7 +224,18 @@ pub fn incidence(events: u64, n: u64) -> Option<Incidence> {
     })
 }
 
-fn counted_pairs(rows: &[EventRow]) -> Vec<(Incidence, Incidence)> {
+/// The 2×2 tables of counted (intervention, control) pairs, for the Mantel–Haenszel poolers.
+pub(crate) fn tables(pairs: &[(Incidence, Incidence)]) -> Vec<TwoByTwo> {
+    pairs
+        .iter()
+        .filter_map(|(i, c)| {
+            TwoByTwo::from_events(i.events as f64, i.n as f64, c.events as f64, c.n as f64).ok()
+        })
+        .collect()
+}
+
+/// (intervention, control) incidences of the rows that counted both arms.
+pub(crate) fn counted_pairs(rows: &[EventRow]) -> Vec<(Incidence, Incidence)> {
     rows.iter()
         .filter_map(|r| {
             Some((
@@ -250,13 +261,7 @@ fn pool_rows(rows: &[EventRow]) -> Option<PooledDifference> {
             control_n: control.1,
         });
     }
-    let tables: Vec<TwoByTwo> = pairs
-        .iter()
-        .filter_map(|(i, c)| {
-            TwoByTwo::from_events(i.events as f64, i.n as f64, c.events as f64, c.n as f64).ok()
-        })
-        .collect();
-    let pooled = pool_mantel_haenszel(Measure::RD, &tables).ok()?;
+    let pooled = pool_mantel_haenszel(Measure::RD, &tables(&pairs)).ok()?;
     Some(PooledDifference::Estimate {
         k: pairs.len(),
         estimate: pooled.estimate,

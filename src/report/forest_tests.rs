@@ -12,7 +12,7 @@ use crate::config::{
     Direction, DoubleZero, EffectMeasure, OutcomeDef, OutcomeKind, OutcomeSettings, PoolMethod,
     PoolTest, SubgroupBy,
 };
-use crate::report::forest::ForestContext;
+use crate::report::forest::{ForestContext, RobLookup};
 use crate::stats::Measure;
 use crate::synthetic::Lcg;
 
@@ -105,6 +105,14 @@ fn outcome() -> OutcomeDef {
 }
 
 fn forest(rows: Vec<StudyEffectRow>, s: OutcomeSettings) -> ForestView {
+    forest_with_rob(rows, s, None)
+}
+
+fn forest_with_rob(
+    rows: Vec<StudyEffectRow>,
+    s: OutcomeSettings,
+    risk_of_bias: Option<RobLookup>,
+) -> ForestView {
     let time = pool_time("year 1".into(), rows, Measure::RR, &s);
     let analysis = OutcomeAnalysis {
         outcome: "tb".into(),
@@ -119,7 +127,7 @@ fn forest(rows: Vec<StudyEffectRow>, s: OutcomeSettings) -> ForestView {
         intervention: "BCG",
         control: "control",
         study: &study,
-        risk_of_bias: None,
+        risk_of_bias,
     };
     outcome_forests(&analysis, &ctx).remove(0)
 }
@@ -411,31 +419,9 @@ fn three_hundred_studies_continue_over_panels() {
 #[test]
 fn risk_of_bias_column_marks_study_rows_only_in_rows_of_the_same_heights() {
     use crate::plot::risk_of_bias::Judgement;
-    let rows = bcg_rows(true);
-    let time = pool_time(
-        "year 1".into(),
-        rows,
-        Measure::RR,
-        &settings(SubgroupBy::Design),
-    );
-    let analysis = OutcomeAnalysis {
-        outcome: "tb".into(),
-        settings: settings(SubgroupBy::Design),
-        measure: Measure::RR,
-        times: vec![time],
-    };
-    let o = outcome();
-    let study = |id: &str| (id.to_owned(), Vec::new());
     // Aronson is judged low, every other study is unassessed.
     let rob = |id: &str| (id == "Aronson 1948").then_some(Judgement::Low);
-    let ctx = ForestContext {
-        outcome: &o,
-        intervention: "BCG",
-        control: "control",
-        study: &study,
-        risk_of_bias: Some(&rob),
-    };
-    let f = outcome_forests(&analysis, &ctx).remove(0);
+    let f = forest_with_rob(bcg_rows(true), settings(SubgroupBy::Design), Some(&rob));
     assert!(f.rob_width > 0.0);
     assert!(
         f.notes

@@ -6,6 +6,8 @@
 //! `plot::risk_of_bias`; study names, citations and domain headers are Typst text beside
 //! them, in rows of the exact heights the SVG uses.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use crate::data::Project;
@@ -128,15 +130,22 @@ pub fn judgement(level: RobLevel) -> Judgement {
     }
 }
 
-/// The overall judgement of a study, for the column beside forest-plot rows: `None` when
-/// the study was not (or not yet) assessed.
-pub fn overall_of(project: &Project, study_id: &str) -> Option<Judgement> {
+/// Every study's overall judgement by id, for the column beside forest-plot rows: `None`
+/// when the study was not (or not yet) assessed.
+pub fn overall_judgements(project: &Project) -> HashMap<String, Option<Judgement>> {
     project
         .studies
         .iter()
-        .find(|s| s.study.id.get_ref() == study_id)
-        .and_then(|s| s.study.risk_of_bias.as_ref()?.resolve())
-        .map(|r| judgement(r.overall.0))
+        .map(|s| {
+            let overall = s
+                .study
+                .risk_of_bias
+                .as_ref()
+                .and_then(|rob| rob.resolve())
+                .map(|r| judgement(r.overall.0));
+            (s.study.id.get_ref().clone(), overall)
+        })
+        .collect()
 }
 
 /// Legend entries for a tool's levels.
@@ -149,13 +158,7 @@ fn legend(tool: RobTool) -> Vec<(Judgement, String)> {
 
 /// Builds the section's view from the studies' judgements.
 pub fn risk_of_bias_view(project: &Project) -> RiskOfBiasView {
-    let cites = |s: &crate::data::model::Study| -> Vec<String> {
-        s.reports
-            .iter()
-            .filter(|r| r.role != crate::data::model::ReportRole::Mention)
-            .map(|r| r.key.get_ref().clone())
-            .collect()
-    };
+    let cites = super::view::data_report_keys;
     let mut tools = Vec::new();
     for tool in [RobTool::Rob2, RobTool::RobinsI] {
         let assessed: Vec<(&crate::data::model::Study, _)> = project

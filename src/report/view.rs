@@ -170,8 +170,10 @@ pub fn build_view(project: &Project) -> BriefView {
     let as_of = format_date(config.as_of.get_ref());
     let studies = project.studies.iter().map(study_view).collect();
     let study_lookup = |id: &str| study_label_and_cites(project, id);
-    // Forest plots get a risk-of-bias column once any study has been assessed.
-    let rob_lookup = |id: &str| super::risk_of_bias::overall_of(project, id);
+    // Forest plots get a risk-of-bias column once any study has been assessed; the overall
+    // judgements are resolved once here, not per forest row.
+    let overall = super::risk_of_bias::overall_judgements(project);
+    let rob_lookup = |id: &str| overall.get(id).copied().flatten();
     let rob_column: Option<RobLookup> = project
         .studies
         .iter()
@@ -530,26 +532,25 @@ fn conflicts(project: &Project) -> Vec<String> {
     out
 }
 
+/// Keys of the reports that carry a study's data (all but mere mentions), for citations.
+pub(super) fn data_report_keys(study: &Study) -> Vec<String> {
+    study
+        .reports
+        .iter()
+        .filter(|r| r.role != crate::data::model::ReportRole::Mention)
+        .map(|r| r.key.get_ref().clone())
+        .collect()
+}
+
 /// Label and data-report keys of a study, for figure rows.
 fn study_label_and_cites(project: &Project, id: &str) -> (String, Vec<String>) {
-    use crate::data::model::ReportRole;
     project
         .studies
         .iter()
         .find(|s| s.study.id.get_ref() == id)
         .map_or_else(
             || (id.to_owned(), Vec::new()),
-            |s| {
-                (
-                    s.study.label.clone(),
-                    s.study
-                        .reports
-                        .iter()
-                        .filter(|r| r.role != ReportRole::Mention)
-                        .map(|r| r.key.get_ref().clone())
-                        .collect(),
-                )
-            },
+            |s| (s.study.label.clone(), data_report_keys(&s.study)),
         )
 }
 
