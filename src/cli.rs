@@ -2,6 +2,7 @@
 //!
 //! Exit codes: 0 success, 1 internal failure, 2 bad data or usage.
 
+use crate::data::bibliography::Shelf;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -158,9 +159,10 @@ pub fn run(cli: Cli) -> i32 {
             Ok(project) => {
                 if !cli.quiet {
                     println!(
-                        "ok: {} studies, {} references",
+                        "ok: {} studies, {} references, {} awaiting assessment",
                         project.studies.len(),
-                        project.bib_keys.len()
+                        project.bibliography.len(Shelf::Curated),
+                        project.bibliography.len(Shelf::Inbox)
                     );
                 }
                 0

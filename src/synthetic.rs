@@ -43,14 +43,17 @@ impl Lcg {
     }
 }
 
-/// Writes a complete project into `dir` (created if missing), copying the template and
-/// citation style from `templates` (a folder with `brief.typ` and `vancouver.csl`).
+/// Writes a complete project into `dir` (created if missing), copying every file of
+/// `templates` (the folder with `brief.typ`).
 pub fn write_project(dir: &Path, templates: &Path, spec: &SyntheticSpec) -> io::Result<()> {
     let studies_dir = dir.join("data").join("studies");
     fs::create_dir_all(&studies_dir)?;
     fs::create_dir_all(dir.join("templates"))?;
-    for name in ["brief.typ", "vancouver.csl"] {
-        fs::copy(templates.join(name), dir.join("templates").join(name))?;
+    for entry in fs::read_dir(templates)? {
+        let path = entry?.path();
+        if let Some(name) = path.file_name().filter(|_| path.is_file()) {
+            fs::copy(&path, dir.join("templates").join(name))?;
+        }
     }
     fs::write(dir.join("brief.toml"), brief_toml(spec))?;
     let mut rng = Lcg::new(spec.seed);

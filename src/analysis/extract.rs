@@ -63,8 +63,9 @@ pub fn study_effects(
     ) else {
         return Vec::new();
     };
-    let is_outcome =
-        |m: &Measurement| m.outcome.as_ref().map(|o| o.get_ref().as_str()) == Some(outcome);
+    let is_outcome = |m: &Measurement| {
+        m.analyse && m.outcome.as_ref().map(|o| o.get_ref().as_str()) == Some(outcome)
+    };
     let at = |arm: &str, time: &str| {
         st.results.iter().find(|m| {
             is_outcome(m)
@@ -100,6 +101,7 @@ pub fn study_effects(
             time.to_owned(),
             StudyEffectRow {
                 study: st.id.get_ref().clone(),
+                report: a.source.report.get_ref().clone(),
                 subgroup: String::new(),
                 intervention: treat.id.get_ref().clone(),
                 control: ctrl.id.get_ref().clone(),

@@ -60,6 +60,7 @@ pub(crate) mod testutil {
             .unwrap_or_default();
         StudyEffectRow {
             study: study.into(),
+            report: String::new(),
             subgroup: group.into(),
             intervention: "t".into(),
             control: "c".into(),
@@ -113,6 +114,9 @@ pub struct TimeAnalysis {
 pub struct StudyEffectRow {
     /// Study id.
     pub study: String,
+    /// Key of the report the values were read from (one per row: validation forbids
+    /// mixing reports of the same participants).
+    pub report: String,
     /// Subgroup label ("" without subgroups).
     pub subgroup: String,
     /// Intervention arm id.

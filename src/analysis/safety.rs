@@ -132,7 +132,7 @@ pub fn safety_of(studies: &[&Study]) -> SafetyAnalysis {
             let entries: Vec<&AdverseEvent> = study
                 .adverse_events
                 .iter()
-                .filter(|a| a.category == category)
+                .filter(|a| a.analyse && a.category == category)
                 .collect();
             if entries.is_empty() {
                 silent.push(study.id.get_ref().clone());

@@ -3,11 +3,13 @@
 //! Owns the file shape only; checks that need the studies live in `data::validate`.
 
 pub mod certainty;
+pub mod style;
 
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 pub use certainty::SofRow;
+pub use style::{CitationStyle, DEFAULT_CITATION_STYLE};
 
 /// Everything `brief.toml` says about the brief as a whole.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -26,7 +28,8 @@ pub struct BriefConfig {
     /// Two-letter language code of the brief ("en" or "zh").
     #[serde(default = "default_language")]
     pub language: String,
-    /// A CSL style name built into Typst or a `.csl` path relative to the project.
+    /// A citation style: `nlm-citation-sequence` (default), a Typst style name, an alias
+    /// such as `ama`, or a `.csl` path relative to the project (see [`CitationStyle`]).
     #[serde(default = "default_style")]
     pub citation_style: Spanned<String>,
     /// People responsible for the brief.
@@ -60,9 +63,6 @@ fn default_comparison_short() -> String {
 fn default_language() -> String {
     "en".to_owned()
 }
-
-/// The shipped Vancouver-like style: Typst 0.15's built-in NLM style drops authors.
-pub const DEFAULT_CITATION_STYLE: &str = "templates/vancouver.csl";
 
 fn default_style() -> Spanned<String> {
     Spanned::new(0..0, DEFAULT_CITATION_STYLE.to_owned())

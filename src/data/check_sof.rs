@@ -43,7 +43,8 @@ pub(super) fn check_summary_of_findings(
                     Ok(t) => {
                         let has_data = studies.iter().any(|s| {
                             s.study.results.iter().any(|m| {
-                                m.outcome.as_ref().map(|o| o.get_ref()) == Some(id)
+                                m.analyse
+                                    && m.outcome.as_ref().map(|o| o.get_ref()) == Some(id)
                                     && m.time
                                         .as_ref()
                                         .and_then(|mt| parse_time(mt.get_ref()).ok())

@@ -1,8 +1,10 @@
-//! Loading a brief project: `brief.toml`, `data/studies/*.toml`, `data/references.bib`.
+//! Loading a brief project: `brief.toml`, `data/studies/*.toml`, the bibliography
+//! (`data/references.bib` / `.yaml`) and the inbox (`data/inbox/*.bib`).
 //!
 //! Parsing keeps each file's text so every problem can be shown as `path:line:col`;
 //! [`load_project`] reads and validates everything and returns all problems at once.
 
+pub mod bibliography;
 mod check_sof;
 pub mod model;
 pub mod model_p;
@@ -10,13 +12,13 @@ pub mod risk_of_bias;
 pub mod time;
 mod validate;
 
-use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::config::BriefConfig;
 use crate::diagnostic::{Problem, Problems, SourceFile};
+use bibliography::{BibFile, Bibliography, Shelf};
 use model::Study;
 
 /// Study files larger than this are refused before parsing (a curated study is a few KiB).
@@ -31,10 +33,8 @@ pub struct Project {
     pub config: BriefConfig,
     /// Studies sorted by id, each with its file.
     pub studies: Vec<LoadedStudy>,
-    /// The bibliography text, passed to Typst unchanged.
-    pub bibliography: String,
-    /// Keys defined in the bibliography.
-    pub bib_keys: BTreeSet<String>,
+    /// Curated references and inbox records, as checked and as passed to Typst.
+    pub bibliography: Bibliography,
 }
 
 /// A study together with the file it came from.
@@ -93,28 +93,95 @@ pub fn load_project(root: &Path) -> Result<Project, LoadError> {
         )),
     }
 
-    let bib_path = root.join("data").join("references.bib");
-    let bib_file = read_source(root, &bib_path, &mut problems);
-    let bib_keys = bib_file
-        .as_ref()
-        .map(|f| parse_bib(f, &mut problems))
-        .unwrap_or_default();
+    let bibliography = load_bibliography(root, &mut problems);
 
     if let (Some(config), Some(brief_file)) = (&config, &brief_file) {
-        validate::validate(config, brief_file, &studies, &bib_keys, root, &mut problems);
+        validate::validate(
+            config,
+            brief_file,
+            &studies,
+            &bibliography,
+            root,
+            &mut problems,
+        );
     }
-    match (config, bib_file) {
-        (Some(config), Some(bib)) if problems.is_empty() => {
+    match config {
+        Some(config) if problems.is_empty() => {
             studies.sort_by(|a, b| a.study.id.get_ref().cmp(b.study.id.get_ref()));
             Ok(Project {
                 root: root.to_path_buf(),
                 config,
                 studies,
-                bibliography: bib.text.to_string(),
-                bib_keys,
+                bibliography,
             })
         }
         _ => Err(Problems(problems).into()),
+    }
+}
+
+/// Names of the curated bibliography files, in the order they are read.
+pub const CURATED_BIBLIOGRAPHIES: [&str; 2] = ["data/references.bib", "data/references.yaml"];
+
+/// The folder of imported records awaiting assessment.
+pub const INBOX_DIR: &str = "data/inbox";
+
+/// Reads the curated bibliography (one or both of [`CURATED_BIBLIOGRAPHIES`]) and the
+/// inbox, checking each file as Typst will read it.
+fn load_bibliography(root: &Path, problems: &mut Vec<Problem>) -> Bibliography {
+    let mut files = Vec::new();
+    let mut read = |path: PathBuf, shelf: Shelf, problems: &mut Vec<Problem>| {
+        if let Some(file) = read_source(root, &path, problems)
+            && let Some(library) = bibliography::parse_bib_file(&file, problems)
+        {
+            files.push(BibFile {
+                file,
+                shelf,
+                library,
+            });
+        }
+    };
+    let curated: Vec<PathBuf> = CURATED_BIBLIOGRAPHIES
+        .iter()
+        .map(|name| root.join(name))
+        .filter(|p| p.is_file())
+        .collect();
+    if curated.is_empty() {
+        problems.push(whole_file(
+            root,
+            &root.join(CURATED_BIBLIOGRAPHIES[0]),
+            "no bibliography: add data/references.bib (BibTeX) or data/references.yaml (hayagriva)"
+                .into(),
+        ));
+    }
+    for path in curated {
+        read(path, Shelf::Curated, problems);
+    }
+    for path in inbox_files(root, problems) {
+        read(path, Shelf::Inbox, problems);
+    }
+    bibliography::check_unique_keys(&files, problems);
+    Bibliography { files }
+}
+
+/// The `.bib` files in the inbox, sorted by name (none when there is no inbox folder).
+pub fn inbox_files(root: &Path, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
+    let dir = root.join(INBOX_DIR);
+    if !dir.exists() {
+        return Vec::new();
+    }
+    match fs::read_dir(&dir) {
+        Ok(entries) => {
+            let mut paths: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "bib"))
+                .collect();
+            paths.sort();
+            paths
+        }
+        Err(e) => {
+            problems.push(whole_file(root, &dir, format!("cannot read folder ({e})")));
+            Vec::new()
+        }
     }
 }
 
@@ -182,34 +249,6 @@ fn parse_toml<T: serde::de::DeserializeOwned>(
             let message = e.message().trim().replace('\n', " ");
             problems.push(Problem::new(file, span, message));
             None
-        }
-    }
-}
-
-fn parse_bib(file: &SourceFile, problems: &mut Vec<Problem>) -> BTreeSet<String> {
-    match biblatex::RawBibliography::parse(&file.text) {
-        Ok(raw) => {
-            let mut keys = BTreeSet::new();
-            for entry in raw.entries {
-                let key = entry.v.key.v.to_string();
-                if !keys.insert(key.clone()) {
-                    let span = entry.v.key.span.clone();
-                    problems.push(Problem::new(
-                        file,
-                        span,
-                        format!("duplicate entry key `{key}`"),
-                    ));
-                }
-            }
-            keys
-        }
-        Err(e) => {
-            problems.push(Problem::new(
-                file,
-                e.span.clone(),
-                format!("malformed BibTeX: {}", e.kind),
-            ));
-            BTreeSet::new()
         }
     }
 }

@@ -117,8 +117,26 @@ pub enum ReportRole {
     PostHoc,
     /// A secondary account (news summary, translation).
     Secondary,
+    /// A conference abstract or other preliminary report of the same participants.
+    Abstract,
+    /// A trial-registry record (ClinicalTrials.gov, ChiCTR …), possibly with posted results.
+    Registration,
     /// A document that only mentions the study.
     Mention,
+}
+
+impl ReportRole {
+    /// How the brief names the role ("post hoc analysis").
+    pub fn label(self) -> &'static str {
+        match self {
+            ReportRole::Primary => "main report",
+            ReportRole::PostHoc => "post hoc analysis",
+            ReportRole::Secondary => "secondary account",
+            ReportRole::Abstract => "conference abstract",
+            ReportRole::Registration => "registry record",
+            ReportRole::Mention => "mention",
+        }
+    }
 }
 
 /// Where a value was read: which report and where in it.
@@ -224,6 +242,10 @@ pub struct Measurement {
     /// A result given only in words.
     #[serde(default)]
     pub text: Option<String>,
+    /// Whether the value enters the analysis. `false` keeps a value from a second report
+    /// of the same participants on record without pooling it twice.
+    #[serde(default = "yes")]
+    pub analyse: bool,
     /// Where the value was read.
     pub source: Source,
     /// Curator's note.
@@ -296,6 +318,9 @@ pub struct AdverseEvent {
     pub percent: Option<Spanned<f64>>,
     /// Where it was read.
     pub source: Source,
+    /// Whether the entry enters the safety counts (see [`Measurement::analyse`]).
+    #[serde(default = "yes")]
+    pub analyse: bool,
     /// Curator's note.
     #[serde(default)]
     pub note: Option<String>,
@@ -387,4 +412,8 @@ pub struct Finding {
     pub safety: bool,
     /// Where it was read.
     pub source: Source,
+}
+
+fn yes() -> bool {
+    true
 }

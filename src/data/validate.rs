@@ -3,15 +3,16 @@
 //! Every check pushes a located [`Problem`] and goes on, so a curator sees all
 //! problems of a project in one run.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use toml::Spanned;
 
 use super::LoadedStudy;
-use super::model::{AeStatus, Measurement, ReportRole, Source, Study};
+use super::bibliography::{Bibliography, Shelf};
+use super::model::{AdverseEvent, AeStatus, Measurement, ReportRole, Source, Study};
 use super::time::parse_time;
-use crate::config::BriefConfig;
+use crate::config::{BriefConfig, CitationStyle};
 use crate::diagnostic::{Problem, SourceFile};
 use crate::stats::convert::{PercentEvents, events_from_percentage};
 
@@ -20,7 +21,7 @@ pub(super) fn validate(
     config: &BriefConfig,
     brief_file: &SourceFile,
     studies: &[LoadedStudy],
-    bib_keys: &BTreeSet<String>,
+    bibliography: &Bibliography,
     root: &Path,
     problems: &mut Vec<Problem>,
 ) {
@@ -64,12 +65,20 @@ pub(super) fn validate(
         }
         for report in &study.reports {
             let key = report.key.get_ref();
-            if !bib_keys.contains(key) {
-                problems.push(Problem::new(
+            match bibliography.entry(key) {
+                Some((Shelf::Curated, _)) => {}
+                Some((Shelf::Inbox, _)) => problems.push(Problem::new(
+                    file,
+                    report.key.span(),
+                    format!(
+                        "reference `{key}` is still in the inbox (data/inbox): run `evbrief new-study {key}`, or move its entry into data/references.bib"
+                    ),
+                )),
+                None => problems.push(Problem::new(
                     file,
                     report.key.span(),
                     format!("unknown reference key `{key}` (not in data/references.bib)"),
-                ));
+                )),
             }
             // A paper that only mentions a study may mention several; one that
             // reports participants' data belongs to exactly one study.
@@ -97,28 +106,32 @@ pub(super) fn validate(
 }
 
 fn check_style(config: &BriefConfig, file: &SourceFile, root: &Path, problems: &mut Vec<Problem>) {
-    let style = config.citation_style.get_ref();
-    if !style.ends_with(".csl") {
-        return;
-    }
-    let path = Path::new(style);
     let span = config.citation_style.span();
-    let inside = path.is_relative()
-        && !path
-            .components()
-            .any(|c| matches!(c, std::path::Component::ParentDir));
-    if !inside {
-        problems.push(Problem::new(
+    let style = match CitationStyle::resolve(config.citation_style.get_ref()) {
+        Ok(style) => style,
+        Err(message) => {
+            problems.push(Problem::new(file, span, message));
+            return;
+        }
+    };
+    let CitationStyle::File(path) = style else {
+        return;
+    };
+    match std::fs::read_to_string(root.join(&path)) {
+        Err(e) => problems.push(Problem::new(
             file,
             span,
-            "citation-style must be a path inside the project",
-        ));
-    } else if !root.join(path).is_file() {
-        problems.push(Problem::new(
-            file,
-            span,
-            format!("citation style file `{style}` not found"),
-        ));
+            format!("cannot read citation style `{path}` ({e})"),
+        )),
+        Ok(xml) => {
+            if let Err(e) = hayagriva::citationberg::IndependentStyle::from_xml(&xml) {
+                problems.push(Problem::new(
+                    file,
+                    span,
+                    format!("citation style `{path}` is not a valid independent CSL style ({e})"),
+                ));
+            }
+        }
     }
 }
 
@@ -328,6 +341,78 @@ impl StudyCheck<'_> {
                 self.push(span, message);
             }
         }
+        self.one_report_per_result();
+        self.one_report_per_adverse_event();
+    }
+
+    /// Reports of one study describe the same participants, so the analysed values of an
+    /// outcome at a time point (other than baseline) must all come from one report: a
+    /// second report's value would be pooled as if it were more data, and arms from two
+    /// reports would make one effect out of two accounts. (Two values from the same report,
+    /// such as a mean and a median, are alternative forms of one result.)
+    fn one_report_per_result(&mut self) {
+        let mut first: HashMap<(&str, &str), &Measurement> = HashMap::new();
+        for m in self.study.results.iter().filter(|m| m.analyse) {
+            let (Some(outcome), Some(time)) = (&m.outcome, &m.time) else {
+                continue;
+            };
+            let (outcome, time) = (outcome.get_ref().as_str(), time.get_ref().as_str());
+            if time == "baseline" {
+                continue;
+            }
+            let Some(earlier) = first.get(&(outcome, time)).copied() else {
+                first.insert((outcome, time), m);
+                continue;
+            };
+            let (here, other) = (m.source.report.get_ref(), earlier.source.report.get_ref());
+            if here == other {
+                continue;
+            }
+            let line = self.line_of(earlier.source.report.span());
+            let what = if earlier.arm.get_ref() == m.arm.get_ref() {
+                format!("arm `{}`", m.arm.get_ref())
+            } else {
+                format!("arms `{}` and `{}`", earlier.arm.get_ref(), m.arm.get_ref())
+            };
+            self.push(
+                m.source.report.span(),
+                format!(
+                    "outcome `{outcome}` at `{time}` ({what}) comes from two reports of this study (`{here}` here, `{other}` at line {line}); reports of one study describe the same participants, so their data must not be pooled together: keep one, or mark the others `analyse = false`"
+                ),
+            );
+        }
+    }
+
+    /// An adverse event is counted once per arm: two analysed entries for the same event
+    /// and arm (from one report or two) would be counted twice.
+    fn one_report_per_adverse_event(&mut self) {
+        let mut first: HashMap<(&str, &str), &AdverseEvent> = HashMap::new();
+        for ae in self.study.adverse_events.iter().filter(|a| a.analyse) {
+            if let Some(earlier) = first.insert((ae.event.as_str(), ae.arm.get_ref()), ae) {
+                let line = self.line_of(earlier.source.report.span());
+                let (here, other) = (ae.source.report.get_ref(), earlier.source.report.get_ref());
+                let from = if here == other {
+                    format!("also at line {line}")
+                } else {
+                    format!(
+                        "`{here}` here, `{other}` at line {line}: reports of the same participants"
+                    )
+                };
+                self.push(
+                    ae.source.report.span(),
+                    format!(
+                        "adverse event \"{}\" in arm `{}` is given twice ({from}); keep one, or mark the other `analyse = false`",
+                        ae.event,
+                        ae.arm.get_ref()
+                    ),
+                );
+            }
+        }
+    }
+
+    /// 1-based line of a byte offset in this study's file.
+    fn line_of(&self, span: std::ops::Range<usize>) -> usize {
+        Problem::new(self.file, span, "").line_col().0
     }
 
     fn source(&mut self, source: &Source) {

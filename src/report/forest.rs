@@ -146,7 +146,14 @@ fn time_forest(a: &OutcomeAnalysis, t: &TimeAnalysis, ctx: &ForestContext) -> Fo
             rows.push((text_row("heading", &g.name, LABEL_CHARS), Mark::Blank));
         }
         for r in &members {
-            let (label, cites) = (ctx.study)(&r.study);
+            let (label, study_cites) = (ctx.study)(&r.study);
+            // The row cites the report its numbers come from; the study's other reports
+            // are cited in the table of included studies.
+            let cites = if r.report.is_empty() {
+                study_cites
+            } else {
+                vec![r.report.clone()]
+            };
             let marker = if r.audit.is_empty() {
                 String::new()
             } else {

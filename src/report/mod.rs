@@ -3,6 +3,7 @@
 pub mod forest;
 #[cfg(test)]
 mod forest_tests;
+pub mod references;
 pub mod risk_of_bias;
 pub mod safety;
 pub mod sof;
@@ -76,6 +77,7 @@ pub fn render(project: &Project, source_date_epoch: Option<i64>) -> Result<Rende
     let mut world = BriefWorld::new(&project.root, MAIN_TEMPLATE, today)
         .map_err(|e| RenderError::Root(e.to_string()))?;
     world.set_virtual(VIEW_PATH, serde_json::to_vec(&view)?);
+    references::serve(&mut world, project);
     let Warned { output, warnings } = typst::compile::<PagedDocument>(&world);
     let warnings_text = format_diagnostics(&world, &warnings);
     let document =

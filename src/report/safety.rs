@@ -253,7 +253,7 @@ fn cite_of(study: &Study, category: AeCategory, event: &str) -> String {
     study
         .adverse_events
         .iter()
-        .find(|a| a.category == category && a.event == event)
+        .find(|a| a.analyse && a.category == category && a.event == event)
         .map(|a| a.source.report.get_ref().clone())
         .unwrap_or_default()
 }
@@ -264,7 +264,7 @@ fn notes_of(study: &Study, category: AeCategory, event: &str) -> String {
     for a in study
         .adverse_events
         .iter()
-        .filter(|a| a.category == category && a.event == event)
+        .filter(|a| a.analyse && a.category == category && a.event == event)
     {
         if let Some(note) = &a.note
             && !notes.iter().any(|n| n.ends_with(note.as_str()))

@@ -46,6 +46,8 @@ pub struct BriefView {
     pub methods: String,
     /// Overview figures: one row per outcome and time point, one figure per scale.
     pub overview: Vec<ForestView>,
+    /// Bibliography files, citation style and records awaiting assessment.
+    pub references: super::references::ReferencesView,
 }
 
 /// One row of the characteristics-of-included-studies table.
@@ -258,6 +260,7 @@ pub fn build_view(project: &Project) -> BriefView {
     BriefView {
         methods: methods_text(&analysis),
         overview,
+        references: super::references::references_view(project),
         as_of,
         generator: format!("evbrief {}", env!("CARGO_PKG_VERSION")),
         studies,
@@ -325,12 +328,6 @@ fn source_text(s: &Source) -> String {
 
 fn study_view(s: &LoadedStudy) -> StudyView {
     let st = &s.study;
-    let role = |r: crate::data::model::ReportRole| match r {
-        crate::data::model::ReportRole::Primary => "main report",
-        crate::data::model::ReportRole::PostHoc => "post hoc analysis",
-        crate::data::model::ReportRole::Secondary => "secondary account",
-        crate::data::model::ReportRole::Mention => "mention",
-    };
     StudyView {
         id: st.id.get_ref().clone(),
         label: st.label.clone(),
@@ -338,7 +335,7 @@ fn study_view(s: &LoadedStudy) -> StudyView {
         reports: st
             .reports
             .iter()
-            .map(|r| format!("{} ({})", r.key.get_ref(), role(r.role)))
+            .map(|r| format!("{} ({})", r.key.get_ref(), r.role.label()))
             .collect(),
         design: st.design.label().to_owned(),
         condition: st.condition.clone(),
@@ -430,7 +427,11 @@ fn value_row(s: &LoadedStudy, m: &Measurement) -> ValueRow {
             (Some(n), true) => format!("n analysed not reported (arm {n})"),
             (None, _) => "n not reported".into(),
         },
-        source: source_text(&m.source),
+        source: if m.analyse {
+            source_text(&m.source)
+        } else {
+            format!("{}; not analysed", source_text(&m.source))
+        },
         note: m.note.clone().unwrap_or_default(),
     }
 }
