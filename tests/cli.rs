@@ -426,3 +426,96 @@ fn analyse_reproduces_metafor_bcg_reml() {
         "{err}"
     );
 }
+
+#[test]
+fn broken_references_and_pooled_reports_are_located() {
+    let expected = check_invalid_fixture("bad-references");
+    for line in [
+        "data/references.bib:13:11: malformed date or year in `smith2019abstract`",
+        "data/inbox/wang2024.bib:8:10: reference key `smith2020` is already defined in data/references.bib",
+        "brief.toml:3:18: unknown citation style `harvard-ish`",
+        "data/studies/smith-trial.toml:16:7: reference `wang2024` is still in the inbox",
+        "data/studies/smith-trial.toml:20:7: unknown reference key `nct01234567`",
+        "data/studies/smith-trial.toml:59:21: outcome `hba1c-target` at `week 9` (arm `msc`) comes from two reports of this study",
+        "data/studies/smith-trial.toml:76:21: outcome `fpg` at `week 9` (arms `msc` and `placebo`) comes from two reports",
+        "data/studies/smith-trial.toml:102:21: adverse event \"Fever\" in arm `msc` is given twice",
+    ] {
+        assert!(expected.contains(line), "missing: {line}");
+    }
+    // The value marked `analyse = false` (line 82) is not reported.
+    assert!(!expected.contains("smith-trial.toml:82:"));
+}
+
+/// PDF link targets (`/URI` actions) in file order.
+fn pdf_links(pdf: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(pdf);
+    text.match_indices("/URI")
+        .filter_map(|(at, m)| {
+            let rest = text[at + m.len()..].trim_start().strip_prefix('(')?;
+            rest.find(')').map(|end| rest[..end].to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn several_reports_a_yaml_bibliography_and_the_inbox_are_cited() {
+    let dir = project(Some("valid/reports"));
+    let out = evbrief(&["build", "-p", dir.path().to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let pdf = dir.path().join("output/brief.pdf");
+    let text = pdf_flow_text(&pdf).unwrap();
+    for expected in [
+        // Every report of the study is cited, with its role.
+        "Smith 2020 — reports: main report [1]; conference abstract [2]; registry record [3].",
+        // The value from the abstract is on record but not analysed; the forest row cites
+        // the report its numbers come from.
+        "Results; not analysed",
+        "Smith 2020 [1]a 20/33 9/32",
+        // Inbox records are listed in full, Chinese intact.
+        "Studies awaiting assessment",
+        "4. Wang B, 张帆. 脐带间充质干细胞治疗 2 型糖尿病的随机对照试验. 中华糖尿病杂志 2024;16:33–40.",
+        // References: BibTeX and YAML entries together, numbered in citation order.
+        "1. Smith A, Li W. A small randomised trial of cord-derived cells. Journal of Trials 2020;12:101–109. doi:10.1000/xyz123 PMID: 31234567",
+        "2. Smith A. Preliminary results of a small randomised trial of cord-derived cells. Diabetes Congress Abstract Book 2019.",
+        "3. Example University Hospital. Umbilical cord mesenchymal stem cells for type 2 diabetes. 2018. Available from: https://clinicaltrials.gov/",
+    ] {
+        assert!(text.contains(expected), "missing: {expected}\n{text}");
+    }
+    let links = pdf_links(&fs::read(&pdf).unwrap());
+    for target in [
+        "https://doi.org/10.1000/xyz123",
+        "https://www.ncbi.nlm.nih.gov/pubmed/31234567",
+        "https://clinicaltrials.gov/study/NCT01234567",
+        "https://doi.org/10.3760/cma.j.cn115791-20240101-00001",
+    ] {
+        assert!(
+            links.iter().any(|l| l == target),
+            "no link to {target}: {links:?}"
+        );
+    }
+}
+
+#[test]
+fn every_offered_citation_style_prints_authors() {
+    for (style, expected) in [
+        ("nlm-citation-sequence", "Smith A, Li W. A small trial."),
+        ("gb-7714-2015-numeric", "SMITH A, LI W. A small trial"),
+        ("ama", "Smith A, Li W. A small trial."),
+        ("apa", "Smith, A., & Li, W. (2020). A small trial."),
+    ] {
+        let dir = project(Some("valid/minimal"));
+        let brief = dir.path().join("brief.toml");
+        let toml = fs::read_to_string(&brief).unwrap().replace(
+            "citation-style = \"ieee\"",
+            &format!("citation-style = \"{style}\""),
+        );
+        fs::write(&brief, toml).unwrap();
+        let out = evbrief(&["build", "-p", dir.path().to_str().unwrap()]);
+        assert!(out.status.success(), "{style}: {}", stderr(&out));
+        let text = pdf_flow_text(&dir.path().join("output/brief.pdf")).unwrap();
+        assert!(
+            text.contains(expected),
+            "{style}: missing {expected}\n{text}"
+        );
+    }
+}

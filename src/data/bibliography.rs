@@ -72,7 +72,8 @@ impl Bibliography {
 }
 
 /// Parses one bibliography file (BibTeX/BibLaTeX by default, hayagriva YAML for
-/// `.yaml`/`.yml`), reporting every problem with its place.
+/// `.yaml`/`.yml`), reporting every problem with its place. `None` when the file cannot
+/// be read at all; a malformed field is a problem but keeps the entry's key known.
 pub fn parse_bib_file(
     file: &SourceFile,
     problems: &mut Vec<Problem>,
@@ -105,26 +106,31 @@ pub fn parse_bib_file(
             return None;
         }
     };
-    // hayagriva drops a date it cannot read without a word; a reference without its year
-    // is a silent loss, so it is an error here.
-    let before = problems.len();
+    // Entry by entry, so one bad entry does not hide the others' keys (which would make
+    // every study citing them fail too). hayagriva drops a date it cannot read without a
+    // word; a reference without its year is a silent loss, so that is an error here.
+    let mut library = hayagriva::Library::new();
     for entry in raw.iter() {
         check_date(file, entry, problems);
-    }
-    match hayagriva::io::from_biblatex(&raw) {
-        Ok(_) if problems.len() > before => None,
-        Ok(library) => Some(library),
-        Err(errors) => {
-            for e in errors {
-                problems.push(Problem::new(
-                    file,
-                    e.span.clone(),
-                    format!("malformed BibTeX field: {}", e.kind),
+        match hayagriva::Entry::try_from(entry) {
+            Ok(converted) => library.push(&converted),
+            Err(e) => {
+                // Keep the key known, so studies citing it are not reported as well.
+                library.push(&hayagriva::Entry::new(
+                    &entry.key,
+                    hayagriva::types::EntryType::Misc,
                 ));
+                if !problems.iter().any(|p| p.span.start == e.span.start) {
+                    problems.push(Problem::new(
+                        file,
+                        e.span.clone(),
+                        format!("malformed BibTeX field in `{}`: {}", entry.key, e.kind),
+                    ));
+                }
             }
-            None
         }
     }
+    Some(library)
 }
 
 /// A `date` or `year` field must be a date (`2023`, `2023-07`, `2023-07-26`, ranges).
@@ -201,7 +207,8 @@ mod tests {
             "refs.bib",
             "@article{a,\n  title = {T},\n  date = {20x3},\n}\n",
         );
-        assert!(parse_bib_file(&f, &mut problems).is_none());
+        let library = parse_bib_file(&f, &mut problems).unwrap();
+        assert_eq!(library.keys().collect::<Vec<_>>(), ["a"]);
         assert_eq!(lines(&problems).len(), 1);
         assert!(
             lines(&problems)[0].starts_with("refs.bib:3:11: malformed date or year in `a`"),

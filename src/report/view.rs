@@ -40,14 +40,23 @@ pub struct BriefView {
     pub risk_of_bias: RiskOfBiasView,
     /// Narrative findings not tied to an outcome.
     pub other_findings: Vec<FindingView>,
-    /// Disagreements between sources, listed for the reader.
-    pub conflicts: Vec<String>,
+    /// Disagreements between sources, listed for the reader (with the report cited).
+    pub conflicts: Vec<FindingView>,
     /// The statistical methods paragraph.
     pub methods: String,
     /// Overview figures: one row per outcome and time point, one figure per scale.
     pub overview: Vec<ForestView>,
     /// Bibliography files, citation style and records awaiting assessment.
     pub references: super::references::ReferencesView,
+}
+
+/// One report of a study: its bibliography key and what it is to the study.
+#[derive(Debug, Serialize)]
+pub struct ReportView {
+    /// Bibliography key, cited by the template.
+    pub key: String,
+    /// The role in words ("post hoc analysis", "registry record").
+    pub role: &'static str,
 }
 
 /// One row of the characteristics-of-included-studies table.
@@ -59,8 +68,8 @@ pub struct StudyView {
     pub label: String,
     /// Bibliography keys of all its reports.
     pub cites: Vec<String>,
-    /// Reports with their role, e.g. "post hoc analysis".
-    pub reports: Vec<String>,
+    /// Reports with their role, e.g. "post hoc analysis", each cited.
+    pub reports: Vec<ReportView>,
     /// Design label.
     pub design: String,
     /// T1D / T2DM.
@@ -322,8 +331,14 @@ fn arm_n(study: &Study, id: &str) -> Option<i64> {
         .map(|a| *a.n.get_ref())
 }
 
-fn source_text(s: &Source) -> String {
-    format!("{}: {}", s.report.get_ref(), s.at)
+/// Where in its report a value was read. The row cites the report itself, so the text
+/// names the report only when it differs from the row's (`cited`).
+fn source_text(s: &Source, cited: &str) -> String {
+    if s.report.get_ref() == cited {
+        s.at.clone()
+    } else {
+        format!("{}: {}", s.report.get_ref(), s.at)
+    }
 }
 
 fn study_view(s: &LoadedStudy) -> StudyView {
@@ -335,7 +350,10 @@ fn study_view(s: &LoadedStudy) -> StudyView {
         reports: st
             .reports
             .iter()
-            .map(|r| format!("{} ({})", r.key.get_ref(), r.role.label()))
+            .map(|r| ReportView {
+                key: r.key.get_ref().clone(),
+                role: r.role.label(),
+            })
             .collect(),
         design: st.design.label().to_owned(),
         condition: st.condition.clone(),
@@ -428,9 +446,9 @@ fn value_row(s: &LoadedStudy, m: &Measurement) -> ValueRow {
             (None, _) => "n not reported".into(),
         },
         source: if m.analyse {
-            source_text(&m.source)
+            m.source.at.clone()
         } else {
-            format!("{}; not analysed", source_text(&m.source))
+            format!("{}; not analysed", m.source.at)
         },
         note: m.note.clone().unwrap_or_default(),
     }
@@ -478,7 +496,7 @@ fn comparison_row(s: &LoadedStudy, c: &crate::data::model::Comparison) -> Compar
         cite: c.source.report.get_ref().clone(),
         what,
         p: p_text(c.p.get_ref()),
-        source: source_text(&c.source),
+        source: c.source.at.clone(),
         conflicts: c
             .conflicts
             .iter()
@@ -488,7 +506,12 @@ fn comparison_row(s: &LoadedStudy, c: &crate::data::model::Comparison) -> Compar
                         .map(|p| p_text(p.get_ref()))
                         .or_else(|| k.text.clone())
                         .unwrap_or_default();
-                format!("{} ({}) — {}", value, source_text(&k.source), k.note)
+                format!(
+                    "{} ({}) — {}",
+                    value,
+                    source_text(&k.source, c.source.report.get_ref()),
+                    k.note
+                )
             })
             .collect(),
     }
@@ -500,32 +523,28 @@ pub(super) fn finding_view(st: &Study, text: &str, source: &Source) -> FindingVi
         study: st.label.clone(),
         cite: source.report.get_ref().clone(),
         text: text.to_owned(),
-        source: source_text(source),
+        source: source.at.clone(),
     }
 }
 
-fn conflicts(project: &Project) -> Vec<String> {
+fn conflicts(project: &Project) -> Vec<FindingView> {
     let mut out = Vec::new();
     for s in &project.studies {
         for arm in &s.study.arms {
             for c in &arm.conflicts {
-                out.push(format!(
-                    "{} — {} arm: {} ({})",
-                    s.study.label,
-                    arm.label,
-                    c.note,
-                    source_text(&c.source)
+                out.push(finding_view(
+                    &s.study,
+                    &format!("{} arm: {}", arm.label, c.note),
+                    &c.source,
                 ));
             }
         }
         for c in &s.study.comparisons {
             for k in &c.conflicts {
-                out.push(format!(
-                    "{} — {}: {} ({})",
-                    s.study.label,
-                    c.outcome.get_ref(),
-                    k.note,
-                    source_text(&k.source)
+                out.push(finding_view(
+                    &s.study,
+                    &format!("{}: {}", c.outcome.get_ref(), k.note),
+                    &k.source,
                 ));
             }
         }
