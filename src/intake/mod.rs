@@ -1,5 +1,6 @@
 //! Intake of bibliographic export files: RIS, PubMed MEDLINE (`.nbib`), BibTeX and
-//! CSL-JSON are parsed into one [`Record`] shape.
+//! CSL-JSON are parsed into one [`Record`] shape and identities are normalised for
+//! de-duplication ([`identity`]).
 //!
 //! Everything here is pure: text in, values or [`Problem`]s out, no file access.
 //! Every problem a file has is reported at once where the format allows it (each
@@ -7,12 +8,14 @@
 
 pub mod bibtex_in;
 mod csl_json;
+pub mod identity;
 mod json_spans;
 mod lines;
 mod medline;
 mod record;
 mod ris;
 
+pub use identity::{MatchReason, RecordIdentity, normalise_doi, normalise_title};
 pub use record::{PersonName, Record, RecordKind};
 
 use crate::diagnostic::{Problem, SourceFile};

@@ -1,0 +1,239 @@
+//! Identities for de-duplication: the same article arriving from PubMed, Zotero and
+//! Crossref, or already in `data/references.bib`, is recognised by its DOI, its PMID,
+//! or its normalised title and year.
+
+use std::fmt;
+
+use unicode_normalization::UnicodeNormalization;
+
+use crate::diagnostic::{Problem, SourceFile};
+
+use super::bibtex_in;
+use super::record::{Record, clean_doi, clean_pmid};
+
+/// A DOI for comparison: prefixes (`https://doi.org/`, `doi:`) and whitespace
+/// removed, lower-cased (DOIs are case-insensitive).
+pub fn normalise_doi(doi: &str) -> String {
+    match clean_doi(doi) {
+        Some(d) => d.to_lowercase(),
+        None => doi.trim().to_lowercase(),
+    }
+}
+
+/// A title for comparison: Unicode-compatibility normalised (NFKC, so full-width
+/// `ＵＣ` equals `UC`), lower-cased, accents dropped from Latin letters, and every
+/// character that is not a letter or digit removed. Han, kana and Hangul characters
+/// are kept, so "Efficacy of UC-MSC…" equals "efficacy of uc msc…" while two
+/// different Chinese titles stay different.
+pub fn normalise_title(title: &str) -> String {
+    let mut out = String::new();
+    for c in title.nfkc() {
+        if !c.is_alphanumeric() {
+            continue;
+        }
+        for lower in c.to_lowercase() {
+            if lower.is_ascii() {
+                out.push(lower);
+                continue;
+            }
+            // é → e, ü → u; characters whose decomposition does not start with an
+            // ASCII letter (CJK, kana with voicing marks, Greek) are kept whole.
+            match std::iter::once(lower).nfd().next() {
+                Some(base) if base.is_ascii_alphabetic() => out.push(base),
+                _ => out.push(lower),
+            }
+        }
+    }
+    out
+}
+
+/// Why two records are taken to be the same work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatchReason {
+    /// Same DOI (case and prefixes ignored).
+    Doi,
+    /// Same PubMed identifier.
+    Pmid,
+    /// Same normalised title and same year.
+    TitleYear,
+}
+
+impl fmt::Display for MatchReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            MatchReason::Doi => "same DOI",
+            MatchReason::Pmid => "same PMID",
+            MatchReason::TitleYear => "same title and year",
+        })
+    }
+}
+
+/// What identifies a record for de-duplication, normalised once.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RecordIdentity {
+    /// Normalised DOI ([`normalise_doi`]).
+    pub doi: Option<String>,
+    /// PubMed identifier, digits only.
+    pub pmid: Option<String>,
+    /// Normalised title ([`normalise_title`]) with the year, when both are known.
+    pub title_year: Option<(String, i32)>,
+}
+
+impl RecordIdentity {
+    /// The identity of a record. Works for records without a title too (entries of
+    /// the curated bibliography may lack one); they then match only by DOI or PMID.
+    pub fn of(record: &Record) -> Self {
+        let title = normalise_title(&record.title);
+        RecordIdentity {
+            doi: record.doi.as_deref().map(normalise_doi),
+            pmid: record.pmid.as_deref().and_then(clean_pmid),
+            title_year: match (title.is_empty(), record.year) {
+                (false, Some(year)) => Some((title, year)),
+                _ => None,
+            },
+        }
+    }
+
+    /// The identities of every entry of a BibTeX file (e.g. `data/references.bib`)
+    /// with its citation key, so a caller can say "same DOI as `lian2023`". Entries
+    /// without a title are included.
+    pub fn of_bibliography(
+        file: &SourceFile,
+    ) -> Result<Vec<(String, RecordIdentity)>, Vec<Problem>> {
+        Ok(bibtex_in::read(file)?
+            .into_iter()
+            .map(|e| (e.key, RecordIdentity::of(&e.record)))
+            .collect())
+    }
+
+    /// Whether `other` is the same work, and why: same DOI, or same PMID, or same
+    /// normalised title and year. Title and year are not trusted when both records
+    /// carry DOIs (or both PMIDs) that differ: corrections, replies and protocol
+    /// papers often share a title with the article they belong to.
+    pub fn matches(&self, other: &RecordIdentity) -> Option<MatchReason> {
+        let same = |a: &Option<String>, b: &Option<String>| match (a, b) {
+            (Some(a), Some(b)) => Some(a == b),
+            _ => None,
+        };
+        let doi = same(&self.doi, &other.doi);
+        let pmid = same(&self.pmid, &other.pmid);
+        if doi == Some(true) {
+            return Some(MatchReason::Doi);
+        }
+        if pmid == Some(true) {
+            return Some(MatchReason::Pmid);
+        }
+        if doi == Some(false) || pmid == Some(false) {
+            return None;
+        }
+        match (&self.title_year, &other.title_year) {
+            (Some(a), Some(b)) if a == b => Some(MatchReason::TitleYear),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::intake::record::RecordKind;
+
+    fn record(title: &str, year: Option<i32>, doi: Option<&str>, pmid: Option<&str>) -> Record {
+        let mut r = Record::empty(RecordKind::JournalArticle, 0..0);
+        r.title = title.into();
+        r.year = year;
+        r.doi = doi.map(Into::into);
+        r.pmid = pmid.map(Into::into);
+        r
+    }
+
+    #[test]
+    fn dois_compare_without_case_or_prefix() {
+        assert_eq!(
+            normalise_doi(" https://doi.org/10.12998/WJCC.v11.i21.5083 "),
+            "10.12998/wjcc.v11.i21.5083"
+        );
+        assert_eq!(normalise_doi("doi:10.1/AB"), "10.1/ab");
+        let a = RecordIdentity::of(&record("A", None, Some("10.1/AB"), None));
+        let b = RecordIdentity::of(&record("B", None, Some("https://dx.doi.org/10.1/ab"), None));
+        assert_eq!(a.matches(&b), Some(MatchReason::Doi));
+    }
+
+    #[test]
+    fn pmids_match() {
+        let a = RecordIdentity::of(&record("A", Some(2020), None, Some("37583848")));
+        let b = RecordIdentity::of(&record("B", Some(2021), Some("10.1/x"), Some(" 37583848")));
+        assert_eq!(a.matches(&b), Some(MatchReason::Pmid));
+        assert_eq!(MatchReason::Pmid.to_string(), "same PMID");
+    }
+
+    #[test]
+    fn titles_match_across_punctuation_case_width_and_accents() {
+        assert_eq!(
+            normalise_title("Efficacy of UC-MSC infusion: a trial."),
+            "efficacyofucmscinfusionatrial"
+        );
+        assert_eq!(normalise_title("ＵＣ–ＭＳＣ   Café"), "ucmsccafe");
+        let a = RecordIdentity::of(&record(
+            "Efficacy of UC-MSC infusion in T2DM",
+            Some(2024),
+            None,
+            None,
+        ));
+        let b = RecordIdentity::of(&record(
+            "efficacy of uc msc infusion in t2dm.",
+            Some(2024),
+            None,
+            None,
+        ));
+        let c = RecordIdentity::of(&record(
+            "efficacy of uc msc infusion in t2dm.",
+            Some(2023),
+            None,
+            None,
+        ));
+        assert_eq!(a.matches(&b), Some(MatchReason::TitleYear));
+        assert_eq!(a.matches(&c), None, "different years");
+    }
+
+    #[test]
+    fn cjk_titles_are_kept_and_distinct() {
+        let a = normalise_title("脐带间充质干细胞输注对2型糖尿病的疗效");
+        let b = normalise_title("脐带间充质干细胞移植对1型糖尿病的疗效");
+        assert_eq!(a, "脐带间充质干细胞输注对2型糖尿病的疗效");
+        assert_ne!(a, b);
+        assert_eq!(normalise_title("「がん」の治療"), "がんの治療");
+        let x = RecordIdentity::of(&record(
+            "脐带间充质干细胞输注对2型糖尿病的疗效",
+            Some(2024),
+            None,
+            None,
+        ));
+        let y = RecordIdentity::of(&record(
+            "脐带间充质干细胞移植对1型糖尿病的疗效",
+            Some(2024),
+            None,
+            None,
+        ));
+        assert_eq!(x.matches(&y), None);
+        let z = RecordIdentity::of(&record(
+            "脐带间充质干细胞输注对2型糖尿病的疗效。",
+            Some(2024),
+            None,
+            None,
+        ));
+        assert_eq!(x.matches(&z), Some(MatchReason::TitleYear));
+    }
+
+    #[test]
+    fn differing_identifiers_overrule_equal_titles() {
+        let a = RecordIdentity::of(&record("Correction", Some(2023), Some("10.1/a"), None));
+        let b = RecordIdentity::of(&record("Correction", Some(2023), Some("10.1/b"), None));
+        let c = RecordIdentity::of(&record("Correction", Some(2023), None, None));
+        assert_eq!(a.matches(&b), None);
+        assert_eq!(a.matches(&c), Some(MatchReason::TitleYear));
+        let untitled = RecordIdentity::of(&record("", Some(2023), None, None));
+        assert_eq!(untitled.title_year, None);
+        assert_eq!(untitled.matches(&untitled.clone()), None);
+    }
+}
