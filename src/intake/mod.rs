@@ -1,12 +1,14 @@
 //! Intake of bibliographic export files: RIS, PubMed MEDLINE (`.nbib`), BibTeX and
-//! CSL-JSON are parsed into one [`Record`] shape and identities are normalised for
-//! de-duplication ([`identity`]).
+//! CSL-JSON are parsed into one [`Record`] shape, identities are normalised for
+//! de-duplication ([`identity`]) and records are written back as BibTeX entries
+//! ([`bibtex_out`]) for `data/references.bib`.
 //!
 //! Everything here is pure: text in, values or [`Problem`]s out, no file access.
 //! Every problem a file has is reported at once where the format allows it (each
 //! bad RIS or MEDLINE record, each BibTeX entry or JSON item without a title).
 
 pub mod bibtex_in;
+pub mod bibtex_out;
 mod csl_json;
 pub mod identity;
 mod json_spans;
@@ -15,6 +17,7 @@ mod medline;
 mod record;
 mod ris;
 
+pub use bibtex_out::{citation_key, to_bibtex};
 pub use identity::{MatchReason, RecordIdentity, normalise_doi, normalise_title};
 pub use record::{PersonName, Record, RecordKind};
 
