@@ -17,6 +17,11 @@ mod medline;
 mod record;
 mod ris;
 
+#[cfg(test)]
+mod fixture_tests;
+#[cfg(test)]
+mod proptests;
+
 pub use bibtex_out::{citation_key, to_bibtex};
 pub use identity::{MatchReason, RecordIdentity, normalise_doi, normalise_title};
 pub use record::{PersonName, Record, RecordKind};
