@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::analyse::{AnalyseOptions, Report, analyse};
 use crate::data::LoadError;
+use crate::inbox::{InboxError, NewStudy};
 use crate::pipeline::{BuildConfig, BuildError, build, check};
 use crate::stats::{Measure, Method, Test};
 
@@ -39,6 +40,34 @@ pub enum Command {
     Analyse(AnalyseArgs),
     /// Write a synthetic project with invented data (for trying evbrief at scale).
     Synthetic(SyntheticArgs),
+    /// File new records from RIS, PubMed (.nbib), BibTeX or CSL-JSON exports into
+    /// data/inbox/, skipping those already in the bibliography or the inbox.
+    Import(ImportArgs),
+    /// Draft a study file from an inbox record; run again when it is filled in to add it
+    /// to the brief.
+    NewStudy(NewStudyArgs),
+}
+
+/// Arguments of `evbrief import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Export files (.ris, .nbib, .bib, .json); the format is also recognised by content.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// Report what would be added and skipped without writing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Arguments of `evbrief new-study`.
+#[derive(Debug, Args)]
+pub struct NewStudyArgs {
+    /// Citation key of the inbox record (the file name in data/inbox/ without `.bib`).
+    pub key: String,
+    #[command(flatten)]
+    pub project: ProjectArgs,
 }
 
 /// Arguments of `evbrief synthetic`.
@@ -58,7 +87,7 @@ pub struct SyntheticArgs {
     /// Form subgroups by condition (T1D / T2DM).
     #[arg(long)]
     pub subgroups: bool,
-    /// Folder with brief.typ and vancouver.csl to copy.
+    /// Folder of templates (brief.typ and anything it includes) to copy.
     #[arg(long, default_value = "templates")]
     pub templates: PathBuf,
 }
@@ -171,7 +200,109 @@ pub fn run(cli: Cli) -> i32 {
         },
         Command::Analyse(args) => run_analyse(&args),
         Command::Synthetic(args) => run_synthetic(&args, cli.quiet),
+        Command::Import(args) => run_import(&args, cli.quiet),
+        Command::NewStudy(args) => run_new_study(&args, cli.quiet),
     }
+}
+
+/// Today as YYYY-MM-DD: from `SOURCE_DATE_EPOCH` when set (reproducible files), else the clock.
+fn today() -> String {
+    let epoch = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0));
+    epoch
+        .unwrap_or_else(chrono::Utc::now)
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+fn run_import(args: &ImportArgs, quiet: bool) -> i32 {
+    let root = &args.project.project;
+    if !root.join("brief.toml").is_file() {
+        return report_inbox_error(
+            &InboxError::Load(LoadError::NotAProject(root.clone())),
+            quiet,
+        );
+    }
+    match crate::inbox::import(root, &args.files, &today(), args.dry_run) {
+        Ok(report) => {
+            if !quiet {
+                let verb = if args.dry_run { "would add" } else { "added" };
+                for a in &report.added {
+                    println!("{verb} {:<14} {}", a.key, a.summary);
+                }
+                for s in &report.skipped {
+                    println!("skipped {} — {}", s.summary, s.reason);
+                }
+                println!(
+                    "{} {} to {}, {} skipped{}",
+                    report.added.len(),
+                    if report.added.len() == 1 {
+                        "record"
+                    } else {
+                        "records"
+                    },
+                    crate::data::INBOX_DIR,
+                    report.skipped.len(),
+                    if args.dry_run {
+                        " (dry run: nothing written)"
+                    } else {
+                        ""
+                    }
+                );
+            }
+            0
+        }
+        Err(e) => report_inbox_error(&e, quiet),
+    }
+}
+
+fn run_new_study(args: &NewStudyArgs, quiet: bool) -> i32 {
+    let root = &args.project.project;
+    if !root.join("brief.toml").is_file() {
+        return report_inbox_error(
+            &InboxError::Load(LoadError::NotAProject(root.clone())),
+            quiet,
+        );
+    }
+    match crate::inbox::new_study(root, &args.key, &today()) {
+        Ok(NewStudy::Drafted(path)) => {
+            if !quiet {
+                println!(
+                    "drafted {}: fill it in, then run `evbrief new-study {}` again to add it to the brief",
+                    path.display(),
+                    args.key
+                );
+            }
+            0
+        }
+        Ok(NewStudy::Added(path)) => {
+            if !quiet {
+                println!(
+                    "added {}; `{}` moved from the inbox to data/references.bib",
+                    path.display(),
+                    args.key
+                );
+            }
+            0
+        }
+        Err(e) => report_inbox_error(&e, quiet),
+    }
+}
+
+fn report_inbox_error(e: &InboxError, quiet: bool) -> i32 {
+    let mut err = std::io::stderr();
+    match e {
+        InboxError::Invalid(problems) | InboxError::Load(LoadError::Invalid(problems)) => {
+            let _ = write!(err, "{}", problems.render(!quiet));
+            let _ = writeln!(err, "error: {problems}; nothing was written");
+        }
+        other => {
+            let _ = writeln!(err, "error: {other}");
+        }
+    }
+    if e.is_user_error() { 2 } else { 1 }
 }
 
 fn run_synthetic(args: &SyntheticArgs, quiet: bool) -> i32 {

@@ -13,6 +13,7 @@ pub mod config;
 pub mod data;
 pub mod diagnostic;
 pub mod format;
+pub mod inbox;
 pub mod intake;
 pub mod pipeline;
 pub mod plot;

@@ -61,6 +61,26 @@ impl Bibliography {
             .collect()
     }
 
+    /// Treats the inbox entry `key` as curated: it moves to a curated file of its own,
+    /// as it will when `evbrief new-study` files it into `data/references.bib`.
+    pub fn curate(&mut self, key: &str) {
+        for f in &mut self.files {
+            if f.shelf == Shelf::Inbox
+                && let Some(entry) = f.library.remove(key)
+            {
+                let mut library = hayagriva::Library::new();
+                library.push(&entry);
+                let moved = BibFile {
+                    file: f.file.clone(),
+                    shelf: Shelf::Curated,
+                    library,
+                };
+                self.files.insert(0, moved);
+                return;
+            }
+        }
+    }
+
     /// Number of entries on a shelf.
     pub fn len(&self, shelf: Shelf) -> usize {
         self.files

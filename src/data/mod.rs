@@ -59,6 +59,21 @@ pub enum LoadError {
 
 /// Reads, parses and validates the project at `root`, reporting every problem at once.
 pub fn load_project(root: &Path) -> Result<Project, LoadError> {
+    load_project_with(root, &LoadOptions::default())
+}
+
+/// What to load beyond the project's own files: used to check a drafted study as if it
+/// had already joined the brief (`evbrief new-study`).
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// A study file outside `data/studies/` to load as one more study.
+    pub extra_study: Option<PathBuf>,
+    /// An inbox key to treat as a curated reference.
+    pub curate: Option<String>,
+}
+
+/// [`load_project`] with extra files (see [`LoadOptions`]).
+pub fn load_project_with(root: &Path, options: &LoadOptions) -> Result<Project, LoadError> {
     let brief_path = root.join("brief.toml");
     if !brief_path.is_file() {
         return Err(LoadError::NotAProject(root.to_path_buf()));
@@ -78,6 +93,7 @@ pub fn load_project(root: &Path) -> Result<Project, LoadError> {
                 .filter(|p| p.extension().is_some_and(|x| x == "toml"))
                 .collect();
             paths.sort();
+            paths.extend(options.extra_study.iter().cloned());
             for path in paths {
                 if let Some(file) = read_source(root, &path, &mut problems)
                     && let Some(study) = parse_toml::<Study>(&file, &mut problems)
@@ -93,7 +109,10 @@ pub fn load_project(root: &Path) -> Result<Project, LoadError> {
         )),
     }
 
-    let bibliography = load_bibliography(root, &mut problems);
+    let mut bibliography = load_bibliography(root, &mut problems);
+    if let Some(key) = &options.curate {
+        bibliography.curate(key);
+    }
 
     if let (Some(config), Some(brief_file)) = (&config, &brief_file) {
         validate::validate(
@@ -127,7 +146,7 @@ pub const INBOX_DIR: &str = "data/inbox";
 
 /// Reads the curated bibliography (one or both of [`CURATED_BIBLIOGRAPHIES`]) and the
 /// inbox, checking each file as Typst will read it.
-fn load_bibliography(root: &Path, problems: &mut Vec<Problem>) -> Bibliography {
+pub fn load_bibliography(root: &Path, problems: &mut Vec<Problem>) -> Bibliography {
     let mut files = Vec::new();
     let mut read = |path: PathBuf, shelf: Shelf, problems: &mut Vec<Problem>| {
         if let Some(file) = read_source(root, &path, problems)

@@ -236,7 +236,15 @@ pub fn to_bibtex(record: &Record, key: &str) -> String {
             .filter_map(|(n, v)| Some((*n, braced((*v)?)))),
     );
     if let Some(pages) = &record.pages {
-        fields.push(("pages", format!("{{{}}}", escape(pages).replace('-', "--"))));
+        let pages = escape(pages).replace('-', "--");
+        // hayagriva 0.10 reads "571--577, 583" as one range ending 577583; inner braces
+        // keep a page list as written.
+        let value = if pages.contains(',') {
+            format!("{{{{{pages}}}}}")
+        } else {
+            format!("{{{pages}}}")
+        };
+        fields.push(("pages", value));
     }
     if let Some(p) = &record.publisher {
         fields.push((publisher, braced(p)));
@@ -383,6 +391,25 @@ mod tests {
         assert_eq!(back[0].record.title, r.title);
         assert_eq!(back[0].record.authors, r.authors);
         assert_eq!(back[0].record.url, r.url);
+    }
+
+    #[test]
+    fn page_lists_are_braced_so_hayagriva_keeps_them() {
+        let mut r = record(&[person("Zhao", "Jian")], Some(2024));
+        r.pages = Some("571-577, 583".into());
+        let bib = to_bibtex(&r, "zhao2024");
+        assert!(bib.contains("pages  = {{571--577, 583}}"), "{bib}");
+        let file = SourceFile {
+            name: "out.bib".into(),
+            text: bib.clone().into(),
+        };
+        assert_eq!(
+            bibtex_in::read(&file).unwrap()[0].record.pages.as_deref(),
+            Some("571-577, 583")
+        );
+        let library = hayagriva::io::from_biblatex_str(&bib).unwrap();
+        let pages = library.get("zhao2024").unwrap().page_range().unwrap();
+        assert_eq!(pages.to_string(), "571-577, 583");
     }
 
     #[test]

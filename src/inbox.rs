@@ -1,0 +1,505 @@
+//! The door for new papers: `evbrief import` files records from export files into
+//! `data/inbox/`, de-duplicated against the bibliography and the inbox, and `evbrief
+//! new-study` turns an inbox record into a study file.
+//!
+//! Nothing is written unless every import file parses; curated files are never
+//! overwritten, and each inbox record is its own file written atomically.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::data::bibliography::{Bibliography, Shelf};
+use crate::data::{INBOX_DIR, LoadError, LoadOptions, load_bibliography, load_project_with};
+use crate::diagnostic::{Problem, Problems, SourceFile};
+use crate::intake::{ImportFormat, Record, bibtex_out};
+use crate::intake::{RecordIdentity, normalise_doi, normalise_title};
+use crate::pipeline::write_atomically;
+
+/// Export files larger than this are refused (a PubMed export of 10 000 records is ~50 MB).
+pub const MAX_IMPORT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Where drafted study files wait until they validate.
+pub const DRAFTS_DIR: &str = "data/drafts";
+
+/// Why an import or a new study could not be done.
+#[derive(Debug, thiserror::Error)]
+pub enum InboxError {
+    /// Problems in the import files or the project, all of them; nothing was written.
+    #[error(transparent)]
+    Invalid(#[from] Problems),
+    /// The project could not be loaded.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// A request that cannot be met (unknown key, file already there …).
+    #[error("{0}")]
+    Refused(String),
+    /// Writing a file failed.
+    #[error("cannot write {path} ({source})")]
+    Write {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+impl InboxError {
+    /// Bad input or usage (exit 2) as opposed to an internal or I/O failure (exit 1).
+    pub fn is_user_error(&self) -> bool {
+        !matches!(self, InboxError::Write { .. })
+    }
+}
+
+/// One record filed into the inbox.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Added {
+    /// Its new citation key (also the file name).
+    pub key: String,
+    /// "Wang 2024: Title …", for the report.
+    pub summary: String,
+}
+
+/// One record not filed, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Skipped {
+    /// "Wang 2024: Title …".
+    pub summary: String,
+    /// Why, e.g. "same DOI as `lian2023` in data/references.bib".
+    pub reason: String,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImportReport {
+    /// Records filed, in input order.
+    pub added: Vec<Added>,
+    /// Records left out, in input order.
+    pub skipped: Vec<Skipped>,
+}
+
+/// A known record: where it is and what identifies it.
+struct Known {
+    key: String,
+    place: String,
+    identity: RecordIdentity,
+}
+
+/// Imports every record of `files` into the project's inbox (or only reports what it
+/// would do when `dry_run`). `today` (YYYY-MM-DD) is written into each record's
+/// provenance comment.
+pub fn import(
+    root: &Path,
+    files: &[PathBuf],
+    today: &str,
+    dry_run: bool,
+) -> Result<ImportReport, InboxError> {
+    let mut problems = Vec::new();
+    let mut parsed: Vec<(SourceFile, Vec<Record>)> = Vec::new();
+    for path in files {
+        if let Some(file) = read_import_file(path, &mut problems) {
+            match ImportFormat::detect(&file.name, &file.text) {
+                None => problems.push(Problem::new(
+                    &file,
+                    0..0,
+                    "cannot tell the format (use .ris, .nbib, .bib or .json: RIS, PubMed/MEDLINE, BibTeX or CSL-JSON)",
+                )),
+                Some(format) => match crate::intake::parse(&file, format) {
+                    Ok(records) => parsed.push((file, records)),
+                    Err(mut found) => problems.append(&mut found),
+                },
+            }
+        }
+    }
+    let bibliography = load_bibliography(root, &mut problems);
+    if !problems.is_empty() {
+        return Err(Problems(problems).into());
+    }
+
+    let mut known = known_records(&bibliography);
+    let mut taken: std::collections::BTreeSet<String> =
+        known.iter().map(|k| k.key.clone()).collect();
+    let inbox = root.join(INBOX_DIR);
+    let mut report = ImportReport::default();
+    let mut to_write: Vec<(PathBuf, String)> = Vec::new();
+    for (file, records) in parsed {
+        let name = &file.name;
+        for record in records {
+            let identity = RecordIdentity::of(&record);
+            let summary = summary_of(&record);
+            if let Some((k, reason)) = known
+                .iter()
+                .find_map(|k| identity.matches(&k.identity).map(|r| (k, r)))
+            {
+                report.skipped.push(Skipped {
+                    summary,
+                    reason: format!("{reason} as `{}` in {}", k.key, k.place),
+                });
+                continue;
+            }
+            let key = bibtex_out::citation_key(&record, &|k| {
+                taken.contains(k) || inbox.join(format!("{k}.bib")).exists()
+            });
+            let line = format!(
+                ", line {}",
+                Problem::new(&file, record.span.clone(), "").line_col().0
+            );
+            let entry = format!(
+                "% Imported by evbrief on {today} from {name}{line}; awaiting assessment.\n{}",
+                bibtex_out::to_bibtex(&record, &key)
+            );
+            to_write.push((inbox.join(format!("{key}.bib")), entry));
+            taken.insert(key.clone());
+            known.push(Known {
+                key: key.clone(),
+                place: format!("this import ({name}{line})"),
+                identity,
+            });
+            report.added.push(Added { key, summary });
+        }
+    }
+    if !dry_run {
+        for (path, text) in &to_write {
+            if path.exists() {
+                return Err(InboxError::Refused(format!(
+                    "{} appeared while importing; nothing more was written",
+                    path.display()
+                )));
+            }
+            write_atomically(path, text.as_bytes()).map_err(|source| InboxError::Write {
+                path: path.display().to_string(),
+                source,
+            })?;
+        }
+    }
+    Ok(report)
+}
+
+/// Identities of every curated and inbox entry, with where each one lives.
+fn known_records(bibliography: &Bibliography) -> Vec<Known> {
+    let mut out = Vec::new();
+    for f in &bibliography.files {
+        let place = match f.shelf {
+            Shelf::Curated => f.file.name.clone(),
+            Shelf::Inbox => format!("the inbox ({})", f.file.name),
+        };
+        for entry in f.library.iter() {
+            out.push(Known {
+                key: entry.key().to_owned(),
+                place: place.clone(),
+                identity: identity_of_entry(entry),
+            });
+        }
+    }
+    out
+}
+
+/// The identity of a bibliography entry as hayagriva reads it (BibTeX or YAML alike).
+fn identity_of_entry(entry: &hayagriva::Entry) -> RecordIdentity {
+    let title = entry
+        .title()
+        .map(|t| normalise_title(&t.value.to_string()))
+        .unwrap_or_default();
+    let year = entry.date_any().map(|d| d.year);
+    RecordIdentity {
+        doi: entry.doi().map(normalise_doi),
+        pmid: entry.pmid().map(str::to_owned),
+        title_year: match (title.is_empty(), year) {
+            (false, Some(year)) => Some((title, year)),
+            _ => None,
+        },
+    }
+}
+
+/// "Wang 2024: First words of the title…" for messages.
+pub fn summary_of(record: &Record) -> String {
+    let author = record
+        .authors
+        .first()
+        .map_or("Anonymous".to_owned(), |a| a.family.clone());
+    let year = record
+        .year
+        .map_or_else(|| "n.d.".to_owned(), |y| y.to_string());
+    let mut title: String = record.title.chars().take(70).collect();
+    if record.title.chars().count() > 70 {
+        title.push('…');
+    }
+    format!("{author} {year}: {title}")
+}
+
+fn read_import_file(path: &Path, problems: &mut Vec<Problem>) -> Option<SourceFile> {
+    let name = path.to_string_lossy().replace('\\', "/");
+    let whole = |message: String| {
+        let file = SourceFile {
+            name: name.clone(),
+            text: Arc::from(""),
+        };
+        Problem::new(&file, 0..0, message)
+    };
+    match fs::metadata(path) {
+        Ok(meta) if meta.len() > MAX_IMPORT_BYTES => {
+            problems.push(whole(format!(
+                "file is {} bytes; the limit is {MAX_IMPORT_BYTES}",
+                meta.len()
+            )));
+            return None;
+        }
+        Ok(meta) if meta.is_dir() => {
+            problems.push(whole("is a folder, not an export file".into()));
+            return None;
+        }
+        Ok(_) => {}
+        Err(e) => {
+            problems.push(whole(format!("cannot read file ({e})")));
+            return None;
+        }
+    }
+    let bytes = match fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            problems.push(whole(format!("cannot read file ({e})")));
+            return None;
+        }
+    };
+    match String::from_utf8(bytes) {
+        Ok(text) => Some(SourceFile {
+            name,
+            text: Arc::from(text),
+        }),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let valid = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
+            let file = SourceFile {
+                name,
+                text: Arc::from(valid),
+            };
+            problems.push(Problem::new(
+                &file,
+                at..at,
+                "file is not valid UTF-8 (export it as UTF-8; EndNote and CNKI offer this)",
+            ));
+            None
+        }
+    }
+}
+
+/// What `evbrief new-study` did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NewStudy {
+    /// A skeleton was written to `data/drafts/KEY.toml`; the record stays in the inbox.
+    Drafted(PathBuf),
+    /// The draft validated: it moved to `data/studies/`, and its reference from the
+    /// inbox to `data/references.bib`.
+    Added(PathBuf),
+}
+
+/// Starts or finishes the extraction of inbox record `key`.
+///
+/// The first call writes a study-file skeleton to `data/drafts/KEY.toml` (the brief
+/// ignores drafts, so a half-done extraction never breaks a scheduled build). Once the
+/// curator has filled it in, the next call checks the whole project as if the draft were
+/// a study and the record curated; only if that validates does it move the draft into
+/// `data/studies/` and the record out of the inbox into `data/references.bib`.
+pub fn new_study(root: &Path, key: &str, today: &str) -> Result<NewStudy, InboxError> {
+    let mut problems = Vec::new();
+    let bibliography = load_bibliography(root, &mut problems);
+    if !problems.is_empty() {
+        return Err(Problems(problems).into());
+    }
+    let entry = match bibliography.entry(key) {
+        Some((Shelf::Inbox, entry)) => entry.clone(),
+        Some((Shelf::Curated, _)) => {
+            return Err(InboxError::Refused(format!(
+                "`{key}` is already a curated reference, not an inbox record"
+            )));
+        }
+        None => {
+            let waiting = bibliography.keys(Shelf::Inbox);
+            let list = if waiting.is_empty() {
+                "the inbox is empty; add records with `evbrief import FILE`".to_owned()
+            } else {
+                format!("records awaiting assessment: {}", waiting.join(", "))
+            };
+            return Err(InboxError::Refused(format!(
+                "no inbox record `{key}` ({list})"
+            )));
+        }
+    };
+    let draft = root.join(DRAFTS_DIR).join(format!("{key}.toml"));
+    let study = root.join("data/studies").join(format!("{key}.toml"));
+    if study.exists() {
+        return Err(InboxError::Refused(format!(
+            "data/studies/{key}.toml already exists; choose another key or remove that file"
+        )));
+    }
+    if !draft.exists() {
+        let outcomes = outcome_ids(root);
+        let text = skeleton(key, &entry, &outcomes, today);
+        write_atomically(&draft, text.as_bytes()).map_err(|source| InboxError::Write {
+            path: draft.display().to_string(),
+            source,
+        })?;
+        return Ok(NewStudy::Drafted(draft));
+    }
+    let options = LoadOptions {
+        extra_study: Some(draft.clone()),
+        curate: Some(key.to_owned()),
+    };
+    load_project_with(root, &options)?;
+    file_reference(root, &bibliography, key)?;
+    fs::rename(&draft, &study).map_err(|source| InboxError::Write {
+        path: study.display().to_string(),
+        source,
+    })?;
+    Ok(NewStudy::Added(study))
+}
+
+/// Moves the inbox entry `key` to the end of `data/references.bib`, then removes it from
+/// its inbox file (the whole file when it held only this entry).
+fn file_reference(root: &Path, bibliography: &Bibliography, key: &str) -> Result<(), InboxError> {
+    let Some(inbox_file) = bibliography
+        .files
+        .iter()
+        .find(|f| f.shelf == Shelf::Inbox && f.library.get(key).is_some())
+    else {
+        return Err(InboxError::Refused(format!("no inbox record `{key}`")));
+    };
+    let text = &inbox_file.file.text;
+    let raw = biblatex::RawBibliography::parse(text)
+        .map_err(|e| InboxError::Refused(format!("{}: {}", inbox_file.file.name, e.kind)))?;
+    let entries: Vec<std::ops::Range<usize>> = raw.entries.iter().map(|e| e.span.clone()).collect();
+    let Some(span) = raw
+        .entries
+        .iter()
+        .find(|e| e.v.key.v == key)
+        .map(|e| e.span.clone())
+    else {
+        return Err(InboxError::Refused(format!("no inbox record `{key}`")));
+    };
+    let alone = entries.len() == 1;
+    // A lone entry moves with its provenance comment; one of several moves by itself.
+    let moved = if alone {
+        text.trim()
+    } else {
+        text[span.clone()].trim()
+    };
+    let references = root.join(crate::data::CURATED_BIBLIOGRAPHIES[0]);
+    let mut curated = fs::read_to_string(&references).unwrap_or_default();
+    if !curated.is_empty() && !curated.ends_with("\n\n") {
+        curated.push_str(if curated.ends_with('\n') {
+            "\n"
+        } else {
+            "\n\n"
+        });
+    }
+    curated.push_str(moved);
+    curated.push('\n');
+    let inbox_path = root.join(&inbox_file.file.name);
+    let write = |path: &Path, bytes: &[u8]| {
+        write_atomically(path, bytes).map_err(|source| InboxError::Write {
+            path: path.display().to_string(),
+            source,
+        })
+    };
+    write(&references, curated.as_bytes())?;
+    if alone {
+        fs::remove_file(&inbox_path).map_err(|source| InboxError::Write {
+            path: inbox_path.display().to_string(),
+            source,
+        })?;
+    } else {
+        let rest = format!("{}{}", &text[..span.start], &text[span.end..]);
+        write(&inbox_path, rest.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// Outcome ids of `brief.toml`, for the skeleton's comments (none if it does not parse).
+fn outcome_ids(root: &Path) -> Vec<(String, String)> {
+    fs::read_to_string(root.join("brief.toml"))
+        .ok()
+        .and_then(|t| toml::from_str::<crate::config::BriefConfig>(&t).ok())
+        .map(|c| {
+            c.outcomes
+                .iter()
+                .map(|o| {
+                    let o = o.get_ref();
+                    (o.id.clone(), format!("{:?}", o.kind).to_lowercase())
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A TOML string literal.
+fn quoted(s: &str) -> String {
+    toml::Value::String(s.to_owned()).to_string()
+}
+
+/// The study-file skeleton for an inbox entry: reference and label filled in, every field
+/// to extract marked `FILL IN` or commented out.
+fn skeleton(
+    key: &str,
+    entry: &hayagriva::Entry,
+    outcomes: &[(String, String)],
+    today: &str,
+) -> String {
+    let author = entry
+        .authors()
+        .and_then(|a| a.first())
+        .map(|p| p.name.clone())
+        .unwrap_or_else(|| "Anonymous".into());
+    let year = entry
+        .date_any()
+        .map_or_else(|| "n.d.".to_owned(), |d| d.year.to_string());
+    let title = entry
+        .title()
+        .map(|t| t.value.to_string())
+        .unwrap_or_else(|| "(no title)".into());
+    let first_outcome = outcomes.first().map_or("OUTCOME", |o| o.0.as_str());
+    let outcome_list = if outcomes.is_empty() {
+        "(none defined yet in brief.toml)".to_owned()
+    } else {
+        outcomes
+            .iter()
+            .map(|(id, kind)| format!("{id} ({kind})"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut s = String::new();
+    s.push_str(&format!(
+        "# Study file drafted by `evbrief new-study {key}` on {today} from the inbox record:\n#   {author} {year}. {title}\n"
+    ));
+    s.push_str(&format!(
+        "# Replace every FILL IN, uncomment what the report gives, then run\n#   evbrief new-study {key}\n# again: when the brief validates with this file, it moves to data/studies/ and the\n# reference from data/inbox/ to data/references.bib. Until then the brief ignores it.\n\n"
+    ));
+    s.push_str(&format!("id = {}\n", quoted(key)));
+    s.push_str(&format!(
+        "label = {}\n",
+        quoted(&format!("{author} {year}"))
+    ));
+    s.push_str(
+        "design = \"FILL IN\"        # rct | non-randomised-controlled | registry | case-report\n",
+    );
+    s.push_str("condition = \"FILL IN\"     # e.g. T2DM or T1D\n");
+    s.push_str("population = \"FILL IN\"    # who was studied, in the report's words\n");
+    s.push_str("# country = \"\"\n# setting = \"\"\n# enrolment = \"\"             # enrolment period as written\n# enrolled = 0                # must equal the sum of the arm sizes\n# follow-up = \"\"\n# blinding = \"\"              # e.g. double-blind, open-label\nnotes = []\n\n");
+    s.push_str(&format!(
+        "[[reports]]\nkey = {}\nrole = \"primary\"           # primary | post-hoc | secondary | abstract | registration | mention\n\n",
+        quoted(key)
+    ));
+    for (id, role, label) in [
+        ("intervention", "intervention", "FILL IN (e.g. UC-MSC)"),
+        ("control", "control", "FILL IN (e.g. Placebo)"),
+    ] {
+        s.push_str(&format!(
+            "[[arms]]\nid = \"{id}\"\nlabel = \"{label}\"\nrole = \"{role}\"          # intervention | control | single (uncontrolled study)\nn = 0                       # FILL IN: participants allocated\nintervention = \"FILL IN\"\nsource = {{ report = {}, at = \"FILL IN (e.g. Methods)\" }}\n\n",
+            quoted(key)
+        ));
+    }
+    s.push_str(&format!(
+        "# ---------------- results ----------------\n# Outcomes in brief.toml: {outcome_list}.\n# One block per outcome, arm and time point, values exactly as printed.\n# [[results]]\n# outcome = \"{first_outcome}\"\n# time = \"week 12\"            # or \"baseline\", \"month 6\" …\n# arm = \"intervention\"\n# mean = 0.0                 # continuous: mean with sd (or sem, or median with iqr / q1 and q3)\n# sd = 0.0\n# events = 0                 # binary: events (or percent)\n# n = 0                      # participants analysed, when it differs from the arm size\n# source = {{ report = {k}, at = \"Table 2\" }}\n\n# [[comparisons]]\n# outcome = \"{first_outcome}\"\n# time = \"week 12\"\n# arms = [\"intervention\", \"control\"]\n# p = \"0.008\"\n# source = {{ report = {k}, at = \"Results\" }}\n\n# [[adverse-events]]\n# event = \"Fever\"\n# category = \"infusion-reaction\"  # death | serious | infusion-reaction | hypoglycaemia | laboratory | other\n# arm = \"intervention\"\n# status = \"events\"          # events | none-observed | not-reported\n# events = 0\n# source = {{ report = {k}, at = \"Safety\" }}\n\n# [[findings]]\n# text = \"A result reported only in words.\"\n# source = {{ report = {k}, at = \"Discussion\" }}\n\n# [risk-of-bias]                # see the README: RoB 2 for RCTs, ROBINS-I otherwise\n",
+        k = quoted(key)
+    ));
+    s
+}
