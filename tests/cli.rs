@@ -519,3 +519,207 @@ fn every_offered_citation_style_prints_authors() {
         );
     }
 }
+
+/// Every file under `dir` with its bytes, for "nothing was touched" checks.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push((path.clone(), fs::read(&path).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn import_fixture(name: &str) -> String {
+    repo()
+        .join("tests/fixtures/import")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn import_files_new_records_once_and_skips_known_ones() {
+    let dir = project(None);
+    let root = dir.path().to_str().unwrap();
+    let files: Vec<String> = [
+        "pubmed.nbib",
+        "cnki.ris",
+        "zotero.ris",
+        "registry.ris",
+        "zotero.bib",
+        "crossref.json",
+        "zotero-csl.json",
+    ]
+    .iter()
+    .map(|f| import_fixture(f))
+    .collect();
+    let mut args = vec!["import", "-p", root];
+    args.extend(files.iter().map(String::as_str));
+    let out = evbrief(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    for line in [
+        "added zhang2022      张帆 2022: 脐带间充质干细胞治疗2型糖尿病的临床研究",
+        "added chinese2019    Chinese PLA General Hospital 2019: Umbilical Cord Mesenchymal Stem Cells",
+        // Known to the curated bibliography by DOI, in English and in Chinese.
+        "— same DOI as `lian2023` in data/references.bib",
+        "skipped 赵健 2024: 脐带间充质干细胞输注对2型糖尿病合并非酒精性脂肪性肝病患者的疗效评估",
+        // Within one import: the Zotero RIS and BibTeX exports of the same paper.
+        "— same DOI as `lu2021b` in this import (",
+        "8 records to data/inbox, 9 skipped",
+    ] {
+        assert!(text.contains(line), "missing: {line}\n{text}");
+    }
+    let inbox = dir.path().join("data/inbox");
+    let mut names: Vec<String> = fs::read_dir(&inbox)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "chin2019.bib",
+            "chinese2019.bib",
+            "diabetes2022.bib",
+            "lu2021b.bib",
+            "ricordi2020.bib",
+            "zhang2022.bib",
+            "zhao2024b.bib",
+            "zhong2020.bib"
+        ]
+    );
+    let record = fs::read_to_string(inbox.join("zhang2022.bib")).unwrap();
+    assert!(record.contains("author      = {{张帆}}"), "{record}");
+    // The curated bibliography is untouched.
+    assert_eq!(
+        fs::read(dir.path().join("data/references.bib")).unwrap(),
+        fs::read(repo().join("data/references.bib")).unwrap()
+    );
+
+    // A second import of the same files adds nothing and changes nothing.
+    let before = snapshot(&dir.path().join("data"));
+    let again = evbrief(&args);
+    assert!(again.status.success());
+    assert!(
+        stdout(&again).contains("0 records to data/inbox, 17 skipped"),
+        "{}",
+        stdout(&again)
+    );
+    assert!(stdout(&again).contains("as `zhang2022` in the inbox (data/inbox/zhang2022.bib)"));
+    assert_eq!(snapshot(&dir.path().join("data")), before);
+
+    // The brief lists the records, in full, under "Studies awaiting assessment".
+    let build = evbrief(&["build", "-p", root]);
+    assert!(build.status.success(), "{}", stderr(&build));
+    let pdf = pdf_flow_text(&dir.path().join("output/brief.pdf")).unwrap();
+    assert!(pdf.contains("Studies awaiting assessment"));
+    assert!(pdf.contains("(8 records)"));
+    assert!(
+        pdf.contains("张帆. 脐带间充质干细胞治疗 2 型糖尿病的临床研究. 2022."),
+        "{pdf}"
+    );
+}
+
+#[test]
+fn a_broken_import_file_is_located_and_nothing_is_written() {
+    let dir = project(None);
+    let root = dir.path().to_str().unwrap();
+    let before = snapshot(&dir.path().join("data"));
+    let good = import_fixture("pubmed.nbib");
+    let broken = [
+        "ris-no-er.ris",
+        "trailing-comma.json",
+        "unclosed-brace.bib",
+        "no-title.nbib",
+    ]
+    .map(|f| import_fixture(&format!("broken/{f}")));
+    let mut args = vec!["import", "-q", "-p", root, good.as_str()];
+    args.extend(broken.iter().map(String::as_str));
+    let out = evbrief(&args);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    let err = stderr(&out);
+    for name in &broken {
+        assert!(
+            err.contains(&format!("{name}:")),
+            "no problem for {name}:\n{err}"
+        );
+    }
+    assert!(err.contains("nothing was written"), "{err}");
+    assert_eq!(snapshot(&dir.path().join("data")), before);
+}
+
+#[test]
+fn new_study_drafts_then_adds_only_a_valid_study() {
+    let dir = project(Some("valid/reports"));
+    let root = dir.path().to_str().unwrap();
+    let draft = dir.path().join("data/drafts/wang2024.toml");
+
+    let out = evbrief(&["new-study", "wang2024", "-p", root]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let skeleton = fs::read_to_string(&draft).unwrap();
+    for expected in [
+        "id = \"wang2024\"",
+        "label = \"Wang 2024\"",
+        "design = \"FILL IN\"",
+        "[[reports]]\nkey = \"wang2024\"",
+        "# Outcomes in brief.toml: hba1c-target (binary).",
+        "# [[results]]",
+    ] {
+        assert!(
+            skeleton.contains(expected),
+            "missing {expected}:\n{skeleton}"
+        );
+    }
+    // The brief ignores the draft: it still builds, with the record awaiting assessment.
+    let build = evbrief(&["build", "-q", "-p", root]);
+    assert!(build.status.success(), "{}", stderr(&build));
+
+    // Unfilled, the draft does not validate: every problem is shown, nothing moves.
+    let before = snapshot(&dir.path().join("data"));
+    let out = evbrief(&["new-study", "wang2024", "-q", "-p", root]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("data/drafts/wang2024.toml:10:10: unknown variant `FILL IN`"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(snapshot(&dir.path().join("data")), before);
+
+    // Filled in, it moves into the brief and the record out of the inbox.
+    let filled = skeleton
+        .replace("design = \"FILL IN\"", "design = \"rct\"")
+        .replace("condition = \"FILL IN\"", "condition = \"T2DM\"")
+        .replace(
+            "population = \"FILL IN\"",
+            "population = \"Adults with T2DM\"",
+        )
+        .replace("n = 0 ", "n = 20 ")
+        .replace("FILL IN", "as reported");
+    fs::write(&draft, filled).unwrap();
+    let out = evbrief(&["new-study", "wang2024", "-p", root]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!draft.exists());
+    assert!(dir.path().join("data/studies/wang2024.toml").is_file());
+    assert!(!dir.path().join("data/inbox/wang2024.bib").exists());
+    let references = fs::read_to_string(dir.path().join("data/references.bib")).unwrap();
+    assert!(references.contains("@article{wang2024,"), "{references}");
+    let build = evbrief(&["build", "-p", root]);
+    assert!(build.status.success(), "{}", stderr(&build));
+    let pdf = pdf_flow_text(&dir.path().join("output/brief.pdf")).unwrap();
+    assert!(!pdf.contains("Studies awaiting assessment"));
+    assert!(pdf.contains("Wang 2024 [4]"), "{pdf}");
+}
