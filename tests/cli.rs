@@ -88,6 +88,31 @@ fn bundled_brief_builds_with_all_five_studies_and_their_numbers() {
     for needle in expected {
         assert!(text.contains(needle), "missing {needle}");
     }
+    // The reference list, numbered in order of first citation, page list kept, hyphenated
+    // given names initialised; the inbox record listed in full and numbered after them.
+    let flow = pdf_flow_text(&pdf).unwrap();
+    for needle in [
+        "1. Chin SP, Kee LT, Mohd MA, Then KY. Umbilical Cord-Derived",
+        "4. Lu J, Shen S-M, Ling Q, Wang B, Li L-R, Zhang W, et al.",
+        "2024;45(6):571–577, 583. doi:10.12435/j.issn.2095-5227.2024.071",
+        "Studies awaiting assessment",
+        "6. Carlsson P-O, Schwarcz E, Korsgren O, Le Blanc K. Preserved β-Cell Function in Type 1 Diabetes by Mesenchymal Stromal Cells. Diabetes 2015;64(2):587–592.",
+        "Zhao 2024 — reports: post hoc analysis [5]; mention [3].",
+    ] {
+        assert!(flow.contains(needle), "missing {needle}");
+    }
+    let links = pdf_links(&bytes);
+    for doi in [
+        "10.12435/j.issn.2095-5227.2024.071",
+        "10.12998/wjcc.v11.i21.5083",
+        "10.2147/DMSO.S507801",
+        "10.1186/s13287-021-02417-3",
+    ] {
+        assert!(
+            links.contains(&format!("https://doi.org/{doi}")),
+            "no link to {doi}: {links:?}"
+        );
+    }
     // Effects computed by the engine from the reported percentages (20/33 vs 9/32).
     assert!(text.contains("risk ratio 2.15 (95% CI 1.16 to 4.00)"));
     assert!(text.contains("single study, not pooled"));
