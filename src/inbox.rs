@@ -473,7 +473,10 @@ fn skeleton(
     s.push_str(&format!(
         "# Replace every FILL IN, uncomment what the report gives, then run\n#   evbrief new-study {key}\n# again: when the brief validates with this file, it moves to data/studies/ and the\n# reference from data/inbox/ to data/references.bib. Until then the brief ignores it.\n\n"
     ));
-    s.push_str(&format!("id = {}\n", quoted(key)));
+    s.push_str(&format!(
+        "id = {}              # keep: a study's id is its file name\n",
+        quoted(key)
+    ));
     s.push_str(&format!(
         "label = {}\n",
         quoted(&format!("{author} {year}"))
@@ -502,4 +505,73 @@ fn skeleton(
         k = quoted(key)
     ));
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A project with one YAML reference and an empty inbox.
+    fn project() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("data")).unwrap();
+        fs::write(
+            dir.path().join("data/references.yaml"),
+            "smith2019:\n  type: article\n  title: Preliminary results of a small trial\n  author: [\"Smith, Anna\"]\n  date: 2019\n",
+        )
+        .unwrap();
+        dir
+    }
+
+    fn ris(dir: &Path, body: &str) -> PathBuf {
+        let path = dir.join("export.ris");
+        fs::write(&path, body).unwrap();
+        path
+    }
+
+    #[test]
+    fn yaml_references_count_as_known_and_keys_avoid_them() {
+        let dir = project();
+        let file = ris(
+            dir.path(),
+            "TY  - JOUR\nAU  - Smith, A.\nTI  - Preliminary Results of a Small Trial.\nPY  - 2019\nER  - \n\nTY  - JOUR\nAU  - Smith, Anna\nTI  - Final results of a small trial\nPY  - 2019\nER  - \n",
+        );
+        let report = import(dir.path(), &[file], "2026-11-23", false).unwrap();
+        assert_eq!(
+            report.skipped[0].reason,
+            "same title and year as `smith2019` in data/references.yaml"
+        );
+        assert_eq!(report.added.len(), 1);
+        assert_eq!(report.added[0].key, "smith2019b");
+        let written = fs::read_to_string(dir.path().join("data/inbox/smith2019b.bib")).unwrap();
+        assert!(written.starts_with("% Imported by evbrief on 2026-11-23 from "));
+        assert!(written.contains("export.ris, line 7; awaiting assessment.\n@article{smith2019b,"));
+    }
+
+    #[test]
+    fn a_dry_run_writes_nothing() {
+        let dir = project();
+        let file = ris(
+            dir.path(),
+            "TY  - JOUR\nTI  - A new trial\nPY  - 2024\nER  - \n",
+        );
+        let report = import(dir.path(), &[file], "2026-11-23", true).unwrap();
+        assert_eq!(report.added[0].key, "anon2024");
+        assert!(!dir.path().join("data/inbox").exists());
+    }
+
+    #[test]
+    fn new_study_refuses_unknown_and_curated_keys() {
+        let dir = project();
+        let err = new_study(dir.path(), "smith2019", "2026-11-23").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "`smith2019` is already a curated reference, not an inbox record"
+        );
+        let err = new_study(dir.path(), "nobody", "2026-11-23").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "no inbox record `nobody` (the inbox is empty; add records with `evbrief import FILE`)"
+        );
+    }
 }
