@@ -617,6 +617,8 @@ fn import_files_new_records_once_and_skips_known_ones() {
     assert_eq!(
         names,
         [
+            // Already in the bundled inbox.
+            "carlsson2015.bib",
             "chin2019.bib",
             "chinese2019.bib",
             "diabetes2022.bib",
@@ -652,7 +654,7 @@ fn import_files_new_records_once_and_skips_known_ones() {
     assert!(build.status.success(), "{}", stderr(&build));
     let pdf = pdf_flow_text(&dir.path().join("output/brief.pdf")).unwrap();
     assert!(pdf.contains("Studies awaiting assessment"));
-    assert!(pdf.contains("(8 records)"));
+    assert!(pdf.contains("(9 records)"));
     assert!(
         pdf.contains("张帆. 脐带间充质干细胞治疗 2 型糖尿病的临床研究. 2022."),
         "{pdf}"
