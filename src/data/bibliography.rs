@@ -140,7 +140,10 @@ pub fn parse_bib_file(
                     &entry.key,
                     hayagriva::types::EntryType::Misc,
                 ));
-                if !problems.iter().any(|p| p.span.start == e.span.start) {
+                if !problems
+                    .iter()
+                    .any(|p| p.file.name == file.name && p.span.start == e.span.start)
+                {
                     problems.push(Problem::new(
                         file,
                         e.span.clone(),
