@@ -20,6 +20,17 @@ pub struct SourceFile {
     pub text: Arc<str>,
 }
 
+impl SourceFile {
+    /// 1-based line and column (in characters) of a byte offset (clamped to the text).
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let start = offset.min(self.text.len());
+        let before = &self.text[..floor_char_boundary(&self.text, start)];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (line, col)
+    }
+}
+
 /// One problem in one place of one file.
 #[derive(Debug, Clone)]
 pub struct Problem {
@@ -43,11 +54,7 @@ impl Problem {
 
     /// 1-based line and column (in characters) of the span's start.
     pub fn line_col(&self) -> (usize, usize) {
-        let start = self.span.start.min(self.file.text.len());
-        let before = &self.file.text[..floor_char_boundary(&self.file.text, start)];
-        let line = before.matches('\n').count() + 1;
-        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        (line, col)
+        self.file.line_col(self.span.start)
     }
 
     /// The snippet rendering with the source line underlined.

@@ -7,13 +7,12 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use crate::data::bibliography::{Bibliography, Shelf};
 use crate::data::{INBOX_DIR, LoadError, LoadOptions, load_bibliography, load_project_with};
 use crate::diagnostic::{Problem, Problems, SourceFile};
+use crate::intake::RecordIdentity;
 use crate::intake::{ImportFormat, Record, bibtex_out};
-use crate::intake::{RecordIdentity, normalise_doi, normalise_title};
 use crate::pipeline::write_atomically;
 
 /// Export files larger than this are refused (a PubMed export of 10 000 records is ~50 MB).
@@ -140,10 +139,7 @@ pub fn import(
             let key = bibtex_out::citation_key(&record, &|k| {
                 taken.contains(k) || inbox.join(format!("{k}.bib")).exists()
             });
-            let line = format!(
-                ", line {}",
-                Problem::new(&file, record.span.clone(), "").line_col().0
-            );
+            let line = format!(", line {}", file.line_col(record.span.start).0);
             let entry = format!(
                 "% Imported by evbrief on {today} from {name}{line}; awaiting assessment.\n{}",
                 bibtex_out::to_bibtex(&record, &key)
@@ -187,28 +183,11 @@ fn known_records(bibliography: &Bibliography) -> Vec<Known> {
             out.push(Known {
                 key: entry.key().to_owned(),
                 place: place.clone(),
-                identity: identity_of_entry(entry),
+                identity: RecordIdentity::of_entry(entry),
             });
         }
     }
     out
-}
-
-/// The identity of a bibliography entry as hayagriva reads it (BibTeX or YAML alike).
-fn identity_of_entry(entry: &hayagriva::Entry) -> RecordIdentity {
-    let title = entry
-        .title()
-        .map(|t| normalise_title(&t.value.to_string()))
-        .unwrap_or_default();
-    let year = entry.date_any().map(|d| d.year);
-    RecordIdentity {
-        doi: entry.doi().map(normalise_doi),
-        pmid: entry.pmid().map(str::to_owned),
-        title_year: match (title.is_empty(), year) {
-            (false, Some(year)) => Some((title, year)),
-            _ => None,
-        },
-    }
 }
 
 /// "Wang 2024: First words of the title…" for messages.
@@ -229,58 +208,7 @@ pub fn summary_of(record: &Record) -> String {
 
 fn read_import_file(path: &Path, problems: &mut Vec<Problem>) -> Option<SourceFile> {
     let name = path.to_string_lossy().replace('\\', "/");
-    let whole = |message: String| {
-        let file = SourceFile {
-            name: name.clone(),
-            text: Arc::from(""),
-        };
-        Problem::new(&file, 0..0, message)
-    };
-    match fs::metadata(path) {
-        Ok(meta) if meta.len() > MAX_IMPORT_BYTES => {
-            problems.push(whole(format!(
-                "file is {} bytes; the limit is {MAX_IMPORT_BYTES}",
-                meta.len()
-            )));
-            return None;
-        }
-        Ok(meta) if meta.is_dir() => {
-            problems.push(whole("is a folder, not an export file".into()));
-            return None;
-        }
-        Ok(_) => {}
-        Err(e) => {
-            problems.push(whole(format!("cannot read file ({e})")));
-            return None;
-        }
-    }
-    let bytes = match fs::read(path) {
-        Ok(b) => b,
-        Err(e) => {
-            problems.push(whole(format!("cannot read file ({e})")));
-            return None;
-        }
-    };
-    match String::from_utf8(bytes) {
-        Ok(text) => Some(SourceFile {
-            name,
-            text: Arc::from(text),
-        }),
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            let valid = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
-            let file = SourceFile {
-                name,
-                text: Arc::from(valid),
-            };
-            problems.push(Problem::new(
-                &file,
-                at..at,
-                "file is not valid UTF-8 (export it as UTF-8; EndNote and CNKI offer this)",
-            ));
-            None
-        }
-    }
+    crate::data::read_text_file(path, name, MAX_IMPORT_BYTES, problems)
 }
 
 /// What `evbrief new-study` did.

@@ -63,18 +63,17 @@ pub fn study_effects(
     ) else {
         return Vec::new();
     };
-    let is_outcome = |m: &Measurement| {
-        m.analyse && m.outcome.as_ref().map(|o| o.get_ref().as_str()) == Some(outcome)
-    };
+    let is_outcome =
+        |m: &Measurement| m.outcome.as_ref().map(|o| o.get_ref().as_str()) == Some(outcome);
     let at = |arm: &str, time: &str| {
-        st.results.iter().find(|m| {
+        st.analysed_results().find(|m| {
             is_outcome(m)
                 && m.arm.get_ref() == arm
                 && m.time.as_ref().map(|t| t.get_ref().as_str()) == Some(time)
         })
     };
     let mut times: Vec<&str> = Vec::new();
-    for m in st.results.iter().filter(|m| is_outcome(m)) {
+    for m in st.analysed_results().filter(|m| is_outcome(m)) {
         if let Some(t) = m.time.as_ref().map(|t| t.get_ref().as_str())
             && t != "baseline"
             && !times.contains(&t)

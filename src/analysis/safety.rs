@@ -130,9 +130,8 @@ pub fn safety_of(studies: &[&Study]) -> SafetyAnalysis {
         let mut silent = Vec::new();
         for study in studies {
             let entries: Vec<&AdverseEvent> = study
-                .adverse_events
-                .iter()
-                .filter(|a| a.analyse && a.category == category)
+                .analysed_adverse_events()
+                .filter(|a| a.category == category)
                 .collect();
             if entries.is_empty() {
                 silent.push(study.id.get_ref().clone());

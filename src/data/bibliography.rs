@@ -194,7 +194,7 @@ pub fn check_unique_keys(files: &[BibFile], problems: &mut Vec<Problem>) {
 
 /// The byte range of an entry's key in BibTeX (`@type{key,`) or YAML (`key:`) text,
 /// or the start of the file when it cannot be found.
-pub fn key_span(text: &str, key: &str) -> Range<usize> {
+fn key_span(text: &str, key: &str) -> Range<usize> {
     let bib = text
         .match_indices(key)
         .find(|(at, _)| {

@@ -42,9 +42,8 @@ pub(super) fn check_summary_of_findings(
                     Err(e) => push(time.span(), e),
                     Ok(t) => {
                         let has_data = studies.iter().any(|s| {
-                            s.study.results.iter().any(|m| {
-                                m.analyse
-                                    && m.outcome.as_ref().map(|o| o.get_ref()) == Some(id)
+                            s.study.analysed_results().any(|m| {
+                                m.outcome.as_ref().map(|o| o.get_ref()) == Some(id)
                                     && m.time
                                         .as_ref()
                                         .and_then(|mt| parse_time(mt.get_ref()).ok())

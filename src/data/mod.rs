@@ -219,17 +219,29 @@ fn whole_file(root: &Path, path: &Path, message: String) -> Problem {
 }
 
 fn read_source(root: &Path, path: &Path, problems: &mut Vec<Problem>) -> Option<SourceFile> {
-    let fail = |m: String, problems: &mut Vec<Problem>| {
-        problems.push(whole_file(root, path, m));
+    read_text_file(path, display_name(root, path), MAX_FILE_BYTES, problems)
+}
+
+/// Reads a UTF-8 text file of at most `limit` bytes, shown to the user as `name`; a file
+/// too large, unreadable or not UTF-8 is a problem (at the first invalid byte for UTF-8).
+pub fn read_text_file(
+    path: &Path,
+    name: String,
+    limit: u64,
+    problems: &mut Vec<Problem>,
+) -> Option<SourceFile> {
+    let fail = |message: String, problems: &mut Vec<Problem>| {
+        let file = SourceFile {
+            name: name.clone(),
+            text: Arc::from(""),
+        };
+        problems.push(Problem::new(&file, 0..0, message));
         None
     };
     match fs::metadata(path) {
-        Ok(meta) if meta.len() > MAX_FILE_BYTES => {
+        Ok(meta) if meta.len() > limit => {
             return fail(
-                format!(
-                    "file is {} bytes; the limit is {MAX_FILE_BYTES}",
-                    meta.len()
-                ),
+                format!("file is {} bytes; the limit is {limit}", meta.len()),
                 problems,
             );
         }
@@ -239,14 +251,14 @@ fn read_source(root: &Path, path: &Path, problems: &mut Vec<Problem>) -> Option<
     match fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => Some(SourceFile {
-                name: display_name(root, path),
+                name,
                 text: Arc::from(text),
             }),
             Err(e) => {
                 let at = e.utf8_error().valid_up_to();
                 let valid = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
                 let file = SourceFile {
-                    name: display_name(root, path),
+                    name,
                     text: Arc::from(valid),
                 };
                 problems.push(Problem::new(&file, at..at, "file is not valid UTF-8"));

@@ -68,6 +68,18 @@ pub struct Study {
     pub risk_of_bias: Option<RiskOfBias>,
 }
 
+impl Study {
+    /// Results that enter the analysis (not marked `analyse = false`).
+    pub fn analysed_results(&self) -> impl Iterator<Item = &Measurement> {
+        self.results.iter().filter(|m| m.analyse)
+    }
+
+    /// Adverse events that enter the safety counts (not marked `analyse = false`).
+    pub fn analysed_adverse_events(&self) -> impl Iterator<Item = &AdverseEvent> {
+        self.adverse_events.iter().filter(|a| a.analyse)
+    }
+}
+
 /// Study designs evbrief distinguishes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]

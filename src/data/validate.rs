@@ -352,7 +352,7 @@ impl StudyCheck<'_> {
     /// such as a mean and a median, are alternative forms of one result.)
     fn one_report_per_result(&mut self) {
         let mut first: HashMap<(&str, &str), &Measurement> = HashMap::new();
-        for m in self.study.results.iter().filter(|m| m.analyse) {
+        for m in self.study.analysed_results() {
             let (Some(outcome), Some(time)) = (&m.outcome, &m.time) else {
                 continue;
             };
@@ -387,7 +387,7 @@ impl StudyCheck<'_> {
     /// and arm (from one report or two) would be counted twice.
     fn one_report_per_adverse_event(&mut self) {
         let mut first: HashMap<(&str, &str), &AdverseEvent> = HashMap::new();
-        for ae in self.study.adverse_events.iter().filter(|a| a.analyse) {
+        for ae in self.study.analysed_adverse_events() {
             if let Some(earlier) = first.insert((ae.event.as_str(), ae.arm.get_ref()), ae) {
                 let line = self.line_of(earlier.source.report.span());
                 let (here, other) = (ae.source.report.get_ref(), earlier.source.report.get_ref());
@@ -412,7 +412,7 @@ impl StudyCheck<'_> {
 
     /// 1-based line of a byte offset in this study's file.
     fn line_of(&self, span: std::ops::Range<usize>) -> usize {
-        Problem::new(self.file, span, "").line_col().0
+        self.file.line_col(span.start).0
     }
 
     fn source(&mut self, source: &Source) {

@@ -6,9 +6,6 @@ use std::fmt;
 
 use unicode_normalization::UnicodeNormalization;
 
-use crate::diagnostic::{Problem, SourceFile};
-
-use super::bibtex_in;
 use super::record::{Record, clean_doi, clean_pmid};
 
 /// A DOI for comparison: prefixes (`https://doi.org/`, `doi:`) and whitespace
@@ -94,16 +91,22 @@ impl RecordIdentity {
         }
     }
 
-    /// The identities of every entry of a BibTeX file (e.g. `data/references.bib`)
-    /// with its citation key, so a caller can say "same DOI as `lian2023`". Entries
-    /// without a title are included.
-    pub fn of_bibliography(
-        file: &SourceFile,
-    ) -> Result<Vec<(String, RecordIdentity)>, Vec<Problem>> {
-        Ok(bibtex_in::read(file)?
-            .into_iter()
-            .map(|e| (e.key, RecordIdentity::of(&e.record)))
-            .collect())
+    /// The identity of an entry of the curated bibliography or the inbox, as hayagriva
+    /// (and so Typst) reads it from BibTeX or YAML alike. Entries without a title match
+    /// only by DOI or PMID.
+    pub fn of_entry(entry: &hayagriva::Entry) -> Self {
+        let title = entry
+            .title()
+            .map(|t| normalise_title(&t.value.to_string()))
+            .unwrap_or_default();
+        RecordIdentity {
+            doi: entry.doi().map(normalise_doi),
+            pmid: entry.pmid().and_then(clean_pmid),
+            title_year: match (title.is_empty(), entry.date_any().map(|d| d.year)) {
+                (false, Some(year)) => Some((title, year)),
+                _ => None,
+            },
+        }
     }
 
     /// Whether `other` is the same work, and why: same DOI, or same PMID, or same

@@ -251,9 +251,8 @@ fn pooled_text(p: &PooledDifference) -> String {
 /// The report the study's entries for this event cite (the first one).
 fn cite_of(study: &Study, category: AeCategory, event: &str) -> String {
     study
-        .adverse_events
-        .iter()
-        .find(|a| a.analyse && a.category == category && a.event == event)
+        .analysed_adverse_events()
+        .find(|a| a.category == category && a.event == event)
         .map(|a| a.source.report.get_ref().clone())
         .unwrap_or_default()
 }
@@ -262,9 +261,8 @@ fn cite_of(study: &Study, category: AeCategory, event: &str) -> String {
 fn notes_of(study: &Study, category: AeCategory, event: &str) -> String {
     let mut notes: Vec<String> = Vec::new();
     for a in study
-        .adverse_events
-        .iter()
-        .filter(|a| a.analyse && a.category == category && a.event == event)
+        .analysed_adverse_events()
+        .filter(|a| a.category == category && a.event == event)
     {
         if let Some(note) = &a.note
             && !notes.iter().any(|n| n.ends_with(note.as_str()))

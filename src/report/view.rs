@@ -126,7 +126,7 @@ pub struct OutcomeView {
 pub struct ValueRow {
     /// Study label.
     pub study: String,
-    /// First report key, for the citation.
+    /// Key of the report the value was read from, for the citation.
     pub cite: String,
     /// Time point label.
     pub time: String,
