@@ -294,9 +294,16 @@ fn run_new_study(args: &NewStudyArgs, quiet: bool) -> i32 {
 fn report_inbox_error(e: &InboxError, quiet: bool) -> i32 {
     let mut err = std::io::stderr();
     match e {
-        InboxError::Invalid(problems) | InboxError::Load(LoadError::Invalid(problems)) => {
+        InboxError::Invalid(problems) => {
             let _ = write!(err, "{}", problems.render(!quiet));
             let _ = writeln!(err, "error: {problems}; nothing was written");
+        }
+        InboxError::Load(LoadError::Invalid(problems)) => {
+            let _ = write!(err, "{}", problems.render(!quiet));
+            let _ = writeln!(
+                err,
+                "error: {problems} in the project data; nothing was written"
+            );
         }
         other => {
             let _ = writeln!(err, "error: {other}");
@@ -347,7 +354,10 @@ fn report_error(e: &BuildError, quiet: bool) -> i32 {
     match e {
         BuildError::Load(LoadError::Invalid(problems)) => {
             let _ = write!(err, "{}", problems.render(!quiet));
-            let _ = writeln!(err, "error: {problems}; nothing was written");
+            let _ = writeln!(
+                err,
+                "error: {problems} in the project data; nothing was written"
+            );
         }
         other => {
             let _ = writeln!(err, "error: {other}");

@@ -111,11 +111,7 @@ impl Problems {
 impl fmt::Display for Problems {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.0.len();
-        write!(
-            f,
-            "{n} problem{} in the project data",
-            if n == 1 { "" } else { "s" }
-        )
+        write!(f, "{n} problem{}", if n == 1 { "" } else { "s" })
     }
 }
 
