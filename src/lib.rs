@@ -15,6 +15,7 @@ pub mod diagnostic;
 pub mod format;
 pub mod inbox;
 pub mod intake;
+pub mod living;
 pub mod pipeline;
 pub mod plot;
 pub mod report;
