@@ -3,3 +3,5 @@
 //! Everything here is about *when* and *where* a build happens; *what* a build makes is
 //! [`crate::pipeline`]. Time and file-system events come in through small traits and
 //! channels so tests drive them without sleeping.
+
+pub mod lock;
