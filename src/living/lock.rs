@@ -19,7 +19,8 @@
 //!
 //! Advisory means advisory: only processes that take this lock are kept out. On network
 //! file systems `flock` may be local to one machine, which is why the holder records its
-//! host name.
+//! host name. On Windows, where `try_lock` is a mandatory `LockFileEx` lock, the record
+//! of a busy lock may be unreadable, and [`LockError::Busy`] then names no holder.
 
 use std::fmt;
 use std::fs::{self, File, OpenOptions, TryLockError};
@@ -28,7 +29,7 @@ use std::path::{Path, PathBuf};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
 
 /// Name of the lock file inside the output folder.
 pub const LOCK_FILE_NAME: &str = ".evbrief.lock";
@@ -69,12 +70,13 @@ pub struct HolderInfo {
 }
 
 impl HolderInfo {
-    /// Describes this process, running evbrief subcommand `command`, as of now.
+    /// Describes this process, running evbrief subcommand `command`, as of now (to the
+    /// second, which is what the file records).
     pub fn current(command: &str) -> HolderInfo {
         HolderInfo {
             pid: Some(std::process::id()),
             command: Some(command.to_owned()),
-            since: Some(Utc::now()),
+            since: Some(Utc::now().trunc_subsecs(0)),
             host: hostname(),
             version: Some(env!("CARGO_PKG_VERSION").to_owned()),
         }
@@ -198,7 +200,7 @@ pub enum LockError {
         path: PathBuf,
         /// Who holds it, if the lock file said so (boxed to keep the error small).
         holder: Option<Box<HolderInfo>>,
-        /// How long this process waited before giving up (zero for [`LockWait::NoWait`]).
+        /// How long this process waited before giving up (zero if it did not wait).
         waited: Duration,
     },
     /// The lock file or its folder could not be created, opened, locked or written.
@@ -306,10 +308,15 @@ impl OutputLock {
             }
             let now = Instant::now();
             if deadline.is_some_and(|deadline| now >= deadline) {
+                // `on_wait` is still there if this process never waited.
+                let waited = match on_wait {
+                    Some(_) => Duration::ZERO,
+                    None => now - start,
+                };
                 return Err(LockError::Busy {
                     path,
                     holder: read_holder(&mut file).map(Box::new),
-                    waited: now - start,
+                    waited,
                 });
             }
             if let Some(on_wait) = on_wait.take() {
@@ -503,3 +510,4 @@ fn one_line(value: &str) -> String {
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect()
 }
+
