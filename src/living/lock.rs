@@ -45,6 +45,10 @@ pub const PARTIAL_EDITION_PREFIX: &str = ".partial-";
 /// soon after the holder finishes, long enough not to spin.
 const POLL_INTERVAL: Duration = Duration::from_millis(25);
 
+/// How often acquiring starts over because the lock file was swapped under it before
+/// giving up.
+const MAX_REPLACED: u32 = 8;
+
 /// At most this much of the lock file is read; the holder writes a few hundred bytes, so
 /// anything longer is garbage that must not be slurped into memory.
 const MAX_HOLDER_BYTES: u64 = 16 * 1024;
@@ -290,6 +294,7 @@ impl OutputLock {
             LockWait::For(limit) => start.checked_add(limit),
         };
         let mut on_wait = Some(on_wait);
+        let mut replaced = 0;
         let mut file = open_lock_file(&path).map_err(io_error)?;
         loop {
             match file.try_lock() {
@@ -298,7 +303,14 @@ impl OutputLock {
                         break;
                     }
                     // Someone deleted or replaced the lock file while we had it open:
-                    // holding the old inode excludes nobody. Start over on the new file.
+                    // holding the old inode excludes nobody. Start over on the new file,
+                    // but not forever, in case a file system reports unstable inodes.
+                    replaced += 1;
+                    if replaced > MAX_REPLACED {
+                        return Err(io_error(io::Error::other(
+                            "the lock file keeps being deleted or replaced",
+                        )));
+                    }
                     drop(file);
                     file = open_lock_file(&path).map_err(io_error)?;
                     continue;
