@@ -5,3 +5,4 @@
 //! channels so tests drive them without sleeping.
 
 pub mod lock;
+pub mod watch;
