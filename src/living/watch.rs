@@ -1081,27 +1081,38 @@ mod tests {
     }
 
     #[test]
-    fn refresh_watches_folders_created_after_the_start() {
+    fn refresh_follows_folders_that_appear_and_disappear() {
         let dir = project();
         let root = dir.path();
         let (tx, rx) = mpsc::channel();
         let mut watcher = FsWatcher::new(root, tx).unwrap();
         assert_eq!(watcher.folders(), ["data"]);
-        let rx = until(rx, Duration::from_secs(5));
+        let rx = until(rx, Duration::from_secs(10));
+        let mut templates_changed = ChangeSet::new();
+        templates_changed.insert(root, Path::new("templates"));
 
+        // Created after the start: the root's watch reports it, refresh watches inside.
         fs::create_dir(root.join("templates")).unwrap();
-        let mut created = None;
-        while let Some(changes) = next_batch(&rx, root, Duration::from_millis(50)) {
-            if changes.paths().any(|p| p == Path::new("templates")) {
-                created = Some(changes);
-                break;
-            }
-        }
-        let created = created.expect("the new templates folder was reported");
-        watcher.refresh(&created).unwrap();
+        let (seen, found) = wait_for(&rx, root, "templates");
+        assert!(found, "{seen:?}");
+        watcher.refresh(&templates_changed).unwrap();
         assert_eq!(watcher.folders(), ["data", "templates"]);
-
         fs::write(root.join("templates/brief.typ"), "= Brief").unwrap();
+        let (seen, found) = wait_for(&rx, root, "templates/brief.typ");
+        assert!(found, "{seen:?}");
+
+        // Removed, then created again (as a checkout of another branch may do).
+        fs::remove_dir_all(root.join("templates")).unwrap();
+        let (seen, found) = wait_for(&rx, root, "templates");
+        assert!(found, "{seen:?}");
+        watcher.refresh(&templates_changed).unwrap();
+        assert_eq!(watcher.folders(), ["data"]);
+        fs::create_dir(root.join("templates")).unwrap();
+        let (seen, found) = wait_for(&rx, root, "templates");
+        assert!(found, "{seen:?}");
+        watcher.refresh(&templates_changed).unwrap();
+        assert_eq!(watcher.folders(), ["data", "templates"]);
+        fs::write(root.join("templates/brief.typ"), "= Again").unwrap();
         let (seen, found) = wait_for(&rx, root, "templates/brief.typ");
         assert!(found, "{seen:?}");
     }
