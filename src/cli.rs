@@ -1,6 +1,7 @@
 //! Command-line interface: clap types and the translation of arguments into library calls.
 //!
-//! Exit codes: 0 success, 1 internal failure, 2 bad data or usage.
+//! Exit codes: 0 success, 1 internal failure, 2 bad data or usage, 75 the output folder is
+//! busy (another evbrief process holds its lock; try again later, sysexits' EX_TEMPFAIL).
 
 use crate::data::bibliography::Shelf;
 use std::io::Write;
@@ -11,7 +12,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::analyse::{AnalyseOptions, Report, analyse};
 use crate::data::LoadError;
 use crate::inbox::{InboxError, NewStudy};
-use crate::pipeline::{BuildConfig, BuildError, build, check};
+use crate::living::lock::{LockWait, OutputLock};
+use crate::pipeline::{
+    BuildConfig, BuildError, BuildOutcome, EditionOutcome, build_locked, check, lock_output,
+};
 use crate::stats::{Measure, Method, Test};
 
 /// evbrief: a typeset PDF evidence brief from curated clinical-study data.
@@ -111,6 +115,14 @@ pub struct BuildArgs {
     /// Print the time spent in each phase.
     #[arg(long)]
     pub timings: bool,
+    /// Do nothing when the inputs (data, brief.toml, templates, fonts) are unchanged since
+    /// the latest edition; for cron jobs, systemd timers and CI.
+    #[arg(long)]
+    pub if_changed: bool,
+    /// Seconds to wait when another evbrief process is writing the output folder
+    /// (0: exit at once with code 75).
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub lock_wait: u64,
 }
 
 /// Arguments of `evbrief analyse`.
@@ -147,44 +159,9 @@ pub enum OutputFormat {
 
 /// Runs the parsed command and returns the process exit code.
 pub fn run(cli: Cli) -> i32 {
-    let mut err = std::io::stderr();
     match cli.command {
-        Command::Build(args) => {
-            let mut config = BuildConfig::new(&args.project.project);
-            if let Some(out) = args.output {
-                config.output = out;
-            }
-            config.source_date_epoch = std::env::var("SOURCE_DATE_EPOCH")
-                .ok()
-                .and_then(|s| s.trim().parse().ok());
-            match build(&config) {
-                Ok(report) => {
-                    if !cli.quiet && !report.warnings.is_empty() {
-                        let _ = write!(err, "{}", report.warnings);
-                    }
-                    if !cli.quiet {
-                        println!(
-                            "wrote {} ({} studies, {} KiB)",
-                            report.output.display(),
-                            report.studies,
-                            report.bytes / 1024
-                        );
-                    }
-                    if args.timings || cli.verbose {
-                        let t = &report.timings;
-                        println!(
-                            "timings: load {:.1} ms, render {:.1} ms, write {:.1} ms",
-                            t.load.as_secs_f64() * 1e3,
-                            t.render.as_secs_f64() * 1e3,
-                            t.write.as_secs_f64() * 1e3
-                        );
-                    }
-                    0
-                }
-                Err(e) => report_error(&e, cli.quiet),
-            }
-        }
-        Command::Check(args) => match check(&BuildConfig::new(&args.project)) {
+        Command::Build(args) => run_build(&args, cli.quiet, cli.verbose),
+        Command::Check(args) => match check(&BuildConfig::new(&args.project, today())) {
             Ok(project) => {
                 if !cli.quiet {
                     println!(
@@ -205,16 +182,143 @@ pub fn run(cli: Cli) -> i32 {
     }
 }
 
-/// Today as YYYY-MM-DD: from `SOURCE_DATE_EPOCH` when set (reproducible files), else the clock.
-fn today() -> String {
-    let epoch = std::env::var("SOURCE_DATE_EPOCH")
+/// `SOURCE_DATE_EPOCH` when set to a whole number of seconds.
+fn source_date_epoch() -> Option<i64> {
+    std::env::var("SOURCE_DATE_EPOCH")
         .ok()
-        .and_then(|s| s.trim().parse::<i64>().ok())
-        .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0));
-    epoch
-        .unwrap_or_else(chrono::Utc::now)
-        .format("%Y-%m-%d")
-        .to_string()
+        .and_then(|s| s.trim().parse().ok())
+}
+
+/// Today: from `SOURCE_DATE_EPOCH` when set (reproducible files), else the local clock.
+fn today() -> chrono::NaiveDate {
+    source_date_epoch()
+        .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
+        .map(|t| t.date_naive())
+        .unwrap_or_else(|| chrono::Local::now().date_naive())
+}
+
+/// [`today`] as YYYY-MM-DD.
+fn today_text() -> String {
+    today().format("%Y-%m-%d").to_string()
+}
+
+fn build_config(args: &BuildArgs) -> BuildConfig {
+    let mut config = BuildConfig::new(&args.project.project, today());
+    if let Some(out) = &args.output {
+        config.output.clone_from(out);
+    }
+    config.source_date_epoch = source_date_epoch();
+    config.if_changed = args.if_changed;
+    config
+}
+
+fn run_build(args: &BuildArgs, quiet: bool, verbose: bool) -> i32 {
+    let config = build_config(args);
+    let lock = match take_lock(&config, "build", args.lock_wait, quiet) {
+        Ok(lock) => lock,
+        Err(e) => return report_error(&e, quiet),
+    };
+    match build_locked(&config, &lock, &mut None) {
+        Ok(outcome) => {
+            print_outcome(&outcome, quiet, args.timings || verbose);
+            0
+        }
+        Err(e) => report_error(&e, quiet),
+    }
+}
+
+/// Takes the output lock, saying whom we wait for and what a dead holder left behind.
+fn take_lock(
+    config: &BuildConfig,
+    command: &str,
+    wait_seconds: u64,
+    quiet: bool,
+) -> Result<OutputLock, BuildError> {
+    let wait = if wait_seconds == 0 {
+        LockWait::NoWait
+    } else {
+        LockWait::For(std::time::Duration::from_secs(wait_seconds))
+    };
+    let lock = lock_output(config, command, wait, |holder| {
+        if !quiet {
+            let who =
+                holder.map_or_else(|| "another evbrief process".to_owned(), |h| h.to_string());
+            eprintln!("waiting up to {wait_seconds} s for {who} to release the output folder");
+        }
+    })?;
+    if !quiet {
+        if let Some(dead) = lock.recovered() {
+            eprintln!("note: recovered a stale lock left by {dead}, which is no longer running");
+        }
+        for path in &lock.swept().removed {
+            eprintln!(
+                "note: removed {}, left by an interrupted build",
+                path.display()
+            );
+        }
+    }
+    Ok(lock)
+}
+
+/// Prints what a build did: edition, changes, output file (and timings when asked).
+fn print_outcome(outcome: &BuildOutcome, quiet: bool, timings: bool) {
+    let report = match outcome {
+        BuildOutcome::UpToDate {
+            edition,
+            output,
+            restored,
+        } => {
+            if !quiet {
+                println!(
+                    "up to date: the inputs have not changed since edition {edition}; nothing built{}",
+                    if *restored {
+                        format!(" ({} restored from the edition)", output.display())
+                    } else {
+                        String::new()
+                    }
+                );
+            }
+            return;
+        }
+        BuildOutcome::Built(report) => report,
+    };
+    let mut err = std::io::stderr();
+    if !quiet {
+        for skipped in &report.skipped_records {
+            let _ = writeln!(err, "warning: {skipped}; compared with an older edition");
+        }
+        if !report.warnings.is_empty() {
+            let _ = write!(err, "{}", report.warnings);
+        }
+        match &report.edition {
+            EditionOutcome::New(name) => println!("new edition {name}"),
+            EditionOutcome::Unchanged(name) => {
+                println!("edition {name} unchanged (same inputs); no new edition")
+            }
+            EditionOutcome::Preview(name) => println!("preview of edition {name}"),
+        }
+        if let Some(changes) = &report.changes {
+            println!("{changes}");
+        }
+        println!(
+            "wrote {} ({} studies, {} KiB)",
+            report.output.display(),
+            report.studies,
+            report.bytes / 1024
+        );
+    }
+    if timings {
+        let t = &report.timings;
+        let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+        println!(
+            "timings: fingerprint {:.1} ms, load {:.1} ms, analyse {:.1} ms, render {:.1} ms, write {:.1} ms",
+            ms(t.fingerprint),
+            ms(t.load),
+            ms(t.analyse),
+            ms(t.render),
+            ms(t.write)
+        );
+    }
 }
 
 fn run_import(args: &ImportArgs, quiet: bool) -> i32 {
@@ -225,7 +329,7 @@ fn run_import(args: &ImportArgs, quiet: bool) -> i32 {
             quiet,
         );
     }
-    match crate::inbox::import(root, &args.files, &today(), args.dry_run) {
+    match crate::inbox::import(root, &args.files, &today_text(), args.dry_run) {
         Ok(report) => {
             if !quiet {
                 let verb = if args.dry_run { "would add" } else { "added" };
@@ -266,7 +370,7 @@ fn run_new_study(args: &NewStudyArgs, quiet: bool) -> i32 {
             quiet,
         );
     }
-    match crate::inbox::new_study(root, &args.key, &today()) {
+    match crate::inbox::new_study(root, &args.key, &today_text()) {
         Ok(NewStudy::Drafted(path)) => {
             if !quiet {
                 println!(
@@ -363,8 +467,22 @@ fn report_error(e: &BuildError, quiet: bool) -> i32 {
             let _ = writeln!(err, "error: {other}");
         }
     }
-    if e.is_user_error() { 2 } else { 1 }
+    exit_code(e)
 }
+
+/// The exit code of a failed build.
+fn exit_code(e: &BuildError) -> i32 {
+    if e.is_busy() {
+        EXIT_BUSY
+    } else if e.is_user_error() {
+        2
+    } else {
+        1
+    }
+}
+
+/// Exit code when another evbrief process holds the output folder (EX_TEMPFAIL).
+pub const EXIT_BUSY: i32 = 75;
 
 fn run_analyse(args: &AnalyseArgs) -> i32 {
     let parsed = (

@@ -1,12 +1,22 @@
-//! One build: load → validate → view model → Typst → PDF, written atomically.
+//! One build: fingerprint → load → analyse → view model → Typst → PDF, then a dated
+//! edition and `output/brief.pdf`, each written atomically.
 
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use chrono::NaiveDate;
+
+use crate::analysis::analyse;
 use crate::data::{LoadError, Project, load_project};
-use crate::report::{RenderError, render};
+use crate::living::editions::{EditionName, Editions, RecordError};
+use crate::living::inputs::{extra_files, fingerprint, short_hash};
+use crate::living::lock::{HolderInfo, LockError, LockWait, OutputLock};
+use crate::report::changes::changes_between;
+use crate::report::record::{EditionRecord, EditionStamp, InputsRecord, edition_record};
+use crate::report::view::{EditionView, build_view, format_iso_date};
+use crate::report::{RenderError, Renderer};
 
 /// What a build needs to know; filled by the CLI or a test, never from globals.
 #[derive(Debug, Clone)]
@@ -17,18 +27,32 @@ pub struct BuildConfig {
     pub output: PathBuf,
     /// `SOURCE_DATE_EPOCH`, which overrides the as-of date as PDF timestamp.
     pub source_date_epoch: Option<i64>,
+    /// The day a new edition is dated with (the clock's, or `SOURCE_DATE_EPOCH`'s).
+    pub today: NaiveDate,
+    /// Do nothing when the inputs equal the latest edition's (`build --if-changed`).
+    pub if_changed: bool,
+    /// Keep dated editions (a preview in `evbrief watch` does not).
+    pub editions: bool,
 }
 
 impl BuildConfig {
-    /// The default build of the project at `project`.
-    pub fn new(project: impl Into<PathBuf>) -> Self {
+    /// The default build of the project at `project`, dated `today`.
+    pub fn new(project: impl Into<PathBuf>, today: NaiveDate) -> Self {
         let project = project.into();
         let output = project.join("output").join("brief.pdf");
         BuildConfig {
             project,
             output,
             source_date_epoch: None,
+            today,
+            if_changed: false,
+            editions: true,
         }
+    }
+
+    /// The project's output folder: editions and the lock file live here.
+    pub fn output_dir(&self) -> PathBuf {
+        self.project.join("output")
     }
 }
 
@@ -41,7 +65,18 @@ pub enum BuildError {
     /// The template failed.
     #[error(transparent)]
     Render(#[from] RenderError),
-    /// The PDF could not be written.
+    /// The inputs could not be fingerprinted or the editions listed.
+    #[error("cannot read {path} ({source})")]
+    Read {
+        /// The file or folder.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// Another evbrief process holds the output folder, or the lock file is unusable.
+    #[error(transparent)]
+    Lock(#[from] LockError),
+    /// The PDF or an edition could not be written.
     #[error("cannot write {path} ({source})")]
     Write {
         /// Target file.
@@ -54,23 +89,43 @@ pub enum BuildError {
 impl BuildError {
     /// True for problems the user can fix in data or templates (exit code 2).
     pub fn is_user_error(&self) -> bool {
-        matches!(
-            self,
-            BuildError::Load(_)
-                | BuildError::Render(RenderError::Template(_) | RenderError::Timestamp)
-        )
+        match self {
+            BuildError::Load(_) => true,
+            BuildError::Render(e) => matches!(e, RenderError::Template(_) | RenderError::Timestamp),
+            BuildError::Read { .. } | BuildError::Write { .. } | BuildError::Lock(_) => false,
+        }
+    }
+
+    /// True when another evbrief process holds the output folder (try again later).
+    pub fn is_busy(&self) -> bool {
+        matches!(self, BuildError::Lock(LockError::Busy { .. }))
     }
 }
 
 /// Time spent in each phase of a build.
 #[derive(Debug, Clone, Default)]
 pub struct Timings {
+    /// Hashing the inputs and reading the latest edition.
+    pub fingerprint: Duration,
     /// Reading, parsing and validating the data.
     pub load: Duration,
+    /// Analysis and view model.
+    pub analyse: Duration,
     /// Typst compilation and PDF export.
     pub render: Duration,
-    /// Writing the file.
+    /// Writing the edition and the output file.
     pub write: Duration,
+}
+
+/// What a build did about editions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EditionOutcome {
+    /// A new edition with this name was written.
+    New(String),
+    /// The inputs equal those of this existing edition; no edition was written.
+    Unchanged(String),
+    /// A preview of the next edition (named here); no edition was written.
+    Preview(String),
 }
 
 /// The result of a successful build.
@@ -84,8 +139,32 @@ pub struct BuildReport {
     pub studies: usize,
     /// Template warnings.
     pub warnings: String,
+    /// The edition written, matched or previewed.
+    pub edition: EditionOutcome,
+    /// The edition compared with for "What's new", if any.
+    pub previous_edition: Option<String>,
+    /// A line saying what changed, for the console.
+    pub changes: Option<String>,
+    /// Newer editions passed over because their record was unreadable.
+    pub skipped_records: Vec<RecordError>,
     /// Time per phase.
     pub timings: Timings,
+}
+
+/// What `build` did.
+#[derive(Debug)]
+pub enum BuildOutcome {
+    /// The brief was rendered and written.
+    Built(BuildReport),
+    /// `--if-changed`: the inputs equal the latest edition's, nothing was rendered.
+    UpToDate {
+        /// That edition's name.
+        edition: String,
+        /// The output file (restored from the edition when it was missing).
+        output: PathBuf,
+        /// True when the output file was missing and was restored from the edition.
+        restored: bool,
+    },
 }
 
 /// Loads and validates the project without rendering (`evbrief check`).
@@ -93,29 +172,230 @@ pub fn check(config: &BuildConfig) -> Result<Project, BuildError> {
     Ok(load_project(&config.project)?)
 }
 
-/// Builds the brief; on any failure the previous output file is left untouched.
-pub fn build(config: &BuildConfig) -> Result<BuildReport, BuildError> {
+/// The latest edition and the current inputs, to decide whether anything changed.
+pub struct InputsCheck {
+    /// The newest edition with a readable record.
+    pub latest: Option<(crate::living::editions::Edition, EditionRecord)>,
+    /// Newer editions passed over.
+    pub skipped: Vec<RecordError>,
+    /// The inputs now.
+    pub inputs: InputsRecord,
+}
+
+impl InputsCheck {
+    /// True when the inputs equal the latest edition's.
+    pub fn unchanged(&self) -> bool {
+        self.latest
+            .as_ref()
+            .is_some_and(|(_, r)| r.inputs.hash == self.inputs.hash)
+    }
+}
+
+/// Fingerprints the inputs of `config`'s project against its latest edition. Cheap: no
+/// parsing, no Typst; what `schedule` and `build --if-changed` run at every tick.
+pub fn check_inputs(config: &BuildConfig) -> Result<InputsCheck, BuildError> {
+    let editions = Editions::in_output(&config.output_dir());
+    let latest = editions.latest().map_err(|source| BuildError::Read {
+        path: editions.dir().to_path_buf(),
+        source,
+    })?;
+    let extra = latest
+        .edition
+        .as_ref()
+        .map(|(_, r)| extra_files(&r.inputs))
+        .unwrap_or_default();
+    if !config.project.join("brief.toml").is_file() {
+        return Err(LoadError::NotAProject(config.project.clone()).into());
+    }
+    let inputs =
+        fingerprint(&config.project, &extra, config.source_date_epoch).map_err(|source| {
+            BuildError::Read {
+                path: config.project.clone(),
+                source,
+            }
+        })?;
+    Ok(InputsCheck {
+        latest: latest.edition,
+        skipped: latest.skipped,
+        inputs,
+    })
+}
+
+/// Takes the lock on `config`'s output folder for `command` ("build", "watch" …), waiting
+/// as `wait` says; `on_wait` hears who holds it if we have to wait.
+pub fn lock_output(
+    config: &BuildConfig,
+    command: &str,
+    wait: LockWait,
+    on_wait: impl FnOnce(Option<&HolderInfo>),
+) -> Result<OutputLock, BuildError> {
+    Ok(OutputLock::acquire(
+        &config.output_dir(),
+        &HolderInfo::current(command),
+        wait,
+        on_wait,
+    )?)
+}
+
+/// Builds the brief with a fresh renderer, holding the output lock (waiting up to a
+/// minute for another evbrief process); see [`build_locked`].
+pub fn build(config: &BuildConfig) -> Result<BuildOutcome, BuildError> {
+    let lock = lock_output(
+        config,
+        "build",
+        LockWait::For(Duration::from_secs(60)),
+        |_| {},
+    )?;
+    build_locked(config, &lock, &mut None)
+}
+
+/// Builds the brief: a new dated edition when the inputs changed since the latest one,
+/// and `config.output`. The caller holds the output lock (`_lock`), so no other evbrief
+/// process writes editions or the output meanwhile. `renderer` is reused when given
+/// (watch mode) and created when `None`. On any failure every existing file is left
+/// untouched.
+pub fn build_locked(
+    config: &BuildConfig,
+    _lock: &OutputLock,
+    renderer: &mut Option<Renderer>,
+) -> Result<BuildOutcome, BuildError> {
     let t0 = Instant::now();
-    let project = load_project(&config.project)?;
+    let check = check_inputs(config)?;
+    let unchanged = check.unchanged();
+    if config.if_changed
+        && unchanged
+        && let Some((edition, _)) = &check.latest
+    {
+        let restored = !config.output.is_file();
+        if restored {
+            let pdf = fs::read(edition.pdf()).map_err(|source| BuildError::Read {
+                path: edition.pdf(),
+                source,
+            })?;
+            write_atomically(&config.output, &pdf).map_err(|source| BuildError::Write {
+                path: config.output.clone(),
+                source,
+            })?;
+        }
+        return Ok(BuildOutcome::UpToDate {
+            edition: edition.name.to_string(),
+            output: config.output.clone(),
+            restored,
+        });
+    }
+    let editions = Editions::in_output(&config.output_dir());
+    // The edition this build is, and the one it is compared with.
+    let (name, previous) = match &check.latest {
+        Some((edition, record)) if unchanged => {
+            let previous = record
+                .previous_edition
+                .as_deref()
+                .and_then(|p| editions.find(p).ok().flatten())
+                .and_then(|e| editions.record(&e).ok());
+            (edition.name, previous)
+        }
+        latest => {
+            let name = editions
+                .next_name(config.today)
+                .map_err(|source| BuildError::Read {
+                    path: editions.dir().to_path_buf(),
+                    source,
+                })?;
+            (name, latest.as_ref().map(|(_, r)| r.clone()))
+        }
+    };
     let t1 = Instant::now();
-    let rendered = render(&project, config.source_date_epoch)?;
+    let project = load_project(&config.project)?;
     let t2 = Instant::now();
+    let analysed = analyse(&project);
+    let stamp = EditionStamp {
+        edition: name.to_string(),
+        date: name.date.format("%Y-%m-%d").to_string(),
+        previous_edition: previous.as_ref().map(|p| p.edition.clone()),
+        inputs: check.inputs.clone(),
+    };
+    let mut record = edition_record(&project, &analysed, stamp);
+    let question = &project.config.question;
+    let arms = (
+        question.intervention_short.as_str(),
+        question.comparison_short.as_str(),
+    );
+    let changes = previous.as_ref().map(|p| changes_between(p, &record, arms));
+    let edition_view = |inputs: &InputsRecord| EditionView {
+        name: Some(name.to_string()),
+        date: format_iso_date(&record_date(name)),
+        draft: !config.editions,
+        inputs: Some(short_hash(inputs)),
+        changes: changes.clone(),
+    };
+    let mut view = build_view(&project, &analysed, edition_view(&record.inputs));
+    let t3 = Instant::now();
+    let renderer = match renderer {
+        Some(r) => r,
+        None => renderer.insert(Renderer::new(&project.root)?),
+    };
+    let mut rendered = renderer.render(&project, &view, config.source_date_epoch)?;
+    // Templates that read files outside the tracked folders make those files inputs too;
+    // when that set changed, fingerprint again and print the right hash.
+    let read_outside: Vec<String> = renderer
+        .files_read()
+        .into_iter()
+        .filter(|f| !record.inputs.files.contains_key(f))
+        .collect();
+    if !read_outside.is_empty() {
+        let mut extra = extra_files(&record.inputs);
+        extra.extend(read_outside);
+        record.inputs =
+            fingerprint(&config.project, &extra, config.source_date_epoch).map_err(|source| {
+                BuildError::Read {
+                    path: config.project.clone(),
+                    source,
+                }
+            })?;
+        view.edition = edition_view(&record.inputs);
+        rendered = renderer.render(&project, &view, config.source_date_epoch)?;
+    }
+    let t4 = Instant::now();
+    let outcome = if !config.editions {
+        EditionOutcome::Preview(name.to_string())
+    } else if unchanged && check.inputs.hash == record.inputs.hash {
+        EditionOutcome::Unchanged(name.to_string())
+    } else {
+        let json = serde_json::to_vec_pretty(&record).map_err(RenderError::from)?;
+        let written = editions
+            .write(name, &rendered.pdf, &json)
+            .map_err(|source| BuildError::Write {
+                path: editions.dir().join(name.to_string()),
+                source,
+            })?;
+        EditionOutcome::New(written.name.to_string())
+    };
     write_atomically(&config.output, &rendered.pdf).map_err(|source| BuildError::Write {
         path: config.output.clone(),
         source,
     })?;
-    let t3 = Instant::now();
-    Ok(BuildReport {
+    let t5 = Instant::now();
+    Ok(BuildOutcome::Built(BuildReport {
         output: config.output.clone(),
         bytes: rendered.pdf.len(),
         studies: project.studies.len(),
         warnings: rendered.warnings,
+        edition: outcome,
+        previous_edition: previous.map(|p| p.edition),
+        changes: changes.as_ref().map(crate::report::changes::summary_line),
+        skipped_records: check.skipped,
         timings: Timings {
-            load: t1 - t0,
-            render: t2 - t1,
-            write: t3 - t2,
+            fingerprint: t1 - t0,
+            load: t2 - t1,
+            analyse: t3 - t2,
+            render: t4 - t3,
+            write: t5 - t4,
         },
-    })
+    }))
+}
+
+fn record_date(name: EditionName) -> String {
+    name.date.format("%Y-%m-%d").to_string()
 }
 
 /// Writes `bytes` to a temporary file beside `path`, syncs it and renames it over `path`,

@@ -358,8 +358,26 @@ fn a_failed_build_leaves_the_previous_pdf_unchanged() {
         stderr(&out)
     );
     assert_eq!(fs::read(&pdf).unwrap(), before);
-    let leftovers: Vec<_> = fs::read_dir(dir.path().join("output")).unwrap().collect();
-    assert_eq!(leftovers.len(), 1, "no temporary files left behind");
+    assert_eq!(
+        names_in(&dir.path().join("output")),
+        [".evbrief.lock", "brief.pdf", "editions"],
+        "no temporary files left behind"
+    );
+    assert_eq!(
+        names_in(&dir.path().join("output/editions")).len(),
+        1,
+        "failed builds make no edition"
+    );
+}
+
+/// The sorted file names in `dir`.
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    names
 }
 
 #[test]

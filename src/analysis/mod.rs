@@ -193,6 +193,30 @@ pub fn stats_test(t: PoolTest, method: Method) -> Test {
     }
 }
 
+/// Everything the brief computes from a project, computed once and shared by the view
+/// model and the edition record (`analysis.json`).
+#[derive(Debug, Clone)]
+pub struct Analysed {
+    /// Effects and pooled results per outcome, in `brief.toml` order.
+    pub outcomes: Vec<OutcomeAnalysis>,
+    /// Adverse events by category, study and arm.
+    pub safety: safety::SafetyAnalysis,
+    /// Summary-of-findings rows with their certainty.
+    pub summary_of_findings: Vec<certainty::SofResult>,
+}
+
+/// Runs every analysis of the brief: outcomes, safety, then the summary of findings.
+pub fn analyse(project: &Project) -> Analysed {
+    let outcomes = analyse_project(project);
+    let safety = safety::analyse_safety(project);
+    let summary_of_findings = certainty::summary_of_findings(project, &outcomes, &safety);
+    Analysed {
+        outcomes,
+        safety,
+        summary_of_findings,
+    }
+}
+
 /// Computes effects for every outcome of the project.
 pub fn analyse_project(project: &Project) -> Vec<OutcomeAnalysis> {
     project

@@ -34,12 +34,7 @@ use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
 /// Name of the lock file inside the output folder.
 pub const LOCK_FILE_NAME: &str = ".evbrief.lock";
 
-/// Folder inside the output folder that holds dated editions.
-pub const EDITIONS_DIR: &str = "editions";
-
-/// Prefix of an edition folder still being written (`editions/.partial-<pid>-<n>/`); a
-/// folder with this name that exists while nobody holds the lock is debris.
-pub const PARTIAL_EDITION_PREFIX: &str = ".partial-";
+use super::editions::{EDITIONS_DIR, PARTIAL_PREFIX as PARTIAL_EDITION_PREFIX};
 
 /// How often a waiting process retries the lock. Short enough that a waiter starts
 /// soon after the holder finishes, long enough not to spin.

@@ -4,5 +4,7 @@
 //! [`crate::pipeline`]. Time and file-system events come in through small traits and
 //! channels so tests drive them without sleeping.
 
+pub mod editions;
+pub mod inputs;
 pub mod lock;
 pub mod watch;

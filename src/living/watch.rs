@@ -53,44 +53,10 @@ pub enum ChangeKind {
     Config,
 }
 
-/// The folders watched recursively, relative to the project root.
-pub const WATCHED_FOLDERS: [&str; 3] = ["data", "templates", "fonts"];
-
-/// Endings of editor, tool and download temp files, which never start a build.
-///
-/// `~` (Emacs, gedit, many others), `.swp`/`.swo`/`.swx` (Vim swap files),
-/// `.tmp`, `.bak`, `.kate-swp` (Kate), `.crdownload` (Chromium downloads), and
-/// `___jb_tmp___`/`___jb_old___` (JetBrains "safe write").
-pub const TEMP_SUFFIXES: [&str; 10] = [
-    "~",
-    ".swp",
-    ".swo",
-    ".swx",
-    ".tmp",
-    ".bak",
-    ".kate-swp",
-    ".crdownload",
-    "___jb_tmp___",
-    "___jb_old___",
-];
-
-/// True for a file or folder name that is never project content: hidden names starting
-/// with `.` (`.DS_Store`, `.git`, Emacs locks `.#name`, Vim's `.name.swp`, gedit's
-/// `.goutputstream-*`), Emacs auto-saves starting with `#`, Vim's write probe `4913`,
-/// and names ending in one of [`TEMP_SUFFIXES`] (compared ignoring ASCII case).
-///
-/// Such files come and go while an editor saves; building on them would build twice
-/// (or on a half-written file).
-pub fn is_ignored_name(name: &str) -> bool {
-    let bytes = name.as_bytes();
-    name.starts_with('.')
-        || name.starts_with('#')
-        || name == "4913"
-        || TEMP_SUFFIXES.iter().any(|suffix| {
-            bytes.len() >= suffix.len()
-                && bytes[bytes.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
-        })
-}
+/// The folders watched recursively, relative to the project root: the folders whose
+/// every file is an input of the brief.
+pub use super::inputs::TRACKED_DIRS as WATCHED_FOLDERS;
+pub use super::inputs::{TEMP_SUFFIXES, is_ignored_name};
 
 /// What a change of `path` means for the project at `root`, or `None` when it does not
 /// concern the build.

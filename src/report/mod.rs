@@ -1,8 +1,10 @@
 //! From validated data to PDF bytes: view model, Typst world, compilation and export.
 
+pub mod changes;
 pub mod forest;
 #[cfg(test)]
 mod forest_tests;
+pub mod record;
 pub mod references;
 pub mod risk_of_bias;
 pub mod safety;
@@ -69,31 +71,67 @@ pub fn pdf_timestamp(view: &BriefView, source_date_epoch: Option<i64>) -> Option
     Datetime::from_ymd(i32::from(date.year), date.month, date.day)
 }
 
-/// Compiles the brief of `project` to PDF bytes.
-pub fn render(project: &Project, source_date_epoch: Option<i64>) -> Result<Rendered, RenderError> {
-    let view = view::build_view(project);
-    let stamp = pdf_timestamp(&view, source_date_epoch);
-    let today = stamp.ok_or(RenderError::Timestamp)?;
-    let mut world = BriefWorld::new(&project.root, MAIN_TEMPLATE, today)
-        .map_err(|e| RenderError::Root(e.to_string()))?;
-    world.set_virtual(VIEW_PATH, serde_json::to_vec(&view)?);
-    references::serve(&mut world, project);
-    let Warned { output, warnings } = typst::compile::<PagedDocument>(&world);
-    let warnings_text = format_diagnostics(&world, &warnings);
-    let document =
-        output.map_err(|errors| RenderError::Template(format_diagnostics(&world, &errors)))?;
-    let options = PdfOptions {
-        ident: Smart::Custom(format!("evbrief/{}", view.config.title)),
-        creator: Smart::Custom(Some(view.generator.clone())),
-        timestamp: Some(Timestamp::new_utc(today)),
-        ..PdfOptions::default()
-    };
-    let pdf = typst_pdf::pdf(&document, &options)
-        .map_err(|errors| RenderError::Template(format_diagnostics(&world, &errors)))?;
-    Ok(Rendered {
-        pdf,
-        warnings: warnings_text,
-    })
+/// Compiles briefs of one project, keeping its Typst world (fonts, parsed templates,
+/// Typst's memoised layout) alive between compilations so a rebuild redoes only what
+/// changed. One-shot builds use it once; `evbrief watch` keeps it.
+pub struct Renderer {
+    world: BriefWorld,
+}
+
+impl Renderer {
+    /// A renderer for the project at `root` (loads its fonts).
+    pub fn new(root: &std::path::Path) -> Result<Self, RenderError> {
+        let placeholder = Datetime::from_ymd(1970, 1, 1).ok_or(RenderError::Timestamp)?;
+        let world = BriefWorld::new(root, MAIN_TEMPLATE, placeholder)
+            .map_err(|e| RenderError::Root(e.to_string()))?;
+        Ok(Renderer { world })
+    }
+
+    /// Compiles `view` (made from `project`) to PDF. Template files are read afresh from
+    /// disk, so edits since the last call are seen.
+    pub fn render(
+        &mut self,
+        project: &Project,
+        view: &BriefView,
+        source_date_epoch: Option<i64>,
+    ) -> Result<Rendered, RenderError> {
+        let today = pdf_timestamp(view, source_date_epoch).ok_or(RenderError::Timestamp)?;
+        let world = &mut self.world;
+        world.reset(today);
+        world.set_virtual(VIEW_PATH, serde_json::to_vec(view)?);
+        references::serve(world, project);
+        let Warned { output, warnings } = typst::compile::<PagedDocument>(&*world);
+        let warnings_text = format_diagnostics(world, &warnings);
+        let document =
+            output.map_err(|errors| RenderError::Template(format_diagnostics(world, &errors)))?;
+        let options = PdfOptions {
+            ident: Smart::Custom(format!("evbrief/{}", view.config.title)),
+            creator: Smart::Custom(Some(view.generator.clone())),
+            timestamp: Some(Timestamp::new_utc(today)),
+            ..PdfOptions::default()
+        };
+        let pdf = typst_pdf::pdf(&document, &options)
+            .map_err(|errors| RenderError::Template(format_diagnostics(world, &errors)))?;
+        Ok(Rendered {
+            pdf,
+            warnings: warnings_text,
+        })
+    }
+
+    /// Project files (relative paths) the last compilation read from disk: the templates
+    /// and anything they load. Part of an edition's input fingerprint.
+    pub fn files_read(&self) -> Vec<String> {
+        self.world.disk_files_read()
+    }
+}
+
+/// Compiles `view` of `project` to PDF bytes with a fresh renderer.
+pub fn render(
+    project: &Project,
+    view: &BriefView,
+    source_date_epoch: Option<i64>,
+) -> Result<Rendered, RenderError> {
+    Renderer::new(&project.root)?.render(project, view, source_date_epoch)
 }
 
 fn format_diagnostics(world: &BriefWorld, diagnostics: &[SourceDiagnostic]) -> String {

@@ -181,7 +181,8 @@ fn lower_first(s: &str) -> String {
         .unwrap_or_default()
 }
 
-fn outcome_label(
+/// The row's label as the table prints it: the curated label or the outcome's, with the time.
+pub(crate) fn outcome_label(
     project: &Project,
     r: &SofResult,
     spec: &crate::config::certainty::SofRow,

@@ -12,6 +12,7 @@ use super::risk_of_bias::{RiskOfBiasView, risk_of_bias_view};
 use super::safety::{SafetyView, safety_view};
 use super::sof::{SofView, sof_view};
 use super::words::{capitalise, measure_name, model_name, pooled_sentence};
+use crate::analysis::Analysed;
 use crate::config::{BriefConfig, OutcomeKind};
 use crate::data::model::{Measurement, Source, Study};
 use crate::data::model_p::{Relation, parse_p};
@@ -48,6 +49,23 @@ pub struct BriefView {
     pub overview: Vec<ForestView>,
     /// Bibliography files, citation style and records awaiting assessment.
     pub references: super::references::ReferencesView,
+    /// Which edition this is and what changed since the previous one.
+    pub edition: EditionView,
+}
+
+/// The brief's place in the series of editions of a living brief.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct EditionView {
+    /// Edition name ("2026-11-23", "2026-11-23-2"); `None` for a build without editions.
+    pub name: Option<String>,
+    /// The edition's date in words ("23 November 2026").
+    pub date: Option<String>,
+    /// True for a preview (`evbrief watch`): what the next edition would say.
+    pub draft: bool,
+    /// Short hash of the inputs, for the provenance line.
+    pub inputs: Option<String>,
+    /// What changed since the previous edition; `None` for the first edition.
+    pub changes: Option<super::changes::ChangesView>,
 }
 
 /// One report of a study: its bibliography key and what it is to the study.
@@ -172,11 +190,11 @@ pub struct FindingView {
     pub source: String,
 }
 
-/// Builds the view model from a validated project.
-pub fn build_view(project: &Project) -> BriefView {
-    let analysis = crate::analysis::analyse_project(project);
-    let safety = crate::analysis::safety::analyse_safety(project);
-    let sof = crate::analysis::certainty::summary_of_findings(project, &analysis, &safety);
+/// Builds the view model from a validated project, its analysis and its edition.
+pub fn build_view(project: &Project, analysed: &Analysed, edition: EditionView) -> BriefView {
+    let analysis = &analysed.outcomes;
+    let safety = &analysed.safety;
+    let sof = &analysed.summary_of_findings;
     let config = project.config.clone();
     let as_of = format_date(config.as_of.get_ref());
     let studies = project.studies.iter().map(study_view).collect();
@@ -265,17 +283,18 @@ pub fn build_view(project: &Project) -> BriefView {
                 .map(|f| finding_view(&s.study, &f.text, &f.source))
         })
         .collect();
-    let overview = overview_forests(project, &analysis);
+    let overview = overview_forests(project, analysis);
     BriefView {
-        methods: methods_text(&analysis),
+        edition,
+        methods: methods_text(analysis),
         overview,
         references: super::references::references_view(project),
         as_of,
         generator: format!("evbrief {}", env!("CARGO_PKG_VERSION")),
         studies,
         outcomes,
-        safety: safety_view(project, &safety),
-        summary_of_findings: sof_view(project, &sof),
+        safety: safety_view(project, safety),
+        summary_of_findings: sof_view(project, sof),
         risk_of_bias: risk_of_bias_view(project),
         other_findings,
         conflicts: conflicts(project),
@@ -283,21 +302,22 @@ pub fn build_view(project: &Project) -> BriefView {
     }
 }
 
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
 fn format_date(d: &toml::value::Datetime) -> String {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
     match d.date {
         Some(date) => format!(
             "{} {} {}",
@@ -307,6 +327,18 @@ fn format_date(d: &toml::value::Datetime) -> String {
         ),
         None => d.to_string(),
     }
+}
+
+/// "2026-11-23" as "23 November 2026"; `None` when `iso` is not a YYYY-MM-DD date.
+pub fn format_iso_date(iso: &str) -> Option<String> {
+    let d = chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d").ok()?;
+    use chrono::Datelike;
+    Some(format!(
+        "{} {} {}",
+        d.day(),
+        MONTHS[d.month0() as usize],
+        d.year()
+    ))
 }
 
 fn time_days(t: &Option<Spanned<String>>) -> f64 {

@@ -102,6 +102,32 @@ impl BriefWorld {
         })
     }
 
+    /// Prepares the world for the next compilation: a new date for `datetime.today()`,
+    /// no virtual files, and a cleared disk cache so edited templates are read again.
+    /// Fonts stay loaded; Typst's memoisation reuses whatever did not change.
+    pub fn reset(&mut self, today: Datetime) {
+        self.today = today;
+        self.virtual_files.clear();
+        if let Ok(cache) = self.cache.get_mut() {
+            cache.clear();
+        }
+    }
+
+    /// Project files (paths relative to the root, `/` separated) read from disk since the
+    /// last [`reset`](Self::reset), sorted; failed reads are left out.
+    pub fn disk_files_read(&self) -> Vec<String> {
+        let Ok(cache) = self.cache.lock() else {
+            return Vec::new();
+        };
+        let mut files: Vec<String> = cache
+            .iter()
+            .filter(|(_, result)| result.is_ok())
+            .map(|(id, _)| id.get().vpath().get_without_slash().to_owned())
+            .collect();
+        files.sort();
+        files
+    }
+
     /// Serves `data` at `path` instead of the disk (view model, figures, bibliography).
     pub fn set_virtual(&mut self, path: &str, data: Vec<u8>) {
         if let Some(id) = file_id(path) {
