@@ -40,6 +40,9 @@ pub enum Command {
     Build(BuildArgs),
     /// Validate the data only; writes nothing.
     Check(ProjectArgs),
+    /// Rebuild output/brief.pdf whenever data, brief.toml, templates or fonts change
+    /// (a preview: no editions are written). Stop with Ctrl-C.
+    Watch(WatchArgs),
     /// Run the statistics engine on a CSV file (metafor column names).
     Analyse(AnalyseArgs),
     /// Write a synthetic project with invented data (for trying evbrief at scale).
@@ -125,6 +128,19 @@ pub struct BuildArgs {
     pub lock_wait: u64,
 }
 
+/// Arguments of `evbrief watch`.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// Output PDF [default: PROJECT/output/brief.pdf].
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Milliseconds without further changes before a rebuild starts (editors save in bursts).
+    #[arg(long, value_name = "MS", default_value_t = 100)]
+    pub debounce: u64,
+}
+
 /// Arguments of `evbrief analyse`.
 #[derive(Debug, Args)]
 pub struct AnalyseArgs {
@@ -175,6 +191,7 @@ pub fn run(cli: Cli) -> i32 {
             }
             Err(e) => report_error(&e, cli.quiet),
         },
+        Command::Watch(args) => run_watch(&args, cli.quiet),
         Command::Analyse(args) => run_analyse(&args),
         Command::Synthetic(args) => run_synthetic(&args, cli.quiet),
         Command::Import(args) => run_import(&args, cli.quiet),
@@ -225,6 +242,85 @@ fn run_build(args: &BuildArgs, quiet: bool, verbose: bool) -> i32 {
         }
         Err(e) => report_error(&e, quiet),
     }
+}
+
+fn run_watch(args: &WatchArgs, quiet: bool) -> i32 {
+    use crate::living::session::WatchSession;
+    use crate::living::watch::{FsWatcher, watch_loop};
+    use std::ops::ControlFlow;
+
+    let mut config = BuildConfig::new(&args.project.project, today());
+    if let Some(out) = &args.output {
+        config.output.clone_from(out);
+    }
+    config.source_date_epoch = source_date_epoch();
+    if !config.project.join("brief.toml").is_file() {
+        return report_error(
+            &BuildError::Load(LoadError::NotAProject(config.project.clone())),
+            quiet,
+        );
+    }
+    let root = config.project.clone();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut watcher = match FsWatcher::new(&root, tx) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 1;
+        }
+    };
+    let mut session = WatchSession::new(config);
+    println!(
+        "watching {} (brief.toml, {}/); Ctrl-C to stop",
+        root.display(),
+        watcher.folders().join("/, ")
+    );
+    let mut rebuild = |changes: Option<&crate::living::watch::ChangeSet>| {
+        let what = changes.map_or_else(|| "start".to_owned(), |c| c.describe());
+        let stamp = chrono::Local::now().format("%H:%M:%S");
+        let lock = match take_lock(session.config(), "watch", 60, quiet) {
+            Ok(lock) => lock,
+            Err(e) => {
+                report_error(&e, quiet);
+                return;
+            }
+        };
+        match session.rebuild(&lock, changes) {
+            Ok(done) => {
+                let r = &done.report;
+                if !quiet && !r.warnings.is_empty() {
+                    eprint!("{}", r.warnings);
+                }
+                println!(
+                    "{stamp} {what} → rebuilt ({}) in {:.0} ms: {}{}",
+                    done.kind.label(),
+                    done.elapsed.as_secs_f64() * 1e3,
+                    r.output.display(),
+                    r.changes
+                        .as_ref()
+                        .map(|c| format!("; {c}"))
+                        .unwrap_or_default()
+                );
+            }
+            Err(e) => {
+                report_error(&e, quiet);
+                println!(
+                    "{stamp} {what} → failed; {} kept from the last good build",
+                    session.config().output.display()
+                );
+            }
+        }
+    };
+    rebuild(None);
+    let quiet_period = std::time::Duration::from_millis(args.debounce.max(1));
+    let _ = watch_loop(&rx, &root, quiet_period, |changes| {
+        if let Err(e) = watcher.refresh(changes) {
+            eprintln!("warning: {e}");
+        }
+        rebuild(Some(changes));
+        ControlFlow::Continue(())
+    });
+    0
 }
 
 /// Takes the output lock, saying whom we wait for and what a dead holder left behind.

@@ -15,7 +15,7 @@ use crate::living::inputs::{extra_files, fingerprint, short_hash};
 use crate::living::lock::{HolderInfo, LockError, LockWait, OutputLock};
 use crate::report::changes::changes_between;
 use crate::report::record::{EditionRecord, EditionStamp, InputsRecord, edition_record};
-use crate::report::view::{EditionView, build_view, format_iso_date};
+use crate::report::view::{BriefView, EditionView, build_view, format_iso_date};
 use crate::report::{RenderError, Renderer};
 
 /// What a build needs to know; filled by the CLI or a test, never from globals.
@@ -261,9 +261,8 @@ pub fn build_locked(
 ) -> Result<BuildOutcome, BuildError> {
     let t0 = Instant::now();
     let check = check_inputs(config)?;
-    let unchanged = check.unchanged();
     if config.if_changed
-        && unchanged
+        && check.unchanged()
         && let Some((edition, _)) = &check.latest
     {
         let restored = !config.output.is_file();
@@ -283,6 +282,41 @@ pub fn build_locked(
             restored,
         });
     }
+    let fingerprinted = t0.elapsed();
+    let mut prepared = prepare(config, check)?;
+    prepared.timings.fingerprint = fingerprinted;
+    let report = finish(config, &mut prepared, renderer)?;
+    Ok(BuildOutcome::Built(report))
+}
+
+/// A brief ready to render: the loaded project, its view model and edition record.
+/// `evbrief watch` keeps one so a template edit re-renders without reloading the data.
+pub struct Prepared {
+    /// The validated project.
+    pub project: Project,
+    /// The view model the template reads.
+    pub view: BriefView,
+    /// The edition record (`analysis.json`) of this build.
+    pub record: EditionRecord,
+    /// The edition this build is (or previews).
+    pub name: EditionName,
+    /// True when the inputs equal the latest edition's.
+    pub unchanged: bool,
+    /// The edition compared with.
+    pub previous_edition: Option<String>,
+    /// One line on what changed since it.
+    pub changes: Option<String>,
+    /// Newer editions passed over because their record was unreadable.
+    pub skipped_records: Vec<RecordError>,
+    /// Time so far.
+    pub timings: Timings,
+}
+
+/// Loads and analyses the project and builds its view and record, as the edition `check`
+/// makes it the next one (or the same one, when nothing changed).
+pub fn prepare(config: &BuildConfig, check: InputsCheck) -> Result<Prepared, BuildError> {
+    let t1 = Instant::now();
+    let unchanged = check.unchanged();
     let editions = Editions::in_output(&config.output_dir());
     // The edition this build is, and the one it is compared with.
     let (name, previous) = match &check.latest {
@@ -304,7 +338,6 @@ pub fn build_locked(
             (name, latest.as_ref().map(|(_, r)| r.clone()))
         }
     };
-    let t1 = Instant::now();
     let project = load_project(&config.project)?;
     let t2 = Instant::now();
     let analysed = analyse(&project);
@@ -312,56 +345,82 @@ pub fn build_locked(
         edition: name.to_string(),
         date: name.date.format("%Y-%m-%d").to_string(),
         previous_edition: previous.as_ref().map(|p| p.edition.clone()),
-        inputs: check.inputs.clone(),
+        inputs: check.inputs,
     };
-    let mut record = edition_record(&project, &analysed, stamp);
+    let record = edition_record(&project, &analysed, stamp);
     let question = &project.config.question;
     let arms = (
         question.intervention_short.as_str(),
         question.comparison_short.as_str(),
     );
     let changes = previous.as_ref().map(|p| changes_between(p, &record, arms));
-    let edition_view = |inputs: &InputsRecord| EditionView {
+    let edition = EditionView {
         name: Some(name.to_string()),
-        date: format_iso_date(&record_date(name)),
-        draft: !config.editions,
-        inputs: Some(short_hash(inputs)),
+        date: format_iso_date(&record.date),
+        // A preview of unchanged inputs is the latest edition itself, byte for byte.
+        draft: !config.editions && !unchanged,
+        inputs: Some(short_hash(&record.inputs)),
         changes: changes.clone(),
     };
-    let mut view = build_view(&project, &analysed, edition_view(&record.inputs));
+    let view = build_view(&project, &analysed, edition);
+    let t3 = Instant::now();
+    Ok(Prepared {
+        project,
+        view,
+        record,
+        name,
+        unchanged,
+        previous_edition: previous.map(|p| p.edition),
+        changes: changes.as_ref().map(crate::report::changes::summary_line),
+        skipped_records: check.skipped,
+        timings: Timings {
+            load: t2 - t1,
+            analyse: t3 - t2,
+            ..Timings::default()
+        },
+    })
+}
+
+/// Renders `prepared` and writes it: a new edition when it is one, then `config.output`.
+/// Files the templates read outside the tracked folders join the input fingerprint.
+pub fn finish(
+    config: &BuildConfig,
+    prepared: &mut Prepared,
+    renderer: &mut Option<Renderer>,
+) -> Result<BuildReport, BuildError> {
     let t3 = Instant::now();
     let renderer = match renderer {
         Some(r) => r,
-        None => renderer.insert(Renderer::new(&project.root)?),
+        None => renderer.insert(Renderer::new(&prepared.project.root)?),
     };
-    let mut rendered = renderer.render(&project, &view, config.source_date_epoch)?;
-    // Templates that read files outside the tracked folders make those files inputs too;
-    // when that set changed, fingerprint again and print the right hash.
+    let mut rendered =
+        renderer.render(&prepared.project, &prepared.view, config.source_date_epoch)?;
     let read_outside: Vec<String> = renderer
         .files_read()
         .into_iter()
-        .filter(|f| !record.inputs.files.contains_key(f))
+        .filter(|f| !prepared.record.inputs.files.contains_key(f))
         .collect();
     if !read_outside.is_empty() {
-        let mut extra = extra_files(&record.inputs);
+        let mut extra = extra_files(&prepared.record.inputs);
         extra.extend(read_outside);
-        record.inputs =
-            fingerprint(&config.project, &extra, config.source_date_epoch).map_err(|source| {
-                BuildError::Read {
-                    path: config.project.clone(),
-                    source,
-                }
+        prepared.record.inputs = fingerprint(&config.project, &extra, config.source_date_epoch)
+            .map_err(|source| BuildError::Read {
+                path: config.project.clone(),
+                source,
             })?;
-        view.edition = edition_view(&record.inputs);
-        rendered = renderer.render(&project, &view, config.source_date_epoch)?;
+        prepared.unchanged = false;
+        prepared.view.edition.inputs = Some(short_hash(&prepared.record.inputs));
+        rendered = renderer.render(&prepared.project, &prepared.view, config.source_date_epoch)?;
     }
     let t4 = Instant::now();
+    let name = prepared.name;
     let outcome = if !config.editions {
         EditionOutcome::Preview(name.to_string())
-    } else if unchanged && check.inputs.hash == record.inputs.hash {
+    } else if prepared.unchanged {
         EditionOutcome::Unchanged(name.to_string())
     } else {
-        let json = serde_json::to_vec_pretty(&record).map_err(RenderError::from)?;
+        let editions = Editions::in_output(&config.output_dir());
+        let json = serde_json::to_vec_pretty(&prepared.record).map_err(RenderError::from)?;
         let written = editions
             .write(name, &rendered.pdf, &json)
             .map_err(|source| BuildError::Write {
@@ -375,27 +434,21 @@ pub fn build_locked(
         source,
     })?;
     let t5 = Instant::now();
-    Ok(BuildOutcome::Built(BuildReport {
+    Ok(BuildReport {
         output: config.output.clone(),
         bytes: rendered.pdf.len(),
-        studies: project.studies.len(),
+        studies: prepared.project.studies.len(),
         warnings: rendered.warnings,
         edition: outcome,
-        previous_edition: previous.map(|p| p.edition),
-        changes: changes.as_ref().map(crate::report::changes::summary_line),
-        skipped_records: check.skipped,
+        previous_edition: prepared.previous_edition.clone(),
+        changes: prepared.changes.clone(),
+        skipped_records: std::mem::take(&mut prepared.skipped_records),
         timings: Timings {
-            fingerprint: t1 - t0,
-            load: t2 - t1,
-            analyse: t3 - t2,
             render: t4 - t3,
             write: t5 - t4,
+            ..prepared.timings.clone()
         },
-    }))
-}
-
-fn record_date(name: EditionName) -> String {
-    name.date.format("%Y-%m-%d").to_string()
+    })
 }
 
 /// Writes `bytes` to a temporary file beside `path`, syncs it and renames it over `path`,

@@ -7,4 +7,5 @@
 pub mod editions;
 pub mod inputs;
 pub mod lock;
+pub mod session;
 pub mod watch;
