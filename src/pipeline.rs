@@ -207,13 +207,10 @@ pub fn check_inputs(config: &BuildConfig) -> Result<InputsCheck, BuildError> {
     if !config.project.join("brief.toml").is_file() {
         return Err(LoadError::NotAProject(config.project.clone()).into());
     }
-    let inputs =
-        fingerprint(&config.project, &extra, config.source_date_epoch).map_err(|source| {
-            BuildError::Read {
-                path: config.project.clone(),
-                source,
-            }
-        })?;
+    let inputs = fingerprint(&config.project, &extra).map_err(|source| BuildError::Read {
+        path: config.project.clone(),
+        source,
+    })?;
     Ok(InputsCheck {
         latest: latest.edition,
         skipped: latest.skipped,
@@ -403,8 +400,8 @@ pub fn finish(
     if !read_outside.is_empty() {
         let mut extra = extra_files(&prepared.record.inputs);
         extra.extend(read_outside);
-        prepared.record.inputs = fingerprint(&config.project, &extra, config.source_date_epoch)
-            .map_err(|source| BuildError::Read {
+        prepared.record.inputs =
+            fingerprint(&config.project, &extra).map_err(|source| BuildError::Read {
                 path: config.project.clone(),
                 source,
             })?;

@@ -2,71 +2,9 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn evbrief(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_evbrief"))
-        .args(args)
-        .env_remove("SOURCE_DATE_EPOCH")
-        .output()
-        .expect("run evbrief")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
-/// A temporary project: the fixture's (or the bundled) data plus the repository's templates.
-fn project(fixture: Option<&str>) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    match fixture {
-        Some(name) => copy_dir(&repo().join("tests/fixtures").join(name), dir.path()),
-        None => {
-            fs::copy(repo().join("brief.toml"), dir.path().join("brief.toml")).unwrap();
-            copy_dir(&repo().join("data"), &dir.path().join("data"));
-        }
-    }
-    copy_dir(&repo().join("templates"), &dir.path().join("templates"));
-    dir
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn pdf_text(pdf: &Path) -> Option<String> {
-    pdftotext(pdf, &["-layout"])
-}
-
-/// The PDF's text in reading order (table cells whole), whitespace collapsed to single spaces.
-fn pdf_flow_text(pdf: &Path) -> Option<String> {
-    pdftotext(pdf, &[]).map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
-}
-
-fn pdftotext(pdf: &Path, args: &[&str]) -> Option<String> {
-    let out = Command::new("pdftotext")
-        .args(args)
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
-}
+mod common;
+use common::*;
 
 #[test]
 fn bundled_brief_builds_with_all_five_studies_and_their_numbers() {
@@ -370,16 +308,6 @@ fn a_failed_build_leaves_the_previous_pdf_unchanged() {
     );
 }
 
-/// The sorted file names in `dir`.
-fn names_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    names.sort();
-    names
-}
-
 #[test]
 fn templates_cannot_read_outside_the_project() {
     let dir = project(Some("valid/minimal"));
@@ -579,10 +507,6 @@ fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     }
     out.sort();
     out
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 fn import_fixture(name: &str) -> String {

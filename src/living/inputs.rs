@@ -3,8 +3,9 @@
 //!
 //! Tracked: `brief.toml`; every file under `data/` (studies, tables, references, the inbox)
 //! except drafts; everything under `templates/` and `fonts/`; any other project file the
-//! templates read in the last build (the caller passes those in); and the settings that
-//! change the PDF without a file changing: evbrief's version and `SOURCE_DATE_EPOCH`.
+//! templates read in the last build (the caller passes those in); and evbrief's version,
+//! which changes the PDF without a file changing. `SOURCE_DATE_EPOCH` is left out: it only
+//! stamps the PDF's metadata, and a new timestamp is not a new edition.
 //! Not tracked: the system CJK font (it changes only when the OS package does).
 
 use std::collections::BTreeMap;
@@ -65,12 +66,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// Fingerprints the project at `root`: the tracked files, the `extra` files (relative
 /// paths the templates read last time; missing ones are recorded as missing) and the
-/// build settings. Fails only when a tracked folder cannot be listed or a file read.
-pub fn fingerprint(
-    root: &Path,
-    extra: &[String],
-    source_date_epoch: Option<i64>,
-) -> io::Result<InputsRecord> {
+/// evbrief version. Fails only when a tracked folder cannot be listed or a file read.
+pub fn fingerprint(root: &Path, extra: &[String]) -> io::Result<InputsRecord> {
     let mut files = BTreeMap::new();
     let brief = root.join("brief.toml");
     files.insert("brief.toml".to_owned(), sha256_hex(&fs::read(brief)?));
@@ -90,9 +87,6 @@ pub fn fingerprint(
     }
     let mut settings = BTreeMap::new();
     settings.insert("evbrief".to_owned(), env!("CARGO_PKG_VERSION").to_owned());
-    if let Some(epoch) = source_date_epoch {
-        settings.insert("SOURCE_DATE_EPOCH".to_owned(), epoch.to_string());
-    }
     let hash = combined_hash(&files, &settings);
     Ok(InputsRecord {
         hash,
@@ -206,8 +200,8 @@ mod tests {
     #[test]
     fn the_same_project_gives_the_same_hash() {
         let dir = project();
-        let a = fingerprint(dir.path(), &[], None).unwrap();
-        let b = fingerprint(dir.path(), &[], None).unwrap();
+        let a = fingerprint(dir.path(), &[]).unwrap();
+        let b = fingerprint(dir.path(), &[]).unwrap();
         assert_eq!(a, b);
         assert_eq!(a.hash.len(), 64);
         assert_eq!(short_hash(&a).len(), 12);
@@ -221,7 +215,7 @@ mod tests {
     fn tracked_edits_change_the_hash_and_scratch_files_do_not() {
         let dir = project();
         let p = dir.path();
-        let base = fingerprint(p, &[], None).unwrap().hash;
+        let base = fingerprint(p, &[]).unwrap().hash;
         for scratch in [
             "data/studies/.a.toml.swp",
             "data/studies/a.toml~",
@@ -232,17 +226,13 @@ mod tests {
         ] {
             fs::write(p.join(scratch), "x").unwrap();
         }
-        assert_eq!(fingerprint(p, &[], None).unwrap().hash, base);
+        assert_eq!(fingerprint(p, &[]).unwrap().hash, base);
         fs::write(p.join("data/studies/a.toml"), "id = 'a' # edited").unwrap();
-        let edited = fingerprint(p, &[], None).unwrap().hash;
+        let edited = fingerprint(p, &[]).unwrap().hash;
         assert_ne!(edited, base);
         fs::create_dir_all(p.join("data/inbox")).unwrap();
         fs::write(p.join("data/inbox/new.bib"), "@article{new,}").unwrap();
-        assert_ne!(fingerprint(p, &[], None).unwrap().hash, edited);
-        assert_ne!(
-            fingerprint(p, &[], Some(1)).unwrap().hash,
-            fingerprint(p, &[], None).unwrap().hash
-        );
+        assert_ne!(fingerprint(p, &[]).unwrap().hash, edited);
     }
 
     #[test]
@@ -256,12 +246,12 @@ mod tests {
             "../outside".to_owned(),
             "/etc/passwd".to_owned(),
         ];
-        let a = fingerprint(p, &extra, None).unwrap();
+        let a = fingerprint(p, &extra).unwrap();
         assert_eq!(a.files["gone.csv"], "missing");
         assert!(!a.files.contains_key("../outside"));
         assert!(!a.files.contains_key("/etc/passwd"));
         assert_eq!(extra_files(&a), ["gone.csv", "logo.svg"]);
         fs::write(p.join("logo.svg"), "<svg></svg>").unwrap();
-        assert_ne!(fingerprint(p, &extra, None).unwrap().hash, a.hash);
+        assert_ne!(fingerprint(p, &extra).unwrap().hash, a.hash);
     }
 }

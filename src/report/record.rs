@@ -58,7 +58,7 @@ pub struct InputsRecord {
     pub hash: String,
     /// Project-relative path → SHA-256 of the file's bytes (hex).
     pub files: BTreeMap<String, String>,
-    /// Settings that change the PDF besides the files (evbrief version, SOURCE_DATE_EPOCH).
+    /// Settings that change the PDF besides the files (the evbrief version).
     pub settings: BTreeMap<String, String>,
 }
 
