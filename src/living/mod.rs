@@ -7,5 +7,6 @@
 pub mod editions;
 pub mod inputs;
 pub mod lock;
+pub mod schedule;
 pub mod session;
 pub mod watch;
