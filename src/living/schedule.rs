@@ -1,8 +1,10 @@
 //! When `evbrief schedule` looks at its inputs: a cron expression or a fixed interval.
 //!
 //! This module only decides *when*; what happens at a tick (hash the inputs, rebuild if
-//! they changed) belongs to the caller.
+//! they changed) belongs to the caller. Time comes in through [`Clock`] so the loop in
+//! [`run`] can be driven by [`FakeClock`] in tests, without sleeping.
 
+use std::ops::ControlFlow;
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
@@ -435,8 +437,180 @@ fn parse_every(input: &str) -> Result<Interval, String> {
     Ok(Interval { text, period })
 }
 
+/// Where the schedule loop gets the time and waits, so tests can replace both.
+pub trait Clock {
+    /// The current time.
+    fn now(&self) -> DateTime<Utc>;
+
+    /// Waits until [`Clock::now`] is at or after `t`; returns at once if it already is.
+    fn sleep_until(&mut self, t: DateTime<Utc>);
+}
+
+/// The real clock: `Utc::now()` and thread sleeps.
+///
+/// It sleeps in slices of at most a minute (by default) and re-reads the wall clock
+/// after each, because a thread sleep counts time the process actually ran: after a
+/// laptop resumes from suspend, or the clock is set forward, the loop notices within
+/// one slice instead of oversleeping by hours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SystemClock {
+    max_slice: Duration,
+}
+
+impl SystemClock {
+    /// A system clock that re-checks the time at least once a minute.
+    pub fn new() -> Self {
+        SystemClock {
+            max_slice: Duration::from_secs(60),
+        }
+    }
+
+    /// The same clock with another longest slice of sleep (at least a millisecond), for
+    /// callers that want to notice clock changes sooner or later.
+    pub fn with_max_slice(max_slice: Duration) -> Self {
+        SystemClock {
+            max_slice: max_slice.max(Duration::from_millis(1)),
+        }
+    }
+}
+
+impl Default for SystemClock {
+    fn default() -> Self {
+        SystemClock::new()
+    }
+}
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+
+    fn sleep_until(&mut self, t: DateTime<Utc>) {
+        loop {
+            let now = Utc::now();
+            if now >= t {
+                return;
+            }
+            // `to_std` fails only for negative deltas, excluded just above.
+            let left = (t - now).to_std().unwrap_or(Duration::ZERO);
+            std::thread::sleep(left.min(self.max_slice));
+        }
+    }
+}
+
+/// A clock for tests, of this module and of others: sleeping moves time forward at
+/// once, so a simulated week takes microseconds.
+///
+/// Time never goes backwards. A callback can run at every sleep, to change files
+/// "while time passes"; [`FakeClock::wake_late`] simulates a suspended laptop.
+pub struct FakeClock<'a> {
+    now: DateTime<Utc>,
+    sleeps: usize,
+    late: chrono::TimeDelta,
+    on_sleep: Option<Box<dyn FnMut(DateTime<Utc>) + 'a>>,
+}
+
+impl<'a> FakeClock<'a> {
+    /// A clock that reads `start` until something sleeps or advances it.
+    pub fn new(start: DateTime<Utc>) -> Self {
+        FakeClock {
+            now: start,
+            sleeps: 0,
+            late: chrono::TimeDelta::zero(),
+            on_sleep: None,
+        }
+    }
+
+    /// Calls `callback` at the end of every [`Clock::sleep_until`], with the time the
+    /// sleeper wakes at, before the sleeper sees it.
+    pub fn on_sleep(mut self, callback: impl FnMut(DateTime<Utc>) + 'a) -> Self {
+        self.on_sleep = Some(Box::new(callback));
+        self
+    }
+
+    /// Makes the next sleep end `by` after its target, as when a machine sleeps through
+    /// the target time. Negative values count as zero.
+    pub fn wake_late(&mut self, by: chrono::TimeDelta) {
+        self.late = by.max(chrono::TimeDelta::zero());
+    }
+
+    /// Moves time forward by `by` without counting a sleep or calling the callback;
+    /// negative values leave the time as it is.
+    pub fn advance(&mut self, by: chrono::TimeDelta) {
+        self.now += by.max(chrono::TimeDelta::zero());
+    }
+
+    /// How many times [`Clock::sleep_until`] was called.
+    pub fn sleeps(&self) -> usize {
+        self.sleeps
+    }
+}
+
+impl std::fmt::Debug for FakeClock<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FakeClock")
+            .field("now", &self.now)
+            .field("sleeps", &self.sleeps)
+            .field("late", &self.late)
+            .field("on_sleep", &self.on_sleep.is_some())
+            .finish()
+    }
+}
+
+impl Clock for FakeClock<'_> {
+    fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    fn sleep_until(&mut self, t: DateTime<Utc>) {
+        self.sleeps += 1;
+        self.now = self.now.max(t) + std::mem::take(&mut self.late);
+        if let Some(callback) = self.on_sleep.as_mut() {
+            callback(self.now);
+        }
+    }
+}
+
+/// Runs `tick` at every tick of `schedule` until it returns `Break`.
+///
+/// Cron fields are read in `tz`. An [`Schedule::Every`] schedule is anchored at the
+/// clock's time when `run` starts, so the first tick comes one period later and slow
+/// ticks do not move the later ones. `tick` gets the time the loop woke at. If the
+/// loop wakes late, past several ticks (a suspended machine, a clock set forward, a
+/// tick that took long), it runs `tick` once, not once per missed tick, and goes on
+/// with the next tick after the current time.
+///
+/// `run` does not tick at start-up; the caller checks the inputs once before. It also
+/// returns if the schedule has no further tick, which a parsed schedule only reaches
+/// after the year 5000.
+pub fn run<Tz: TimeZone>(
+    schedule: &Schedule,
+    tz: &Tz,
+    clock: &mut dyn Clock,
+    mut tick: impl FnMut(DateTime<Utc>) -> ControlFlow<()>,
+) {
+    let anchor = clock.now();
+    loop {
+        let Some(due) = schedule.next_after(clock.now().with_timezone(tz), anchor) else {
+            return;
+        };
+        let due = due.with_timezone(&Utc);
+        // A clock may return early (or be set back while it sleeps): wait again.
+        let mut now = clock.now();
+        while now < due {
+            clock.sleep_until(due);
+            now = clock.now();
+        }
+        if tick(now).is_break() {
+            return;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use std::cell::{Cell, RefCell};
+
     use chrono::{Datelike, FixedOffset, MappedLocalTime, NaiveDateTime, TimeDelta, Weekday};
 
     use super::*;
@@ -763,6 +937,256 @@ mod tests {
             ]
         );
         assert!(every("90s").upcoming(anchor, anchor, 0).is_empty());
+    }
+
+    #[test]
+    fn fake_clock_jumps_forward_never_back_and_counts_sleeps() {
+        let woke = RefCell::new(Vec::new());
+        let mut clock =
+            FakeClock::new(utc(2025, 6, 1, 0, 0, 0)).on_sleep(|t| woke.borrow_mut().push(t));
+        clock.sleep_until(utc(2025, 6, 1, 6, 0, 0));
+        assert_eq!(clock.now(), utc(2025, 6, 1, 6, 0, 0));
+        clock.sleep_until(utc(2025, 6, 1, 5, 0, 0));
+        assert_eq!(clock.now(), utc(2025, 6, 1, 6, 0, 0), "never backwards");
+        clock.wake_late(TimeDelta::minutes(30));
+        clock.sleep_until(utc(2025, 6, 1, 7, 0, 0));
+        assert_eq!(clock.now(), utc(2025, 6, 1, 7, 30, 0));
+        clock.sleep_until(utc(2025, 6, 1, 8, 0, 0));
+        assert_eq!(clock.now(), utc(2025, 6, 1, 8, 0, 0), "late only once");
+        clock.advance(TimeDelta::hours(1));
+        clock.advance(TimeDelta::hours(-5));
+        assert_eq!(clock.now(), utc(2025, 6, 1, 9, 0, 0));
+        assert_eq!(clock.sleeps(), 4);
+        drop(clock);
+        assert_eq!(
+            woke.into_inner(),
+            vec![
+                utc(2025, 6, 1, 6, 0, 0),
+                utc(2025, 6, 1, 6, 0, 0),
+                utc(2025, 6, 1, 7, 30, 0),
+                utc(2025, 6, 1, 8, 0, 0)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_simulated_week_of_cron_ticks() {
+        let s = cron("0 7,19 * * MON-FRI");
+        let start = utc(2025, 6, 1, 0, 0, 0);
+        let end_of_week = utc(2025, 6, 8, 0, 0, 0);
+        let mut clock = FakeClock::new(start);
+        let mut ticks = Vec::new();
+        run(&s, &Utc, &mut clock, |now| {
+            ticks.push(now);
+            // The cap makes a loop that stops advancing fail instead of hang.
+            if now >= end_of_week || ticks.len() > 100 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        });
+        let mut expected: Vec<_> = (2..=6)
+            .flat_map(|day| [utc(2025, 6, day, 7, 0, 0), utc(2025, 6, day, 19, 0, 0)])
+            .collect();
+        // The tick that stops the loop: next Monday morning.
+        expected.push(utc(2025, 6, 9, 7, 0, 0));
+        assert_eq!(ticks, expected);
+        assert_eq!(clock.sleeps(), 11);
+    }
+
+    #[test]
+    fn the_loop_reads_cron_fields_in_its_zone() {
+        let s = cron("0 7 * * MON");
+        let berlin_summer = FixedOffset::east_opt(2 * 3600).unwrap();
+        let mut clock = FakeClock::new(utc(2025, 6, 1, 0, 0, 0));
+        let mut ticks = Vec::new();
+        run(&s, &berlin_summer, &mut clock, |now| {
+            ticks.push(now);
+            if ticks.len() == 2 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        });
+        assert_eq!(
+            ticks,
+            vec![utc(2025, 6, 2, 5, 0, 0), utc(2025, 6, 9, 5, 0, 0)]
+        );
+    }
+
+    #[test]
+    fn break_stops_the_loop_at_once() {
+        let mut clock = FakeClock::new(utc(2025, 6, 1, 0, 0, 0));
+        let mut calls = 0;
+        run(&every("1h"), &Utc, &mut clock, |_| {
+            calls += 1;
+            ControlFlow::Break(())
+        });
+        assert_eq!(calls, 1);
+        assert_eq!(clock.sleeps(), 1);
+        assert_eq!(clock.now(), utc(2025, 6, 1, 1, 0, 0));
+    }
+
+    #[test]
+    fn a_jump_over_three_ticks_gives_one_tick_and_keeps_the_phase() {
+        let mut clock = FakeClock::new(utc(2025, 6, 1, 0, 0, 0));
+        // Asleep through 01:00, 02:00 and 03:00; awake at 03:30.
+        clock.wake_late(TimeDelta::minutes(150));
+        let mut ticks = Vec::new();
+        run(&every("1h"), &Utc, &mut clock, |now| {
+            ticks.push(now);
+            if ticks.len() == 2 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        });
+        assert_eq!(
+            ticks,
+            vec![utc(2025, 6, 1, 3, 30, 0), utc(2025, 6, 1, 4, 0, 0)]
+        );
+    }
+
+    #[test]
+    fn a_jump_over_three_cron_ticks_gives_one_tick() {
+        let mut clock = FakeClock::new(utc(2025, 6, 1, 23, 0, 0));
+        // Monday 07:00, then asleep through three more Mondays.
+        let mut ticks = Vec::new();
+        run(&cron("0 7 * * MON"), &Utc, &mut clock, |now| {
+            ticks.push(now);
+            ControlFlow::Break(())
+        });
+        clock.wake_late(TimeDelta::weeks(3) + TimeDelta::hours(1));
+        run(&cron("0 7 * * MON"), &Utc, &mut clock, |now| {
+            ticks.push(now);
+            if ticks.len() == 3 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        });
+        assert_eq!(
+            ticks,
+            vec![
+                utc(2025, 6, 2, 7, 0, 0),
+                utc(2025, 6, 30, 8, 0, 0),
+                utc(2025, 7, 7, 7, 0, 0)
+            ]
+        );
+    }
+
+    /// A clock whose every wake-up comes 20 minutes late, like a tick that takes 20
+    /// minutes to build.
+    struct SlowClock {
+        now: DateTime<Utc>,
+    }
+
+    impl Clock for SlowClock {
+        fn now(&self) -> DateTime<Utc> {
+            self.now
+        }
+        fn sleep_until(&mut self, t: DateTime<Utc>) {
+            self.now = self.now.max(t) + TimeDelta::minutes(20);
+        }
+    }
+
+    #[test]
+    fn slow_ticks_do_not_drift_an_interval() {
+        let mut clock = SlowClock {
+            now: utc(2025, 6, 1, 0, 0, 0),
+        };
+        let mut ticks = Vec::new();
+        run(&every("1h"), &Utc, &mut clock, |now| {
+            ticks.push(now);
+            if ticks.len() == 3 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        });
+        assert_eq!(
+            ticks,
+            vec![
+                utc(2025, 6, 1, 1, 20, 0),
+                utc(2025, 6, 1, 2, 20, 0),
+                utc(2025, 6, 1, 3, 20, 0)
+            ]
+        );
+    }
+
+    /// A clock that wakes up too early at first.
+    struct EarlyClock {
+        now: DateTime<Utc>,
+        early_wakes: usize,
+    }
+
+    impl Clock for EarlyClock {
+        fn now(&self) -> DateTime<Utc> {
+            self.now
+        }
+        fn sleep_until(&mut self, t: DateTime<Utc>) {
+            if self.early_wakes > 0 {
+                self.early_wakes -= 1;
+                self.now = self.now.max(t - TimeDelta::seconds(1));
+            } else {
+                self.now = self.now.max(t);
+            }
+        }
+    }
+
+    #[test]
+    fn an_early_wake_does_not_tick() {
+        let mut clock = EarlyClock {
+            now: utc(2025, 6, 1, 0, 0, 0),
+            early_wakes: 2,
+        };
+        let mut ticks = Vec::new();
+        run(&cron("0 7 * * *"), &Utc, &mut clock, |now| {
+            ticks.push(now);
+            ControlFlow::Break(())
+        });
+        assert_eq!(ticks, vec![utc(2025, 6, 1, 7, 0, 0)]);
+    }
+
+    #[test]
+    fn the_sleep_callback_runs_before_the_tick_sees_the_time() {
+        // Inputs "change" at 10:30; hourly ticks see the change from 11:00 on.
+        let changes = Cell::new(0);
+        let mut clock = FakeClock::new(utc(2025, 6, 1, 9, 59, 0)).on_sleep(|now| {
+            if now >= utc(2025, 6, 1, 10, 30, 0) && changes.get() == 0 {
+                changes.set(1);
+            }
+        });
+        let mut seen = Vec::new();
+        run(&cron("0 * * * *"), &Utc, &mut clock, |now| {
+            seen.push((now, changes.get()));
+            if seen.len() == 3 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        });
+        assert_eq!(
+            seen,
+            vec![
+                (utc(2025, 6, 1, 10, 0, 0), 0),
+                (utc(2025, 6, 1, 11, 0, 0), 1),
+                (utc(2025, 6, 1, 12, 0, 0), 1)
+            ]
+        );
+    }
+
+    #[test]
+    fn system_clock_sleeps_until_the_target() {
+        let mut clock = SystemClock::with_max_slice(Duration::from_millis(5));
+        let target = clock.now() + TimeDelta::milliseconds(30);
+        clock.sleep_until(target);
+        assert!(clock.now() >= target);
+
+        // A target in the past returns at once.
+        let started = std::time::Instant::now();
+        SystemClock::new().sleep_until(utc(2000, 1, 1, 0, 0, 0));
+        assert!(started.elapsed() < Duration::from_secs(1));
     }
 
     /// A zone like Europe/Berlin in 2025: UTC+1, and UTC+2 from 30 March 01:00 UTC
