@@ -1,5 +1,7 @@
 //! Benchmark of a cold `evbrief build`: the bundled brief, and a synthetic project whose
 //! one outcome has 300 studies (a forest plot over seven pages). Wall time and peak memory.
+//! Then the watch-mode rebuild of the bundled brief after a one-value edit and after a
+//! template edit, in process with one kept-alive Typst world, as `evbrief watch` does it.
 //!
 //! Run with `cargo bench --bench build`. Each sample spawns the release binary as a new
 //! process (cold: fonts, data and templates loaded from scratch); peak memory is the
@@ -30,7 +32,83 @@ fn main() {
         &out_dir,
         5,
     );
+    watch_rebuilds(&root, &out_dir, 15);
     let _ = std::fs::remove_dir_all(out_dir);
+}
+
+/// Median rebuild time of a watch session over a copy of the bundled brief, after an edit
+/// of one reported value and after an edit of the template.
+fn watch_rebuilds(repo: &Path, out_dir: &Path, samples: usize) {
+    use evbrief::living::lock::{HolderInfo, LockWait, OutputLock};
+    use evbrief::living::session::WatchSession;
+    use evbrief::living::watch::ChangeSet;
+    use evbrief::pipeline::BuildConfig;
+
+    let project = out_dir.join("watch");
+    std::fs::create_dir_all(&project).expect("mkdir");
+    for item in ["brief.toml", "data", "templates"] {
+        copy(&repo.join(item), &project.join(item));
+    }
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).expect("date");
+    let mut session = WatchSession::new(BuildConfig::new(&project, today));
+    let lock = OutputLock::acquire(
+        &project.join("output"),
+        &HolderInfo::current("bench"),
+        LockWait::NoWait,
+        |_| {},
+    )
+    .expect("lock");
+    session.rebuild(&lock, None).expect("first build");
+
+    let study = project.join("data/studies/zang-plagh-rct.toml");
+    let original = std::fs::read_to_string(&study).expect("study");
+    assert!(original.contains("mean = 7.46"), "the edited value moved");
+    let template = project.join("templates/brief.typ");
+    let template_text = std::fs::read_to_string(&template).expect("template");
+    let mut data_times = Vec::new();
+    let mut template_times = Vec::new();
+    for i in 0..samples {
+        let value = format!("mean = 7.{}", 40 + i);
+        std::fs::write(&study, original.replace("mean = 7.46", &value)).expect("edit");
+        let mut changes = ChangeSet::new();
+        changes.insert(&project, &study);
+        let done = session
+            .rebuild(&lock, Some(&changes))
+            .expect("data rebuild");
+        data_times.push(done.elapsed.as_secs_f64() * 1e3);
+
+        std::fs::write(&template, format!("{template_text}\n// edit {i}\n")).expect("edit");
+        let mut changes = ChangeSet::new();
+        changes.insert(&project, &template);
+        let done = session
+            .rebuild(&lock, Some(&changes))
+            .expect("template rebuild");
+        template_times.push(done.elapsed.as_secs_f64() * 1e3);
+    }
+    for (what, mut times) in [
+        ("watch rebuild after a one-value data edit", data_times),
+        ("watch rebuild after a template edit", template_times),
+    ] {
+        times.sort_by(f64::total_cmp);
+        println!(
+            "{what}: median {:.1} ms, min {:.1} ms, max {:.1} ms over {samples} rebuilds",
+            times[samples / 2],
+            times[0],
+            times[samples - 1]
+        );
+    }
+}
+
+fn copy(from: &Path, to: &Path) {
+    if from.is_dir() {
+        std::fs::create_dir_all(to).expect("mkdir");
+        for entry in std::fs::read_dir(from).expect("read dir") {
+            let entry = entry.expect("entry");
+            copy(&entry.path(), &to.join(entry.file_name()));
+        }
+    } else {
+        std::fs::copy(from, to).expect("copy");
+    }
 }
 
 /// Spawns `samples` cold builds of `project` and prints the median time and peak memory.

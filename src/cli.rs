@@ -43,6 +43,9 @@ pub enum Command {
     /// Rebuild output/brief.pdf whenever data, brief.toml, templates or fonts change
     /// (a preview: no editions are written). Stop with Ctrl-C.
     Watch(WatchArgs),
+    /// Stay running and, at every tick of a cron expression or interval, rebuild the brief
+    /// if its inputs changed since the latest edition. Stop with Ctrl-C.
+    Schedule(ScheduleArgs),
     /// Run the statistics engine on a CSV file (metafor column names).
     Analyse(AnalyseArgs),
     /// Write a synthetic project with invented data (for trying evbrief at scale).
@@ -141,6 +144,28 @@ pub struct WatchArgs {
     pub debounce: u64,
 }
 
+/// Arguments of `evbrief schedule`.
+#[derive(Debug, Args)]
+pub struct ScheduleArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// Output PDF [default: PROJECT/output/brief.pdf].
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Cron expression, in local time, like crontab: "0 7 * * MON" is Mondays at 07:00.
+    #[arg(long, conflicts_with = "every", required_unless_present = "every")]
+    pub cron: Option<String>,
+    /// Interval between checks: "30m", "6h", "1d", "1h 30m".
+    #[arg(long)]
+    pub every: Option<String>,
+    /// Print the next N check times and exit (to try an expression).
+    #[arg(long, value_name = "N")]
+    pub next: Option<usize>,
+    /// Seconds a tick waits for another evbrief process writing the output folder.
+    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    pub lock_wait: u64,
+}
+
 /// Arguments of `evbrief analyse`.
 #[derive(Debug, Args)]
 pub struct AnalyseArgs {
@@ -192,6 +217,7 @@ pub fn run(cli: Cli) -> i32 {
             Err(e) => report_error(&e, cli.quiet),
         },
         Command::Watch(args) => run_watch(&args, cli.quiet),
+        Command::Schedule(args) => run_schedule(&args, cli.quiet),
         Command::Analyse(args) => run_analyse(&args),
         Command::Synthetic(args) => run_synthetic(&args, cli.quiet),
         Command::Import(args) => run_import(&args, cli.quiet),
@@ -320,6 +346,103 @@ fn run_watch(args: &WatchArgs, quiet: bool) -> i32 {
         rebuild(Some(changes));
         ControlFlow::Continue(())
     });
+    0
+}
+
+fn run_schedule(args: &ScheduleArgs, quiet: bool) -> i32 {
+    use crate::living::schedule::{Schedule, SystemClock};
+    use crate::living::scheduler::{Tick, run_schedule};
+    use std::ops::ControlFlow;
+
+    let schedule = match (&args.cron, &args.every) {
+        (Some(cron), _) => Schedule::cron(cron),
+        (None, Some(every)) => Schedule::every(every),
+        (None, None) => unreachable!("clap requires --cron or --every"),
+    };
+    let schedule = match schedule {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    let clock = SystemClock::new();
+    let now = chrono::Utc::now();
+    let show =
+        |t: chrono::DateTime<chrono::Local>| t.format("%a %Y-%m-%d %H:%M:%S %:z").to_string();
+    if let Some(n) = args.next {
+        for t in schedule.upcoming(now.with_timezone(&chrono::Local), now, n) {
+            println!("{}", show(t));
+        }
+        return 0;
+    }
+    let mut config = BuildConfig::new(&args.project.project, today());
+    if let Some(out) = &args.output {
+        config.output.clone_from(out);
+    }
+    config.source_date_epoch = source_date_epoch();
+    if !config.project.join("brief.toml").is_file() {
+        return report_error(
+            &BuildError::Load(LoadError::NotAProject(config.project.clone())),
+            quiet,
+        );
+    }
+    let wait = LockWait::For(std::time::Duration::from_secs(args.lock_wait));
+    if !quiet {
+        println!(
+            "schedule: {}{}; checking {} now and at every tick; Ctrl-C to stop",
+            schedule.describe(),
+            if args.cron.is_some() {
+                " (local time)"
+            } else {
+                ""
+            },
+            config.project.display()
+        );
+    }
+    let mut clock = clock;
+    // `run_schedule` anchors intervals when its first check is done.
+    let mut anchor: Option<chrono::DateTime<chrono::Utc>> = None;
+    run_schedule(
+        &config,
+        &schedule,
+        &chrono::Local,
+        &mut clock,
+        wait,
+        |at, tick| {
+            let stamp = at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S");
+            match tick {
+                Tick::UpToDate(edition) => {
+                    if !quiet {
+                        println!("{stamp} no change since edition {edition}");
+                    }
+                }
+                Tick::Built(outcome) => {
+                    if !quiet {
+                        println!("{stamp} inputs changed:");
+                    }
+                    print_outcome(&outcome, quiet, false);
+                }
+                Tick::Failed(e) => {
+                    report_error(&e, quiet);
+                    println!(
+                        "{stamp} the rebuild failed; the last good PDF stays; trying again at the next tick"
+                    );
+                }
+            }
+            if !quiet {
+                let now = chrono::Utc::now();
+                let anchor = *anchor.get_or_insert(now);
+                if let Some(next) = schedule
+                    .upcoming(now.with_timezone(&chrono::Local), anchor, 1)
+                    .first()
+                {
+                    println!("next check: {}", show(*next));
+                }
+            }
+            ControlFlow::Continue(())
+        },
+    );
     0
 }
 

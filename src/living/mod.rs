@@ -8,5 +8,6 @@ pub mod editions;
 pub mod inputs;
 pub mod lock;
 pub mod schedule;
+pub mod scheduler;
 pub mod session;
 pub mod watch;
