@@ -139,3 +139,126 @@ impl WatchSession {
         Ok((report, true))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+    use std::path::Path;
+
+    use super::*;
+    use crate::living::lock::{HolderInfo, LockWait};
+    use crate::pipeline::EditionOutcome;
+
+    fn copy(from: &Path, to: &Path) {
+        if from.is_dir() {
+            fs::create_dir_all(to).unwrap();
+            for e in fs::read_dir(from).unwrap() {
+                let e = e.unwrap();
+                copy(&e.path(), &to.join(e.file_name()));
+            }
+        } else {
+            fs::copy(from, to).unwrap();
+        }
+    }
+
+    fn changed(root: &Path, path: &Path) -> ChangeSet {
+        let mut c = ChangeSet::new();
+        assert!(c.insert(root, path));
+        c
+    }
+
+    /// Edits arrive as change sets (no file watcher, no sleeping): each kind gets its
+    /// cheapest rebuild, a broken edit keeps the last good PDF, and nothing makes editions.
+    #[test]
+    fn each_kind_of_change_gets_the_cheapest_rebuild_that_suffices() {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        copy(&repo.join("tests/fixtures/valid/minimal"), root);
+        copy(&repo.join("templates"), &root.join("templates"));
+        let today = chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
+        let mut session = WatchSession::new(BuildConfig::new(root, today));
+        let lock = OutputLock::acquire(
+            &root.join("output"),
+            &HolderInfo::current("watch"),
+            LockWait::NoWait,
+            |_| {},
+        )
+        .unwrap();
+        let pdf = root.join("output/brief.pdf");
+
+        let first = session.rebuild(&lock, None).unwrap();
+        assert_eq!(first.kind, RebuildKind::Full);
+        assert_eq!(
+            first.report.edition,
+            EditionOutcome::Preview("2025-03-01".into())
+        );
+        let first_pdf = fs::read(&pdf).unwrap();
+
+        let template = root.join("templates/brief.typ");
+        let text = fs::read_to_string(&template).unwrap();
+        fs::write(
+            &template,
+            text.replace(
+                "#let accent = rgb(\"#1f4e79\")",
+                "#let accent = rgb(\"#7a1f1f\")",
+            ),
+        )
+        .unwrap();
+        let done = session
+            .rebuild(&lock, Some(&changed(root, &template)))
+            .unwrap();
+        assert_eq!(done.kind, RebuildKind::Templates);
+        assert_ne!(
+            fs::read(&pdf).unwrap(),
+            first_pdf,
+            "the new colour is in the PDF"
+        );
+
+        let study = root.join("data/studies/smith-trial.toml");
+        let original = fs::read_to_string(&study).unwrap();
+        fs::write(
+            &study,
+            original.replace("percent = 28.10", "percent = 31.25"),
+        )
+        .unwrap();
+        let done = session
+            .rebuild(&lock, Some(&changed(root, &study)))
+            .unwrap();
+        assert_eq!(done.kind, RebuildKind::Full);
+        let good_pdf = fs::read(&pdf).unwrap();
+
+        // A broken edit: the error comes back, the last good PDF stays.
+        fs::write(&study, original.replace("n = 33", "n = -3")).unwrap();
+        let err = session
+            .rebuild(&lock, Some(&changed(root, &study)))
+            .unwrap_err();
+        assert!(err.is_user_error(), "{err}");
+        assert_eq!(fs::read(&pdf).unwrap(), good_pdf);
+        // After a failure even a template edit reloads the data (and still fails).
+        fs::write(&template, &text).unwrap();
+        assert!(
+            session
+                .rebuild(&lock, Some(&changed(root, &template)))
+                .is_err()
+        );
+        assert_eq!(fs::read(&pdf).unwrap(), good_pdf);
+
+        // Fixed again: a full rebuild; previews never make editions.
+        fs::write(&study, &original).unwrap();
+        let done = session
+            .rebuild(&lock, Some(&changed(root, &study)))
+            .unwrap();
+        assert_eq!(done.kind, RebuildKind::Full);
+        assert_eq!(fs::read(&pdf).unwrap(), first_pdf, "same inputs, same PDF");
+        assert!(!root.join("output/editions").exists());
+
+        let fonts = root.join("fonts/extra.otf");
+        fs::create_dir_all(root.join("fonts")).unwrap();
+        fs::write(&fonts, b"not really a font").unwrap();
+        let done = session
+            .rebuild(&lock, Some(&changed(root, &fonts)))
+            .unwrap();
+        assert_eq!(done.kind, RebuildKind::Fonts);
+    }
+}
