@@ -67,6 +67,7 @@ fn watch_rebuilds(repo: &Path, out_dir: &Path, samples: usize) {
     let template_text = std::fs::read_to_string(&template).expect("template");
     let mut data_times = Vec::new();
     let mut template_times = Vec::new();
+    let mut export_times = Vec::new();
     for i in 0..samples {
         let value = format!("mean = 7.{}", 40 + i);
         std::fs::write(&study, original.replace("mean = 7.46", &value)).expect("edit");
@@ -76,6 +77,7 @@ fn watch_rebuilds(repo: &Path, out_dir: &Path, samples: usize) {
             .rebuild(&lock, Some(&changes))
             .expect("data rebuild");
         data_times.push(done.elapsed.as_secs_f64() * 1e3);
+        export_times.push(done.report.timings.export.as_secs_f64() * 1e3);
 
         std::fs::write(&template, format!("{template_text}\n// edit {i}\n")).expect("edit");
         let mut changes = ChangeSet::new();
@@ -88,6 +90,7 @@ fn watch_rebuilds(repo: &Path, out_dir: &Path, samples: usize) {
     for (what, mut times) in [
         ("watch rebuild after a one-value data edit", data_times),
         ("watch rebuild after a template edit", template_times),
+        ("  of a data rebuild, the PDF export", export_times),
     ] {
         times.sort_by(f64::total_cmp);
         println!(

@@ -530,11 +530,12 @@ fn print_outcome(outcome: &BuildOutcome, quiet: bool, timings: bool) {
         let t = &report.timings;
         let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
         println!(
-            "timings: fingerprint {:.1} ms, load {:.1} ms, analyse {:.1} ms, render {:.1} ms, write {:.1} ms",
+            "timings: fingerprint {:.1} ms, load {:.1} ms, analyse {:.1} ms, render {:.1} ms (of it PDF export {:.1} ms), write {:.1} ms",
             ms(t.fingerprint),
             ms(t.load),
             ms(t.analyse),
             ms(t.render),
+            ms(t.export),
             ms(t.write)
         );
     }

@@ -113,6 +113,8 @@ pub struct Timings {
     pub analyse: Duration,
     /// Typst compilation and PDF export.
     pub render: Duration,
+    /// Of `render`, the PDF export alone.
+    pub export: Duration,
     /// Writing the edition and the output file.
     pub write: Duration,
 }
@@ -155,7 +157,7 @@ pub struct BuildReport {
 #[derive(Debug)]
 pub enum BuildOutcome {
     /// The brief was rendered and written.
-    Built(BuildReport),
+    Built(Box<BuildReport>),
     /// `--if-changed`: the inputs equal the latest edition's, nothing was rendered.
     UpToDate {
         /// That edition's name.
@@ -219,13 +221,17 @@ pub fn check_inputs(config: &BuildConfig) -> Result<InputsCheck, BuildError> {
 }
 
 /// Takes the lock on `config`'s output folder for `command` ("build", "watch" …), waiting
-/// as `wait` says; `on_wait` hears who holds it if we have to wait.
+/// as `wait` says; `on_wait` hears who holds it if we have to wait. A folder without
+/// `brief.toml` is refused first, so no output folder is created in the wrong place.
 pub fn lock_output(
     config: &BuildConfig,
     command: &str,
     wait: LockWait,
     on_wait: impl FnOnce(Option<&HolderInfo>),
 ) -> Result<OutputLock, BuildError> {
+    if !config.project.join("brief.toml").is_file() {
+        return Err(LoadError::NotAProject(config.project.clone()).into());
+    }
     Ok(OutputLock::acquire(
         &config.output_dir(),
         &HolderInfo::current(command),
@@ -283,7 +289,7 @@ pub fn build_locked(
     let mut prepared = prepare(config, check)?;
     prepared.timings.fingerprint = fingerprinted;
     let report = finish(config, &mut prepared, renderer)?;
-    Ok(BuildOutcome::Built(report))
+    Ok(BuildOutcome::Built(Box::new(report)))
 }
 
 /// A brief ready to render: the loaded project, its view model and edition record.
@@ -351,12 +357,15 @@ pub fn prepare(config: &BuildConfig, check: InputsCheck) -> Result<Prepared, Bui
         question.comparison_short.as_str(),
     );
     let changes = previous.as_ref().map(|p| changes_between(p, &record, arms));
+    let draft = !config.editions && !unchanged;
     let edition = EditionView {
         name: Some(name.to_string()),
         date: format_iso_date(&record.date),
         // A preview of unchanged inputs is the latest edition itself, byte for byte.
-        draft: !config.editions && !unchanged,
-        inputs: Some(short_hash(&record.inputs)),
+        draft,
+        // A draft prints no input hash: it changes with every save, and printing it on
+        // every page would make Typst lay out every page again after a template edit.
+        inputs: (!draft).then(|| short_hash(&record.inputs)),
         changes: changes.clone(),
     };
     let view = build_view(&project, &analysed, edition);
@@ -406,7 +415,9 @@ pub fn finish(
                 source,
             })?;
         prepared.unchanged = false;
-        prepared.view.edition.inputs = Some(short_hash(&prepared.record.inputs));
+        if prepared.view.edition.inputs.is_some() {
+            prepared.view.edition.inputs = Some(short_hash(&prepared.record.inputs));
+        }
         rendered = renderer.render(&prepared.project, &prepared.view, config.source_date_epoch)?;
     }
     let t4 = Instant::now();
@@ -442,6 +453,7 @@ pub fn finish(
         skipped_records: std::mem::take(&mut prepared.skipped_records),
         timings: Timings {
             render: t4 - t3,
+            export: rendered.export,
             write: t5 - t4,
             ..prepared.timings.clone()
         },

@@ -337,6 +337,31 @@ fn missing_project_and_bad_usage_exit_with_2() {
     let out = evbrief(&["build", "-p", dir.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("no brief.toml"));
+    assert!(
+        names_in(dir.path()).is_empty(),
+        "nothing is created in a folder that is not a project"
+    );
+    for command in ["watch", "check"] {
+        let out = evbrief(&[command, "-p", dir.path().to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2), "{command}");
+    }
+    let out = evbrief(&[
+        "schedule",
+        "--every",
+        "1h",
+        "-p",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(names_in(dir.path()).is_empty());
+    let out = evbrief(&["schedule", "--cron", "0 7 * * FUNDAY"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("\"FUNDAY\" is not a day name"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(evbrief(&["schedule"]).status.code(), Some(2));
     assert_eq!(evbrief(&["build", "--no-such-flag"]).status.code(), Some(2));
     assert!(evbrief(&["--help"]).status.success());
 }

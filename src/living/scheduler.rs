@@ -89,11 +89,13 @@ mod tests {
 
     fn summary(tick: &Tick) -> String {
         match tick {
-            Tick::Built(BuildOutcome::Built(r)) => match &r.edition {
-                EditionOutcome::New(name) => format!("new {name}"),
-                other => format!("built {other:?}"),
+            Tick::Built(outcome) => match outcome {
+                BuildOutcome::Built(r) => match &r.edition {
+                    EditionOutcome::New(name) => format!("new {name}"),
+                    other => format!("built {other:?}"),
+                },
+                other => format!("{other:?}"),
             },
-            Tick::Built(other) => format!("{other:?}"),
             Tick::UpToDate(edition) => format!("up to date {edition}"),
             Tick::Failed(e) => format!("failed: {e}"),
         }

@@ -127,7 +127,9 @@ impl WatchSession {
             && let Some(prepared) = self.prepared.as_mut()
             && prepared.unchanged == check.unchanged()
         {
-            prepared.view.edition.inputs = Some(short_hash(&check.inputs));
+            if prepared.view.edition.inputs.is_some() {
+                prepared.view.edition.inputs = Some(short_hash(&check.inputs));
+            }
             prepared.record.inputs = check.inputs;
             let report = finish(&self.config, prepared, &mut self.renderer)?;
             return Ok((report, false));

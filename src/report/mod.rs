@@ -51,6 +51,10 @@ pub struct Rendered {
     pub pdf: Vec<u8>,
     /// Warnings formatted with their template locations.
     pub warnings: String,
+    /// Time Typst spent compiling (evaluation and layout).
+    pub compile: std::time::Duration,
+    /// Time spent exporting the laid-out pages to PDF.
+    pub export: std::time::Duration,
 }
 
 /// The date and time stamped into the PDF: `SOURCE_DATE_EPOCH` when given, else the as-of date.
@@ -100,7 +104,9 @@ impl Renderer {
         world.reset(today);
         world.set_virtual(VIEW_PATH, serde_json::to_vec(view)?);
         references::serve(world, project);
+        let start = std::time::Instant::now();
         let Warned { output, warnings } = typst::compile::<PagedDocument>(&*world);
+        let compiled = start.elapsed();
         let warnings_text = format_diagnostics(world, &warnings);
         let document =
             output.map_err(|errors| RenderError::Template(format_diagnostics(world, &errors)))?;
@@ -115,6 +121,8 @@ impl Renderer {
         Ok(Rendered {
             pdf,
             warnings: warnings_text,
+            compile: compiled,
+            export: start.elapsed() - compiled,
         })
     }
 

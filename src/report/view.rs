@@ -62,7 +62,8 @@ pub struct EditionView {
     pub date: Option<String>,
     /// True for a preview (`evbrief watch`): what the next edition would say.
     pub draft: bool,
-    /// Short hash of the inputs, for the provenance line.
+    /// Short hash of the inputs, for the provenance line; `None` in a draft (it would change
+    /// with every save).
     pub inputs: Option<String>,
     /// What changed since the previous edition; `None` for the first edition.
     pub changes: Option<super::changes::ChangesView>,

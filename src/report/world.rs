@@ -76,6 +76,9 @@ pub struct BriefWorld {
     today: Datetime,
     virtual_files: HashMap<FileId, Bytes>,
     cache: Mutex<HashMap<FileId, FileResult<Bytes>>>,
+    /// Parsed sources, kept across compilations: an edited template is reparsed
+    /// incrementally, so unchanged parts keep their spans and Typst's memoised results.
+    sources: Mutex<HashMap<FileId, Source>>,
 }
 
 /// Builds a project-root file id for a path like `/templates/brief.typ`.
@@ -99,6 +102,7 @@ impl BriefWorld {
             today,
             virtual_files: HashMap::new(),
             cache: Mutex::new(HashMap::new()),
+            sources: Mutex::new(HashMap::new()),
         })
     }
 
@@ -191,7 +195,18 @@ impl World for BriefWorld {
     fn source(&self, id: FileId) -> FileResult<Source> {
         let bytes = self.read(id)?;
         let text = std::str::from_utf8(&bytes).map_err(|_| FileError::InvalidUtf8)?;
-        Ok(Source::new(id, text.to_owned()))
+        let Ok(mut sources) = self.sources.lock() else {
+            return Ok(Source::new(id, text.to_owned()));
+        };
+        let source = sources
+            .entry(id)
+            .and_modify(|s| {
+                if s.text() != text {
+                    s.replace(text);
+                }
+            })
+            .or_insert_with(|| Source::new(id, text.to_owned()));
+        Ok(source.clone())
     }
 
     fn file(&self, id: FileId) -> FileResult<Bytes> {
