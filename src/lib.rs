@@ -3,6 +3,8 @@
 //! Data flows one way: [`data`] (files → validated model) → [`analysis`] (which
 //! values are comparable, conversions, calls into the pure [`stats`] engine) →
 //! [`report`] (view model → Typst → PDF) → [`pipeline`] (one build, atomic output).
+//! [`living`] decides when builds happen and where they go: dated editions, the output
+//! lock, `watch` and `schedule`.
 //! [`analyse`] is the CSV front door to `stats` for `evbrief analyse`. [`cli`] only
 //! converts arguments into library calls.
 

@@ -133,15 +133,6 @@ impl Renderer {
     }
 }
 
-/// Compiles `view` of `project` to PDF bytes with a fresh renderer.
-pub fn render(
-    project: &Project,
-    view: &BriefView,
-    source_date_epoch: Option<i64>,
-) -> Result<Rendered, RenderError> {
-    Renderer::new(&project.root)?.render(project, view, source_date_epoch)
-}
-
 fn format_diagnostics(world: &BriefWorld, diagnostics: &[SourceDiagnostic]) -> String {
     let mut buffer = Buffer::no_color();
     if emit(&mut buffer, world, diagnostics, DiagnosticFormat::Human).is_err() {
