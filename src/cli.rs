@@ -245,18 +245,19 @@ fn today_text() -> String {
     today().format("%Y-%m-%d").to_string()
 }
 
-fn build_config(args: &BuildArgs) -> BuildConfig {
-    let mut config = BuildConfig::new(&args.project.project, today());
-    if let Some(out) = &args.output {
+/// The build settings of `project`, writing to `output` when given, dated today.
+fn build_config(project: &ProjectArgs, output: Option<&PathBuf>) -> BuildConfig {
+    let mut config = BuildConfig::new(&project.project, today());
+    if let Some(out) = output {
         config.output.clone_from(out);
     }
     config.source_date_epoch = source_date_epoch();
-    config.if_changed = args.if_changed;
     config
 }
 
 fn run_build(args: &BuildArgs, quiet: bool, verbose: bool) -> i32 {
-    let config = build_config(args);
+    let mut config = build_config(&args.project, args.output.as_ref());
+    config.if_changed = args.if_changed;
     let lock = match take_lock(&config, "build", args.lock_wait, quiet) {
         Ok(lock) => lock,
         Err(e) => return report_error(&e, quiet),
@@ -275,16 +276,9 @@ fn run_watch(args: &WatchArgs, quiet: bool) -> i32 {
     use crate::living::watch::{FsWatcher, watch_loop};
     use std::ops::ControlFlow;
 
-    let mut config = BuildConfig::new(&args.project.project, today());
-    if let Some(out) = &args.output {
-        config.output.clone_from(out);
-    }
-    config.source_date_epoch = source_date_epoch();
-    if !config.project.join("brief.toml").is_file() {
-        return report_error(
-            &BuildError::Load(LoadError::NotAProject(config.project.clone())),
-            quiet,
-        );
+    let config = build_config(&args.project, args.output.as_ref());
+    if let Err(e) = config.ensure_project() {
+        return report_error(&e, quiet);
     }
     let root = config.project.clone();
     let (tx, rx) = std::sync::mpsc::channel();
@@ -376,16 +370,9 @@ fn run_schedule(args: &ScheduleArgs, quiet: bool) -> i32 {
         }
         return 0;
     }
-    let mut config = BuildConfig::new(&args.project.project, today());
-    if let Some(out) = &args.output {
-        config.output.clone_from(out);
-    }
-    config.source_date_epoch = source_date_epoch();
-    if !config.project.join("brief.toml").is_file() {
-        return report_error(
-            &BuildError::Load(LoadError::NotAProject(config.project.clone())),
-            quiet,
-        );
+    let config = build_config(&args.project, args.output.as_ref());
+    if let Err(e) = config.ensure_project() {
+        return report_error(&e, quiet);
     }
     let wait = LockWait::For(std::time::Duration::from_secs(args.lock_wait));
     if !quiet {

@@ -54,6 +54,15 @@ impl BuildConfig {
     pub fn output_dir(&self) -> PathBuf {
         self.project.join("output")
     }
+
+    /// Refuses a folder without `brief.toml`, before anything is read or created in it.
+    pub fn ensure_project(&self) -> Result<(), BuildError> {
+        if self.project.join("brief.toml").is_file() {
+            Ok(())
+        } else {
+            Err(LoadError::NotAProject(self.project.clone()).into())
+        }
+    }
 }
 
 /// Why a build failed; `is_user_error` tells bad data from internal faults.
@@ -206,9 +215,7 @@ pub fn check_inputs(config: &BuildConfig) -> Result<InputsCheck, BuildError> {
         .as_ref()
         .map(|(_, r)| extra_files(&r.inputs))
         .unwrap_or_default();
-    if !config.project.join("brief.toml").is_file() {
-        return Err(LoadError::NotAProject(config.project.clone()).into());
-    }
+    config.ensure_project()?;
     let inputs = fingerprint(&config.project, &extra).map_err(|source| BuildError::Read {
         path: config.project.clone(),
         source,
@@ -229,9 +236,7 @@ pub fn lock_output(
     wait: LockWait,
     on_wait: impl FnOnce(Option<&HolderInfo>),
 ) -> Result<OutputLock, BuildError> {
-    if !config.project.join("brief.toml").is_file() {
-        return Err(LoadError::NotAProject(config.project.clone()).into());
-    }
+    config.ensure_project()?;
     Ok(OutputLock::acquire(
         &config.output_dir(),
         &HolderInfo::current(command),

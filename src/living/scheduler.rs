@@ -69,23 +69,11 @@ pub fn run_schedule<Tz: TimeZone>(
 mod tests {
     use std::cell::RefCell;
     use std::fs;
-    use std::path::Path;
 
     use super::*;
     use crate::living::schedule::FakeClock;
+    use crate::living::testutil::fixture_project;
     use crate::pipeline::EditionOutcome;
-
-    fn copy(from: &Path, to: &Path) {
-        if from.is_dir() {
-            fs::create_dir_all(to).unwrap();
-            for e in fs::read_dir(from).unwrap() {
-                let e = e.unwrap();
-                copy(&e.path(), &to.join(e.file_name()));
-            }
-        } else {
-            fs::copy(from, to).unwrap();
-        }
-    }
 
     fn summary(tick: &Tick) -> String {
         match tick {
@@ -105,11 +93,8 @@ mod tests {
     /// ticks after its inputs changed, and a broken edit fails without stopping the loop.
     #[test]
     fn a_schedule_rebuilds_exactly_when_the_inputs_changed() {
-        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let dir = tempfile::tempdir().unwrap();
+        let dir = fixture_project("valid/minimal");
         let root = dir.path();
-        copy(&repo.join("tests/fixtures/valid/minimal"), root);
-        copy(&repo.join("templates"), &root.join("templates"));
         let study = root.join("data/studies/smith-trial.toml");
         let original = fs::read_to_string(&study).unwrap();
         let start = Utc.with_ymd_and_hms(2025, 3, 1, 0, 0, 0).unwrap();

@@ -81,7 +81,7 @@ impl WatchSession {
     /// rebuild starts from the data again.
     pub fn rebuild(
         &mut self,
-        lock: &OutputLock,
+        _lock: &OutputLock,
         changes: Option<&ChangeSet>,
     ) -> Result<Rebuilt, BuildError> {
         let start = Instant::now();
@@ -94,7 +94,6 @@ impl WatchSession {
         if fonts_changed {
             self.renderer = None;
         }
-        let _ = lock;
         let result = self.rebuild_inner(data_changed);
         // Bound the memory Typst's memoisation holds across many rebuilds.
         comemo::evict(10);
@@ -149,19 +148,8 @@ mod tests {
 
     use super::*;
     use crate::living::lock::{HolderInfo, LockWait};
+    use crate::living::testutil::fixture_project;
     use crate::pipeline::EditionOutcome;
-
-    fn copy(from: &Path, to: &Path) {
-        if from.is_dir() {
-            fs::create_dir_all(to).unwrap();
-            for e in fs::read_dir(from).unwrap() {
-                let e = e.unwrap();
-                copy(&e.path(), &to.join(e.file_name()));
-            }
-        } else {
-            fs::copy(from, to).unwrap();
-        }
-    }
 
     fn changed(root: &Path, path: &Path) -> ChangeSet {
         let mut c = ChangeSet::new();
@@ -173,11 +161,8 @@ mod tests {
     /// cheapest rebuild, a broken edit keeps the last good PDF, and nothing makes editions.
     #[test]
     fn each_kind_of_change_gets_the_cheapest_rebuild_that_suffices() {
-        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let dir = tempfile::tempdir().unwrap();
+        let dir = fixture_project("valid/minimal");
         let root = dir.path();
-        copy(&repo.join("tests/fixtures/valid/minimal"), root);
-        copy(&repo.join("templates"), &root.join("templates"));
         let today = chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
         let mut session = WatchSession::new(BuildConfig::new(root, today));
         let lock = OutputLock::acquire(

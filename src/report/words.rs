@@ -5,6 +5,7 @@
 //! considerable); the prediction interval is explained as where the effect in a new
 //! setting would be expected to lie (Riley, Higgins & Deeks 2011, BMJ 342:d549).
 
+use super::record::Verdict;
 use crate::config::{Direction, PoolMethod, PoolTest};
 use crate::format::fixed;
 use crate::stats::Measure;
@@ -86,19 +87,11 @@ pub fn direction_phrase(
     intervention: &str,
     control: &str,
 ) -> String {
-    if lo <= 0.0 && hi >= 0.0 {
-        return "the confidence interval includes no difference".into();
+    match super::record::verdict(lo, hi, est, better) {
+        Verdict::NoClearDifference => "the confidence interval includes no difference".into(),
+        Verdict::FavoursIntervention => format!("favouring {intervention}"),
+        Verdict::FavoursControl => format!("favouring {control}"),
     }
-    let higher_in_intervention = est > 0.0;
-    let favours_intervention = higher_in_intervention == (better == Direction::Higher);
-    format!(
-        "favouring {}",
-        if favours_intervention {
-            intervention
-        } else {
-            control
-        }
-    )
 }
 
 /// Heterogeneity in words: "little heterogeneity (I² 12%, τ² 0.01)".
