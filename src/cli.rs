@@ -129,6 +129,22 @@ pub struct BuildArgs {
     /// (0: exit at once with code 75).
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
     pub lock_wait: u64,
+    /// Which document: `brief` (the edition), `handout` (two pages for a journal club) or
+    /// `slides` (16:9); written to output/<format>.pdf.
+    #[arg(long, default_value = "brief", value_parser = ["brief", "handout", "slides"])]
+    pub format: String,
+    /// Language of the document, `en` or `zh` [default: `language` in brief.toml]; adds
+    /// the language to the file name (output/handout.zh.pdf).
+    #[arg(long = "lang", value_name = "LANG", value_parser = ["en", "zh"])]
+    pub language: Option<String>,
+    /// Paper size, `a4` or `us-letter` [default: `paper` in brief.toml]; adds the paper to
+    /// the file name. Slides are always 16:9.
+    #[arg(long, value_parser = ["a4", "us-letter", "letter"])]
+    pub paper: Option<String>,
+    /// Load only the embedded fonts and PROJECT/fonts/, no system CJK font: the PDF then
+    /// depends on the project alone.
+    #[arg(long)]
+    pub ignore_system_fonts: bool,
 }
 
 /// Arguments of `evbrief watch`.
@@ -256,8 +272,23 @@ fn build_config(project: &ProjectArgs, output: Option<&PathBuf>) -> BuildConfig 
 }
 
 fn run_build(args: &BuildArgs, quiet: bool, verbose: bool) -> i32 {
-    let mut config = build_config(&args.project, args.output.as_ref());
+    // clap has checked the values against these very lists.
+    let format = args.format.parse().unwrap_or_default();
+    let language = args.language.as_deref().and_then(|l| l.parse().ok());
+    let paper = args.paper.as_deref().and_then(|p| p.parse().ok());
+    let mut config = build_config(&args.project, None).document(format, language, paper);
+    if let Some(out) = &args.output {
+        config.output.clone_from(out);
+    }
+    config.fonts.system_cjk = !args.ignore_system_fonts;
     config.if_changed = args.if_changed;
+    if config.if_changed && !config.is_edition_document() {
+        eprintln!(
+            "error: --if-changed applies to the brief an edition keeps; a handout, slides or \
+             another language or paper is made with a plain `evbrief build --format …`"
+        );
+        return 2;
+    }
     let lock = match take_lock(&config, "build", args.lock_wait, quiet) {
         Ok(lock) => lock,
         Err(e) => return report_error(&e, quiet),

@@ -15,6 +15,7 @@ pub mod config;
 pub mod data;
 pub mod diagnostic;
 pub mod format;
+pub mod i18n;
 pub mod inbox;
 pub mod intake;
 pub mod living;

@@ -9,14 +9,16 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 
 use crate::analysis::analyse;
+use crate::config::Paper;
 use crate::data::{LoadError, Project, load_project};
+use crate::i18n::Language;
 use crate::living::editions::{EditionName, Editions, RecordError};
 use crate::living::inputs::{extra_files, fingerprint, short_hash};
 use crate::living::lock::{HolderInfo, LockError, LockWait, OutputLock};
 use crate::report::changes::changes_between;
 use crate::report::record::{EditionRecord, EditionStamp, InputsRecord, edition_record};
-use crate::report::view::{BriefView, EditionView, build_view, format_iso_date};
-use crate::report::{RenderError, Renderer};
+use crate::report::view::{BriefView, EditionView, ViewOptions, build_view};
+use crate::report::{DocumentFormat, FontOptions, RenderError, Renderer};
 
 /// What a build needs to know; filled by the CLI or a test, never from globals.
 #[derive(Debug, Clone)]
@@ -33,6 +35,14 @@ pub struct BuildConfig {
     pub if_changed: bool,
     /// Keep dated editions (a preview in `evbrief watch` does not).
     pub editions: bool,
+    /// Which document to write: the brief (the edition itself), a handout or slides.
+    pub format: DocumentFormat,
+    /// The language to write it in, instead of `brief.toml`'s.
+    pub language: Option<Language>,
+    /// The paper size, instead of `brief.toml`'s (slides ignore it).
+    pub paper: Option<Paper>,
+    /// Which fonts to load besides the embedded ones and the project's `fonts/`.
+    pub fonts: FontOptions,
 }
 
 impl BuildConfig {
@@ -47,6 +57,49 @@ impl BuildConfig {
             today,
             if_changed: false,
             editions: true,
+            format: DocumentFormat::Brief,
+            language: None,
+            paper: None,
+            fonts: FontOptions::default(),
+        }
+    }
+
+    /// Asks for `format` in `language` on `paper` (each `None` meaning `brief.toml`'s
+    /// choice) and points the output at its default file: `output/<format>.pdf`, with
+    /// the language and paper added when given (`output/handout.zh.us-letter.pdf`).
+    pub fn document(
+        mut self,
+        format: DocumentFormat,
+        language: Option<Language>,
+        paper: Option<Paper>,
+    ) -> Self {
+        self.format = format;
+        self.language = language;
+        self.paper = paper;
+        let mut name = format.name().to_owned();
+        if let Some(language) = language {
+            name = format!("{name}.{}", language.code());
+        }
+        if let Some(paper) = paper {
+            name = format!("{name}.{}", paper.name());
+        }
+        self.output = self.output_dir().join(format!("{name}.pdf"));
+        self
+    }
+
+    /// True for the brief as `brief.toml` describes it: the document an edition keeps.
+    /// Anything else (a handout, slides, another language or paper) is made from an
+    /// edition but not kept in it.
+    pub fn is_edition_document(&self) -> bool {
+        self.format == DocumentFormat::Brief && self.language.is_none() && self.paper.is_none()
+    }
+
+    /// What the view model of this build's document is asked for.
+    pub fn view_options(&self, brief: &crate::config::BriefConfig) -> ViewOptions {
+        ViewOptions {
+            format: self.format,
+            language: self.language.unwrap_or(brief.language),
+            paper: self.paper.unwrap_or(brief.paper),
         }
     }
 
@@ -100,7 +153,10 @@ impl BuildError {
     pub fn is_user_error(&self) -> bool {
         match self {
             BuildError::Load(_) => true,
-            BuildError::Render(e) => matches!(e, RenderError::Template(_) | RenderError::Timestamp),
+            BuildError::Render(e) => matches!(
+                e,
+                RenderError::Template(_) | RenderError::Timestamp | RenderError::NoCjkFont { .. }
+            ),
             BuildError::Read { .. } | BuildError::Write { .. } | BuildError::Lock(_) => false,
         }
     }
@@ -293,8 +349,76 @@ pub fn build_locked(
     let fingerprinted = t0.elapsed();
     let mut prepared = prepare(config, check)?;
     prepared.timings.fingerprint = fingerprinted;
-    let report = finish(config, &mut prepared, renderer)?;
+    let report = if config.is_edition_document() {
+        finish(config, &mut prepared, renderer)?
+    } else {
+        finish_document(config, &mut prepared, renderer)?
+    };
     Ok(BuildOutcome::Built(Box::new(report)))
+}
+
+/// Writes a document other than the edition's brief (handout, slides, another language
+/// or paper). It names the edition it is made from, so when the inputs changed the new
+/// edition is written first, exactly as `evbrief build` would write it.
+fn finish_document(
+    config: &BuildConfig,
+    prepared: &mut Prepared,
+    renderer: &mut Option<Renderer>,
+) -> Result<BuildReport, BuildError> {
+    let edition = if config.editions && !prepared.unchanged {
+        let brief = BuildConfig {
+            output: config.output_dir().join("brief.pdf"),
+            format: DocumentFormat::Brief,
+            language: None,
+            paper: None,
+            ..config.clone()
+        };
+        let report = finish(&brief, prepared, renderer)?;
+        prepared.name = match &report.edition {
+            EditionOutcome::New(name) => EditionName::parse(name).unwrap_or(prepared.name),
+            _ => prepared.name,
+        };
+        prepared.view.edition.name = Some(prepared.name.to_string());
+        report.edition
+    } else if config.editions {
+        EditionOutcome::Unchanged(prepared.name.to_string())
+    } else {
+        EditionOutcome::Preview(prepared.name.to_string())
+    };
+    let t3 = Instant::now();
+    let options = config.view_options(&prepared.project.config);
+    let view = build_view(
+        &prepared.project,
+        &prepared.analysed,
+        prepared.view.edition.clone(),
+        options,
+    );
+    let renderer = match renderer {
+        Some(r) => r,
+        None => renderer.insert(Renderer::new(&prepared.project.root, config.fonts)?),
+    };
+    let rendered = renderer.render(&prepared.project, &view, config.source_date_epoch)?;
+    let t4 = Instant::now();
+    write_atomically(&config.output, &rendered.pdf).map_err(|source| BuildError::Write {
+        path: config.output.clone(),
+        source,
+    })?;
+    Ok(BuildReport {
+        output: config.output.clone(),
+        bytes: rendered.pdf.len(),
+        studies: prepared.project.studies.len(),
+        warnings: rendered.warnings,
+        edition,
+        previous_edition: prepared.previous_edition.clone(),
+        changes: prepared.changes.clone(),
+        skipped_records: std::mem::take(&mut prepared.skipped_records),
+        timings: Timings {
+            render: t4 - t3,
+            export: rendered.export,
+            write: t4.elapsed(),
+            ..prepared.timings.clone()
+        },
+    })
 }
 
 /// A brief ready to render: the loaded project, its view model and edition record.
@@ -302,6 +426,8 @@ pub fn build_locked(
 pub struct Prepared {
     /// The validated project.
     pub project: Project,
+    /// Its analysis, kept to build views of other formats and languages.
+    pub analysed: crate::analysis::Analysed,
     /// The view model the template reads.
     pub view: BriefView,
     /// The edition record (`analysis.json`) of this build.
@@ -365,7 +491,8 @@ pub fn prepare(config: &BuildConfig, check: InputsCheck) -> Result<Prepared, Bui
     let draft = !config.editions && !unchanged;
     let edition = EditionView {
         name: Some(name.to_string()),
-        date: format_iso_date(&record.date),
+        // Filled in by the view, in its language.
+        date: None,
         // A preview of unchanged inputs is the latest edition itself, byte for byte.
         draft,
         // A draft prints no input hash: it changes with every save, and printing it on
@@ -373,10 +500,16 @@ pub fn prepare(config: &BuildConfig, check: InputsCheck) -> Result<Prepared, Bui
         inputs: (!draft).then(|| short_hash(&record.inputs)),
         changes: changes.clone(),
     };
-    let view = build_view(&project, &analysed, edition);
+    let view = build_view(
+        &project,
+        &analysed,
+        edition,
+        ViewOptions::brief(&project.config),
+    );
     let t3 = Instant::now();
     Ok(Prepared {
         project,
+        analysed,
         view,
         record,
         name,
@@ -402,7 +535,7 @@ pub fn finish(
     let t3 = Instant::now();
     let renderer = match renderer {
         Some(r) => r,
-        None => renderer.insert(Renderer::new(&prepared.project.root)?),
+        None => renderer.insert(Renderer::new(&prepared.project.root, config.fonts)?),
     };
     let mut rendered =
         renderer.render(&prepared.project, &prepared.view, config.source_date_epoch)?;

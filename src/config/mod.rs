@@ -25,9 +25,9 @@ pub struct BriefConfig {
     /// Paper size of the PDF.
     #[serde(default)]
     pub paper: Paper,
-    /// Two-letter language code of the brief ("en" or "zh").
-    #[serde(default = "default_language")]
-    pub language: String,
+    /// The language of the brief (`en` or `zh`); `build --lang` overrides it.
+    #[serde(default)]
+    pub language: crate::i18n::Language,
     /// A citation style: `nlm-citation-sequence` (default), a Typst style name, an alias
     /// such as `ama`, or a `.csl` path relative to the project (see [`CitationStyle`]).
     #[serde(default = "default_style")]
@@ -50,6 +50,146 @@ pub struct BriefConfig {
     /// curator's certainty judgements.
     #[serde(default)]
     pub summary_of_findings: Vec<Spanned<SofRow>>,
+    /// What the journal-club handout and slides show.
+    #[serde(default)]
+    pub journal_club: JournalClub,
+    /// The curated texts in other languages (`[translations.zh]`), used by that edition.
+    #[serde(default)]
+    pub translations: Translations,
+}
+
+impl BriefConfig {
+    /// This configuration as the edition in `language` prints it: every curated text
+    /// that has a translation replaced by it; texts without one stay as written.
+    pub fn localised(&self, language: crate::i18n::Language) -> BriefConfig {
+        let mut config = self.clone();
+        config.language = language;
+        let translation = match language {
+            crate::i18n::Language::En => return config,
+            crate::i18n::Language::Zh => self.translations.zh.clone(),
+        };
+        let Some(t) = translation else { return config };
+        let replace = |target: &mut String, value: Option<String>| {
+            if let Some(v) = value {
+                *target = v;
+            }
+        };
+        replace(&mut config.title, t.title);
+        if t.subtitle.is_some() {
+            config.subtitle = t.subtitle;
+        }
+        if !t.authors.is_empty() {
+            config.authors = t.authors;
+        }
+        if !t.bottom_line.is_empty() {
+            config.bottom_line = t.bottom_line;
+        }
+        if !t.discussion_questions.is_empty() {
+            config.journal_club.discussion_questions = t.discussion_questions;
+        }
+        let q = t.question;
+        replace(&mut config.question.population, q.population);
+        replace(&mut config.question.intervention, q.intervention);
+        replace(&mut config.question.comparison, q.comparison);
+        replace(
+            &mut config.question.intervention_short,
+            q.intervention_short,
+        );
+        replace(&mut config.question.comparison_short, q.comparison_short);
+        replace(&mut config.question.outcomes, q.outcomes);
+        for o in &mut config.outcomes {
+            let o = o.get_mut();
+            if let Some(label) = t.outcomes.get(&o.id) {
+                o.label = label.get_ref().clone();
+            }
+        }
+        for row in &mut config.summary_of_findings {
+            let row = row.get_mut();
+            if let Some(id) = row.adverse_event.as_ref()
+                && let Some(label) = t.adverse_events.get(id.get_ref())
+            {
+                row.label = Some(label.get_ref().clone());
+            }
+        }
+        config
+    }
+}
+
+/// `[journal-club]`: choices for the handout and the slides.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct JournalClub {
+    /// The outcome whose forest plot the handout shows; default: the first
+    /// summary-of-findings outcome that has one.
+    #[serde(default)]
+    pub key_outcome: Option<Spanned<String>>,
+    /// Questions to discuss (three read best); default: three general appraisal questions.
+    #[serde(default)]
+    pub discussion_questions: Vec<String>,
+}
+
+/// `[translations]`: curated texts per language.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Translations {
+    /// Simplified Chinese.
+    #[serde(default)]
+    pub zh: Option<Translation>,
+}
+
+/// The curated texts of `brief.toml` in one other language; anything left out is printed
+/// as written in the main language.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Translation {
+    /// Title.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Line under the title.
+    #[serde(default)]
+    pub subtitle: Option<String>,
+    /// People responsible, as written in this language.
+    #[serde(default)]
+    pub authors: Vec<String>,
+    /// The bottom line.
+    #[serde(default)]
+    pub bottom_line: Vec<String>,
+    /// The review question.
+    #[serde(default)]
+    pub question: QuestionTranslation,
+    /// Discussion questions for the journal club.
+    #[serde(default)]
+    pub discussion_questions: Vec<String>,
+    /// Outcome labels by outcome id.
+    #[serde(default)]
+    pub outcomes: std::collections::BTreeMap<String, Spanned<String>>,
+    /// Labels of adverse-event rows of the summary of findings, by category id.
+    #[serde(default)]
+    pub adverse_events: std::collections::BTreeMap<String, Spanned<String>>,
+}
+
+/// The review question in another language; any part may be left out.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct QuestionTranslation {
+    /// Population.
+    #[serde(default)]
+    pub population: Option<String>,
+    /// Intervention.
+    #[serde(default)]
+    pub intervention: Option<String>,
+    /// Comparison.
+    #[serde(default)]
+    pub comparison: Option<String>,
+    /// Short name of the intervention.
+    #[serde(default)]
+    pub intervention_short: Option<String>,
+    /// Short name of the comparison.
+    #[serde(default)]
+    pub comparison_short: Option<String>,
+    /// Outcomes in words.
+    #[serde(default)]
+    pub outcomes: Option<String>,
 }
 
 fn default_intervention_short() -> String {
@@ -58,10 +198,6 @@ fn default_intervention_short() -> String {
 
 fn default_comparison_short() -> String {
     "control".to_owned()
-}
-
-fn default_language() -> String {
-    "en".to_owned()
 }
 
 fn default_style() -> Spanned<String> {
@@ -77,6 +213,28 @@ pub enum Paper {
     A4,
     /// US Letter, 8.5 × 11 in.
     UsLetter,
+}
+
+impl Paper {
+    /// The name in `brief.toml`, on the command line and in Typst (`a4`, `us-letter`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Paper::A4 => "a4",
+            Paper::UsLetter => "us-letter",
+        }
+    }
+}
+
+impl std::str::FromStr for Paper {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "a4" => Ok(Paper::A4),
+            "us-letter" | "letter" => Ok(Paper::UsLetter),
+            _ => Err(format!("unknown paper `{s}` (expected a4 or us-letter)")),
+        }
+    }
 }
 
 /// Population, intervention, comparison and outcomes of the review question.

@@ -66,6 +66,78 @@ pub struct Study {
     /// The curator's risk-of-bias judgements; absent until the study is assessed.
     #[serde(default)]
     pub risk_of_bias: Option<RiskOfBias>,
+    /// The curator's answers to the journal-club appraisal checklist; items left out
+    /// are printed as "not yet checked".
+    #[serde(default)]
+    pub appraisal: Appraisal,
+}
+
+/// The short critical-appraisal checklist of the journal-club handout. "Randomised" comes
+/// from the design and "blinded" from `blinding` unless given here.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Appraisal {
+    /// Overrides the answer derived from the design.
+    #[serde(default)]
+    pub randomised: Option<AppraisalItem>,
+    /// Overrides the answer derived from `blinding`.
+    #[serde(default)]
+    pub blinded: Option<AppraisalItem>,
+    /// Was the allocation sequence concealed until assignment?
+    #[serde(default)]
+    pub allocation_concealed: Option<AppraisalItem>,
+    /// Were (nearly) all enrolled participants followed up and analysed?
+    #[serde(default)]
+    pub follow_up_complete: Option<AppraisalItem>,
+    /// Do the reports declare funding and conflicts of interest?
+    #[serde(default)]
+    pub conflicts_of_interest: Option<AppraisalItem>,
+}
+
+/// One answer of the appraisal checklist, with what it rests on.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct AppraisalItem {
+    /// The answer.
+    pub answer: AppraisalAnswer,
+    /// A few words of support ("65 of 65 analysed").
+    #[serde(default)]
+    pub note: Option<String>,
+    /// Where the answer was read; absent when the reports are silent.
+    #[serde(default)]
+    pub source: Option<Source>,
+}
+
+/// Answers of the appraisal checklist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AppraisalAnswer {
+    /// The reports say so.
+    Yes,
+    /// The reports say otherwise.
+    No,
+    /// Partly (some arms, some outcomes).
+    Partly,
+    /// The reports say something, but not enough to decide.
+    Unclear,
+    /// The reports are silent.
+    NotReported,
+    /// The question does not apply to this design.
+    NotApplicable,
+}
+
+impl AppraisalAnswer {
+    /// The key of this answer in the label tables (`appraisal.<key>`).
+    pub fn key(self) -> &'static str {
+        match self {
+            AppraisalAnswer::Yes => "yes",
+            AppraisalAnswer::No => "no",
+            AppraisalAnswer::Partly => "partly",
+            AppraisalAnswer::Unclear => "unclear",
+            AppraisalAnswer::NotReported => "not-reported",
+            AppraisalAnswer::NotApplicable => "not-applicable",
+        }
+    }
 }
 
 impl Study {

@@ -38,6 +38,7 @@ pub(super) fn validate(
     check_style(config, brief_file, root, problems);
     check_analysis(config, brief_file, problems);
     check_as_of(config, brief_file, problems);
+    check_outcome_references(config, brief_file, &outcome_ids, problems);
     super::check_sof::check_summary_of_findings(config, brief_file, studies, problems);
 
     let mut study_ids: HashMap<String, String> = HashMap::new();
@@ -102,6 +103,33 @@ pub(super) fn validate(
             problems,
         }
         .run();
+    }
+}
+
+/// `[journal-club] key-outcome` and the outcome labels of `[translations]` must name
+/// outcomes defined in `[[outcomes]]`.
+fn check_outcome_references(
+    config: &BriefConfig,
+    file: &SourceFile,
+    outcome_ids: &HashSet<String>,
+    problems: &mut Vec<Problem>,
+) {
+    let mut unknown = |span: std::ops::Range<usize>, id: &str, what: &str| {
+        if !outcome_ids.contains(id) {
+            problems.push(Problem::new(
+                file,
+                span,
+                format!("{what} names unknown outcome `{id}` (not in [[outcomes]])"),
+            ));
+        }
+    };
+    if let Some(key) = &config.journal_club.key_outcome {
+        unknown(key.span(), key.get_ref(), "key-outcome");
+    }
+    if let Some(zh) = &config.translations.zh {
+        for (id, label) in &zh.outcomes {
+            unknown(label.span(), id, "a translated outcome label");
+        }
     }
 }
 
@@ -335,6 +363,21 @@ impl StudyCheck<'_> {
                 );
             }
             self.source(&f.source);
+        }
+        let a = &self.study.appraisal;
+        for item in [
+            &a.randomised,
+            &a.blinded,
+            &a.allocation_concealed,
+            &a.follow_up_complete,
+            &a.conflicts_of_interest,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if let Some(source) = &item.source {
+                self.source(source);
+            }
         }
         if let Some(rob) = &self.study.risk_of_bias {
             for (span, message) in rob.problems(self.study.design) {

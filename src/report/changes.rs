@@ -76,7 +76,8 @@ pub fn changes_between(
 ) -> ChangesView {
     let mut view = ChangesView {
         since_edition: old.edition.clone(),
-        since: format_iso_date(&old.date).unwrap_or_else(|| old.date.clone()),
+        since: format_iso_date(&old.date, crate::i18n::Language::En.labels())
+            .unwrap_or_else(|| old.date.clone()),
         ..ChangesView::default()
     };
     for s in &new.studies {

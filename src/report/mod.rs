@@ -4,6 +4,7 @@ pub mod changes;
 pub mod forest;
 #[cfg(test)]
 mod forest_tests;
+pub mod journal_club;
 pub mod record;
 pub mod references;
 pub mod risk_of_bias;
@@ -22,9 +23,63 @@ use typst_pdf::{PdfOptions, Timestamp};
 use crate::data::Project;
 use view::BriefView;
 use world::BriefWorld;
+pub use world::FontOptions;
+
+/// The documents evbrief makes from one analysis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DocumentFormat {
+    /// The full evidence brief (`templates/brief.typ`).
+    #[default]
+    Brief,
+    /// A two-page journal-club handout (`templates/handout.typ`).
+    Handout,
+    /// A 16:9 slide deck (`templates/slides.typ`).
+    Slides,
+}
+
+impl DocumentFormat {
+    /// Every format.
+    pub const ALL: [DocumentFormat; 3] = [
+        DocumentFormat::Brief,
+        DocumentFormat::Handout,
+        DocumentFormat::Slides,
+    ];
+
+    /// The name used on the command line and as the output file's stem.
+    pub fn name(self) -> &'static str {
+        match self {
+            DocumentFormat::Brief => "brief",
+            DocumentFormat::Handout => "handout",
+            DocumentFormat::Slides => "slides",
+        }
+    }
+
+    /// The main template, relative to the project root.
+    pub fn template(self) -> &'static str {
+        match self {
+            DocumentFormat::Brief => MAIN_TEMPLATE,
+            DocumentFormat::Handout => "/templates/handout.typ",
+            DocumentFormat::Slides => "/templates/slides.typ",
+        }
+    }
+}
+
+impl std::str::FromStr for DocumentFormat {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        DocumentFormat::ALL
+            .into_iter()
+            .find(|f| f.name() == s)
+            .ok_or_else(|| format!("unknown format `{s}` (expected brief, handout or slides)"))
+    }
+}
 
 /// Where the template finds the view model.
 pub const VIEW_PATH: &str = "/evbrief/view.json";
+/// Where the template finds the fonts it may name (`{"cjk": ["Noto Serif CJK SC", …]}`).
+pub const FONTS_PATH: &str = "/evbrief/fonts.json";
 /// The main template, relative to the project root.
 pub const MAIN_TEMPLATE: &str = "/templates/brief.typ";
 
@@ -40,6 +95,18 @@ pub enum RenderError {
     /// The view model could not be serialised.
     #[error("cannot serialise the view model ({0})")]
     View(#[from] serde_json::Error),
+    /// The brief holds Chinese text (or is the Chinese edition) and no loaded font can set it.
+    #[error(
+        "no font for Chinese text: {reason}\n  install one, e.g. the Debian/Ubuntu package fonts-noto-cjk \
+         (`sudo apt install fonts-noto-cjk`; Fedora: google-noto-serif-cjk-fonts), \
+         or copy a CJK font file (.otf, .ttf or .ttc) into {fonts_dir}"
+    )]
+    NoCjkFont {
+        /// What needs the font ("the zh edition", "text in data/references.bib").
+        reason: String,
+        /// The project's font folder.
+        fonts_dir: String,
+    },
     /// Typst reported errors in a template (already formatted with locations).
     #[error("the template failed to compile:\n{0}")]
     Template(String),
@@ -80,15 +147,56 @@ pub fn pdf_timestamp(view: &BriefView, source_date_epoch: Option<i64>) -> Option
 /// changed. One-shot builds use it once; `evbrief watch` keeps it.
 pub struct Renderer {
     world: BriefWorld,
+    root: std::path::PathBuf,
 }
 
 impl Renderer {
-    /// A renderer for the project at `root` (loads its fonts).
-    pub fn new(root: &std::path::Path) -> Result<Self, RenderError> {
+    /// A renderer for the project at `root` (loads its fonts as `fonts` says).
+    pub fn new(root: &std::path::Path, fonts: FontOptions) -> Result<Self, RenderError> {
         let placeholder = Datetime::from_ymd(1970, 1, 1).ok_or(RenderError::Timestamp)?;
-        let world = BriefWorld::new(root, MAIN_TEMPLATE, placeholder)
+        let world = BriefWorld::new(root, MAIN_TEMPLATE, placeholder, fonts)
             .map_err(|e| RenderError::Root(e.to_string()))?;
-        Ok(Renderer { world })
+        Ok(Renderer {
+            world,
+            root: root.to_path_buf(),
+        })
+    }
+
+    /// Refuses to render Chinese text without a font for it: Typst would print empty
+    /// boxes with only a warning. Returns the CJK families to use.
+    fn cjk_fonts(
+        &self,
+        project: &Project,
+        view: &BriefView,
+        json: &[u8],
+    ) -> Result<Vec<String>, RenderError> {
+        let families = self.world.cjk_families();
+        if !families.is_empty() {
+            return Ok(families);
+        }
+        let language = view.config.language;
+        let reason = if language.needs_cjk_font() {
+            Some(format!(
+                "the {} edition is written in Chinese",
+                language.code()
+            ))
+        } else if world::has_cjk(&String::from_utf8_lossy(json)) {
+            Some("the data holds Chinese text".to_owned())
+        } else {
+            project
+                .bibliography
+                .files
+                .iter()
+                .find(|f| world::has_cjk(&f.file.text))
+                .map(|f| format!("{} holds Chinese text", f.file.name))
+        };
+        match reason {
+            None => Ok(families),
+            Some(reason) => Err(RenderError::NoCjkFont {
+                reason,
+                fonts_dir: self.root.join("fonts").display().to_string(),
+            }),
+        }
     }
 
     /// Compiles `view` (made from `project`) to PDF. Template files are read afresh from
@@ -100,9 +208,18 @@ impl Renderer {
         source_date_epoch: Option<i64>,
     ) -> Result<Rendered, RenderError> {
         let today = pdf_timestamp(view, source_date_epoch).ok_or(RenderError::Timestamp)?;
+        let json = serde_json::to_vec(view)?;
+        let cjk = self.cjk_fonts(project, view, &json)?;
         let world = &mut self.world;
         world.reset(today);
-        world.set_virtual(VIEW_PATH, serde_json::to_vec(view)?);
+        world
+            .set_main(view.format.template())
+            .map_err(|e| RenderError::Root(e.to_string()))?;
+        world.set_virtual(VIEW_PATH, json);
+        world.set_virtual(
+            FONTS_PATH,
+            serde_json::to_vec(&serde_json::json!({ "cjk": cjk }))?,
+        );
         references::serve(world, project);
         let start = std::time::Instant::now();
         let Warned { output, warnings } = typst::compile::<PagedDocument>(&*world);

@@ -7,25 +7,55 @@
 use serde::Serialize;
 use toml::Spanned;
 
+use super::DocumentFormat;
 use super::forest::{ForestContext, ForestView, RobLookup, outcome_forests};
+use super::journal_club::{JournalClubView, journal_club_view};
 use super::risk_of_bias::{RiskOfBiasView, risk_of_bias_view};
 use super::safety::{SafetyView, safety_view};
 use super::sof::{SofView, sof_view};
 use super::words::{capitalise, measure_name, model_name, pooled_sentence};
 use crate::analysis::Analysed;
-use crate::config::{BriefConfig, OutcomeKind};
+use crate::config::{BriefConfig, OutcomeKind, Paper};
 use crate::data::model::{Measurement, Source, Study};
 use crate::data::model_p::{Relation, parse_p};
 use crate::data::time::parse_time;
 use crate::data::{LoadedStudy, Project};
 use crate::format::literal;
+use crate::i18n::{Labels, Language};
+
+/// Which document, in which language, on which paper: what a build asks of the view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ViewOptions {
+    /// Brief, handout or slides.
+    pub format: DocumentFormat,
+    /// The language of the fixed words and of the curated translations.
+    pub language: Language,
+    /// Paper size for the brief and the handout (slides are always 16:9).
+    pub paper: Paper,
+}
+
+impl ViewOptions {
+    /// The brief as `brief.toml` describes it: its language and paper.
+    pub fn brief(config: &BriefConfig) -> Self {
+        ViewOptions {
+            format: DocumentFormat::Brief,
+            language: config.language,
+            paper: config.paper,
+        }
+    }
+}
 
 /// The whole brief as the template sees it.
 #[derive(Debug, Serialize)]
 pub struct BriefView {
-    /// `brief.toml` as written (title, question, bottom line …).
+    /// `brief.toml` as the chosen language prints it (title, question, bottom line …),
+    /// with the chosen paper.
     pub config: BriefConfig,
-    /// The as-of date as "22 November 2026".
+    /// Which document the template lays out.
+    pub format: DocumentFormat,
+    /// Every fixed word in the chosen language (`d.labels.handout.discussion`).
+    pub labels: &'static Labels,
+    /// The as-of date in the language's convention ("22 November 2026", "2026年11月22日").
     pub as_of: String,
     /// evbrief's version, for the provenance line.
     pub generator: String,
@@ -51,6 +81,8 @@ pub struct BriefView {
     pub references: super::references::ReferencesView,
     /// Which edition this is and what changed since the previous one.
     pub edition: EditionView,
+    /// Appraisal checklist, discussion questions, key outcome and QR codes.
+    pub journal_club: JournalClubView,
 }
 
 /// The brief's place in the series of editions of a living brief.
@@ -192,12 +224,19 @@ pub struct FindingView {
 }
 
 /// Builds the view model from a validated project, its analysis and its edition.
-pub fn build_view(project: &Project, analysed: &Analysed, edition: EditionView) -> BriefView {
+pub fn build_view(
+    project: &Project,
+    analysed: &Analysed,
+    edition: EditionView,
+    options: ViewOptions,
+) -> BriefView {
     let analysis = &analysed.outcomes;
     let safety = &analysed.safety;
     let sof = &analysed.summary_of_findings;
-    let config = project.config.clone();
-    let as_of = format_date(config.as_of.get_ref());
+    let labels = options.language.labels();
+    let mut config = project.config.localised(options.language);
+    config.paper = options.paper;
+    let as_of = format_date(config.as_of.get_ref(), labels);
     let studies = project.studies.iter().map(study_view).collect();
     let study_lookup = |id: &str| study_label_and_cites(project, id);
     // Forest plots get a risk-of-bias column once any study has been assessed; the overall
@@ -209,7 +248,7 @@ pub fn build_view(project: &Project, analysed: &Analysed, edition: EditionView) 
         .iter()
         .any(|s| s.study.risk_of_bias.is_some())
         .then_some(&rob_lookup as RobLookup);
-    let outcomes = config
+    let outcomes: Vec<OutcomeView> = config
         .outcomes
         .iter()
         .map(|o| {
@@ -285,7 +324,16 @@ pub fn build_view(project: &Project, analysed: &Analysed, edition: EditionView) 
         })
         .collect();
     let overview = overview_forests(project, analysis);
+    let journal_club = journal_club_view(project, &config, &outcomes, labels);
+    let mut edition = edition;
+    edition.date = edition
+        .name
+        .as_deref()
+        .and_then(|n| format_iso_date(n, labels));
     BriefView {
+        format: options.format,
+        labels,
+        journal_club,
         edition,
         methods: methods_text(analysis),
         overview,
@@ -303,43 +351,24 @@ pub fn build_view(project: &Project, analysed: &Analysed, edition: EditionView) 
     }
 }
 
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
-fn format_date(d: &toml::value::Datetime) -> String {
-    match d.date {
-        Some(date) => format!(
-            "{} {} {}",
-            date.day,
-            MONTHS[usize::from(date.month.clamp(1, 12)) - 1],
-            date.year
-        ),
-        None => d.to_string(),
-    }
+fn format_date(d: &toml::value::Datetime, labels: &Labels) -> String {
+    d.date
+        .and_then(|date| {
+            chrono::NaiveDate::from_ymd_opt(
+                i32::from(date.year),
+                u32::from(date.month),
+                u32::from(date.day),
+            )
+        })
+        .map_or_else(|| d.to_string(), |date| labels.date(date))
 }
 
-/// "2026-11-23" as "23 November 2026"; `None` when `iso` is not a YYYY-MM-DD date.
-pub fn format_iso_date(iso: &str) -> Option<String> {
-    let d = chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d").ok()?;
-    use chrono::Datelike;
-    Some(format!(
-        "{} {} {}",
-        d.day(),
-        MONTHS[d.month0() as usize],
-        d.year()
-    ))
+/// "2026-11-23" (or an edition name "2026-11-23-2") as "23 November 2026" in the
+/// language of `labels`; `None` when it does not start with a YYYY-MM-DD date.
+pub fn format_iso_date(iso: &str, labels: &Labels) -> Option<String> {
+    let date = iso.get(..10)?;
+    let d = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
+    Some(labels.date(d))
 }
 
 fn time_days(t: &Option<Spanned<String>>) -> f64 {

@@ -18,11 +18,42 @@ use typst::{Library, LibraryExt, World};
 use typst_kit::diagnostics::DiagnosticWorld;
 use typst_kit::fonts::FontStore;
 
-/// CJK fonts looked for on the system (Debian's `fonts-noto-cjk` paths), first found wins.
-pub const SYSTEM_CJK_FONTS: [&str; 2] = [
+/// Where the common CJK font packages install a Simplified-Chinese-capable font, checked
+/// in order; the first file found is loaded. Debian/Ubuntu `fonts-noto-cjk`, Fedora
+/// `google-noto-serif-cjk-fonts`/`google-noto-sans-cjk-fonts`, Arch `noto-fonts-cjk`,
+/// then the fonts macOS and Windows ship.
+pub const SYSTEM_CJK_FONTS: [&str; 12] = [
     "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/google-noto-serif-cjk-fonts/NotoSerifCJK-Regular.ttc",
+    "/usr/share/fonts/google-noto-sans-cjk-fonts/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/noto-cjk/NotoSerifCJK-Regular.ttc",
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+    "/System/Library/Fonts/Supplemental/Songti.ttc",
+    "/System/Library/Fonts/STHeiti Medium.ttc",
+    "C:\\Windows\\Fonts\\simsun.ttc",
+    "C:\\Windows\\Fonts\\msyh.ttc",
 ];
+
+/// A character every Simplified Chinese font has ("中"); a font covering it and "文" counts
+/// as a CJK font.
+const CJK_PROBE: [char; 2] = ['中', '文'];
+
+/// Which fonts a project's world loads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FontOptions {
+    /// Also load one installed system CJK font ([`SYSTEM_CJK_FONTS`]); off, a build
+    /// depends only on the embedded fonts and the project's `fonts/` folder.
+    pub system_cjk: bool,
+}
+
+impl Default for FontOptions {
+    fn default() -> Self {
+        FontOptions { system_cjk: true }
+    }
+}
 
 /// The embedded fonts (Libertinus Serif, New Computer Modern, DejaVu Sans Mono).
 fn embedded_fonts() -> &'static Vec<(Font, FontInfo)> {
@@ -30,10 +61,11 @@ fn embedded_fonts() -> &'static Vec<(Font, FontInfo)> {
     FONTS.get_or_init(|| typst_kit::fonts::embedded().collect())
 }
 
-/// Fonts of a project: embedded ones, every font in `<root>/fonts/`, then one system CJK font.
+/// Fonts of a project: embedded ones, every font in `<root>/fonts/`, then (when `options`
+/// allow) one system CJK font.
 ///
 /// Each font file is read once per process (the system CJK collection is ~26 MB).
-pub fn load_fonts(root: &Path) -> FontStore {
+pub fn load_fonts(root: &Path, options: FontOptions) -> FontStore {
     let mut store = FontStore::new();
     store.extend(embedded_fonts().iter().cloned());
     let mut paths: Vec<PathBuf> = fs::read_dir(root.join("fonts"))
@@ -49,12 +81,14 @@ pub fn load_fonts(root: &Path) -> FontStore {
     });
     paths.sort();
     // One CJK collection is enough for fallback; each costs ~20 MB of memory.
-    paths.extend(
-        SYSTEM_CJK_FONTS
-            .iter()
-            .map(PathBuf::from)
-            .find(|p| p.is_file()),
-    );
+    if options.system_cjk {
+        paths.extend(
+            SYSTEM_CJK_FONTS
+                .iter()
+                .map(PathBuf::from)
+                .find(|p| p.is_file()),
+        );
+    }
     for path in paths {
         // Read each file once; the fonts share its bytes instead of re-reading on first use.
         let Ok(data) = fs::read(&path) else { continue };
@@ -64,6 +98,36 @@ pub fn load_fonts(root: &Path) -> FontStore {
         }));
     }
     store
+}
+
+/// Families of the loaded fonts that can set Simplified Chinese, Simplified-Chinese
+/// variants ("… SC") first, each once.
+pub fn cjk_families(store: &FontStore) -> Vec<String> {
+    let book = store.book();
+    let mut families: Vec<String> = Vec::new();
+    for index in 0.. {
+        let Some(info) = book.info(index) else { break };
+        let covers = CJK_PROBE
+            .iter()
+            .all(|c| info.coverage.contains(u32::from(*c)));
+        if covers && !families.contains(&info.family) {
+            families.push(info.family.clone());
+        }
+    }
+    // Prefer the Simplified Chinese variants of pan-CJK collections (Noto "… CJK SC").
+    families.sort_by_key(|f| !(f.ends_with(" SC") || f.contains(" SC ")));
+    families
+}
+
+/// True when `text` holds a character that needs a CJK font (Han ideographs, kana,
+/// Hangul, CJK punctuation and full-width forms).
+pub fn has_cjk(text: &str) -> bool {
+    text.chars().any(|c| {
+        matches!(u32::from(c),
+            0x2E80..=0x2FDF | 0x3000..=0x30FF | 0x3100..=0x31FF | 0x3400..=0x4DBF
+            | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF
+            | 0x20000..=0x3FFFF)
+    })
 }
 
 /// A `World` over one brief project, reusable across compilations.
@@ -90,14 +154,19 @@ impl BriefWorld {
     /// A world rooted at `root` whose main file is `main` (relative to the root).
     ///
     /// `today` is the brief's as-of date, so `datetime.today()` is reproducible.
-    pub fn new(root: &Path, main: &str, today: Datetime) -> Result<Self, FileError> {
+    pub fn new(
+        root: &Path,
+        main: &str,
+        today: Datetime,
+        fonts: FontOptions,
+    ) -> Result<Self, FileError> {
         let canonical_root = fs::canonicalize(root).map_err(|e| FileError::from_io(e, root))?;
         let main = file_id(main).ok_or(FileError::AccessDenied)?;
         Ok(BriefWorld {
             root: root.to_path_buf(),
             canonical_root,
             main,
-            fonts: load_fonts(root),
+            fonts: load_fonts(root, fonts),
             library: LazyHash::new(Library::builder().build()),
             today,
             virtual_files: HashMap::new(),
@@ -115,6 +184,17 @@ impl BriefWorld {
         if let Ok(cache) = self.cache.get_mut() {
             cache.clear();
         }
+    }
+
+    /// Makes `path` (e.g. `/templates/handout.typ`) the file compiled next.
+    pub fn set_main(&mut self, path: &str) -> Result<(), FileError> {
+        self.main = file_id(path).ok_or(FileError::AccessDenied)?;
+        Ok(())
+    }
+
+    /// Families of the loaded fonts that can set Chinese (see [`cjk_families`]).
+    pub fn cjk_families(&self) -> Vec<String> {
+        cjk_families(&self.fonts)
     }
 
     /// Project files (paths relative to the root, `/` separated) read from disk since the
@@ -241,6 +321,7 @@ mod tests {
             dir.path(),
             "/templates/a.typ",
             Datetime::from_ymd(2026, 1, 1).unwrap(),
+            FontOptions::default(),
         )
         .unwrap();
         assert!(world.file(file_id("/templates/a.typ").unwrap()).is_ok());
@@ -248,5 +329,24 @@ mod tests {
         let outside = file_id("/../../etc/passwd").map(|id| world.file(id));
         assert!(!matches!(outside, Some(Ok(_))));
         assert!(world.file(file_id("/etc/passwd").unwrap()).is_err());
+    }
+}
+
+#[cfg(test)]
+mod font_tests {
+    use super::*;
+
+    #[test]
+    fn cjk_detection_covers_han_and_full_width_punctuation() {
+        assert!(has_cjk("脐带间充质干细胞"));
+        assert!(has_cjk("a，b"));
+        assert!(!has_cjk("HbA1c ≥ 7.0% — 95% CI · naïve"));
+    }
+
+    #[test]
+    fn without_system_fonts_an_empty_project_has_no_cjk_family() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = load_fonts(dir.path(), FontOptions { system_cjk: false });
+        assert!(cjk_families(&store).is_empty());
     }
 }
