@@ -175,20 +175,28 @@ impl Renderer {
             return Ok(families);
         }
         let language = view.config.language;
+        let bib_has_cjk = project
+            .bibliography
+            .files
+            .iter()
+            .any(|f| world::has_cjk(&f.file.text));
         let reason = if language.needs_cjk_font() {
             Some(format!(
                 "the {} edition is written in Chinese",
                 language.code()
             ))
-        } else if world::has_cjk(&String::from_utf8_lossy(json)) {
-            Some("the data holds Chinese text".to_owned())
-        } else {
-            project
-                .bibliography
-                .files
+        } else if bib_has_cjk || world::has_cjk(&String::from_utf8_lossy(json)) {
+            // Name the first file with Chinese text, so the user knows what needs the font.
+            let file = project
+                .studies
                 .iter()
-                .find(|f| world::has_cjk(&f.file.text))
-                .map(|f| format!("{} holds Chinese text", f.file.name))
+                .map(|s| &s.file)
+                .chain(project.bibliography.files.iter().map(|f| &f.file))
+                .find(|f| world::has_cjk(&f.text))
+                .map_or("brief.toml", |f| f.name.as_str());
+            Some(format!("{file} holds Chinese text"))
+        } else {
+            None
         };
         match reason {
             None => Ok(families),
