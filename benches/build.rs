@@ -1,5 +1,6 @@
 //! Benchmark of a cold `evbrief build`: the bundled brief, and a synthetic project whose
-//! one outcome has 300 studies (a forest plot over seven pages). Wall time and peak memory.
+//! one outcome has 300 studies (a forest plot over seven pages), and the handout, slides and
+//! Chinese edition of the bundled brief. Wall time and peak memory.
 //! Then the watch-mode rebuild of the bundled brief after a one-value edit and after a
 //! template edit, in process with one kept-alive Typst world, as `evbrief watch` does it.
 //!
@@ -15,7 +16,14 @@ use std::time::Instant;
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let out_dir = tempfile_dir();
-    measure("cold build of the bundled brief", &root, &out_dir, 15);
+    measure("cold build of the bundled brief", &root, &out_dir, 15, &[]);
+    for (what, args) in [
+        ("cold build of the handout", &["--format", "handout"][..]),
+        ("cold build of the slides", &["--format", "slides"][..]),
+        ("cold build of the Chinese brief", &["--lang", "zh"][..]),
+    ] {
+        measure(what, &root, &out_dir, 9, args);
+    }
 
     let synthetic = out_dir.join("synthetic-300");
     let spec = evbrief::synthetic::SyntheticSpec {
@@ -31,6 +39,7 @@ fn main() {
         &synthetic,
         &out_dir,
         5,
+        &[],
     );
     watch_rebuilds(&root, &out_dir, 15);
     let _ = std::fs::remove_dir_all(out_dir);
@@ -114,8 +123,9 @@ fn copy(from: &Path, to: &Path) {
     }
 }
 
-/// Spawns `samples` cold builds of `project` and prints the median time and peak memory.
-fn measure(what: &str, project: &Path, out_dir: &Path, samples: usize) {
+/// Spawns `samples` cold builds of `project` (with `args` added) and prints the median time
+/// and peak memory.
+fn measure(what: &str, project: &Path, out_dir: &Path, samples: usize, args: &[&str]) {
     let exe = PathBuf::from(env!("CARGO_BIN_EXE_evbrief"));
     let output = out_dir.join("brief.pdf");
     let mut times = Vec::with_capacity(samples);
@@ -127,6 +137,7 @@ fn measure(what: &str, project: &Path, out_dir: &Path, samples: usize) {
             .arg(project)
             .arg("-o")
             .arg(&output)
+            .args(args)
             .status()
             .expect("spawn evbrief");
         times.push(start.elapsed().as_secs_f64() * 1e3);
