@@ -102,6 +102,9 @@ impl BriefConfig {
             if let Some(label) = t.outcomes.get(&o.id) {
                 o.label = label.get_ref().clone();
             }
+            if let Some(unit) = t.units.get(&o.id) {
+                o.unit = unit.get_ref().clone();
+            }
         }
         for row in &mut config.summary_of_findings {
             let row = row.get_mut();
@@ -163,6 +166,10 @@ pub struct Translation {
     /// Outcome labels by outcome id.
     #[serde(default)]
     pub outcomes: std::collections::BTreeMap<String, Spanned<String>>,
+    /// Outcome units by outcome id, where the unit is words ("% of patients") rather than
+    /// a symbol every language shares ("mmol/L").
+    #[serde(default)]
+    pub units: std::collections::BTreeMap<String, Spanned<String>>,
     /// Labels of adverse-event rows of the summary of findings, by category id.
     #[serde(default)]
     pub adverse_events: std::collections::BTreeMap<String, Spanned<String>>,

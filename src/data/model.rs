@@ -167,6 +167,17 @@ pub enum Design {
 }
 
 impl Design {
+    /// The name written in study files (`non-randomised-controlled`), also the key of its
+    /// label in each language's table (`design.rct`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Design::Rct => "rct",
+            Design::NonRandomisedControlled => "non-randomised-controlled",
+            Design::Registry => "registry",
+            Design::CaseReport => "case-report",
+        }
+    }
+
     /// Label for tables.
     pub fn label(self) -> &'static str {
         match self {
@@ -210,6 +221,19 @@ pub enum ReportRole {
 }
 
 impl ReportRole {
+    /// The name written in study files (`post-hoc`), also the key of its label in each
+    /// language's table (`report-role.post-hoc`).
+    pub fn key(self) -> &'static str {
+        match self {
+            ReportRole::Primary => "primary",
+            ReportRole::PostHoc => "post-hoc",
+            ReportRole::Secondary => "secondary",
+            ReportRole::Abstract => "abstract",
+            ReportRole::Registration => "registration",
+            ReportRole::Mention => "mention",
+        }
+    }
+
     /// How the brief names the role ("post hoc analysis").
     pub fn label(self) -> &'static str {
         match self {

@@ -106,7 +106,7 @@ pub(super) fn validate(
     }
 }
 
-/// `[journal-club] key-outcome` and the outcome labels of `[translations]` must name
+/// `[journal-club] key-outcome` and the outcome labels and units of `[translations]` must name
 /// outcomes defined in `[[outcomes]]`.
 fn check_outcome_references(
     config: &BriefConfig,
@@ -129,6 +129,9 @@ fn check_outcome_references(
     if let Some(zh) = &config.translations.zh {
         for (id, label) in &zh.outcomes {
             unknown(label.span(), id, "a translated outcome label");
+        }
+        for (id, unit) in &zh.units {
+            unknown(unit.span(), id, "a translated outcome unit");
         }
     }
 }

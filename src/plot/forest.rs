@@ -13,7 +13,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::Serialize;
 
 use super::axis::Axis;
-use super::{FONT_FAMILY, UNITS_PER_PT, px};
+use super::{UNITS_PER_PT, font_family, px, text_width_em};
 
 /// What a row of the forest draws.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -100,9 +100,9 @@ impl Default for Geometry {
 /// Labels under the axis, left and right of the line of no effect.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Favours {
-    /// Text for the left side ("Favours UC-MSC").
+    /// Text for the left side, one line per `\n` ("Favours\nUC-MSC").
     pub left: String,
-    /// Text for the right side ("Favours control").
+    /// Text for the right side ("Favours\ncontrol").
     pub right: String,
 }
 
@@ -240,20 +240,19 @@ pub fn render_panel(
             vec![(x_of(axis.min), y), (x_of(axis.max), y)],
             black,
         ));
-        let font = (FONT_FAMILY, g.font_size * UNITS_PER_PT * 1.24)
-            .into_font()
-            .color(&BLACK);
+        let size = g.font_size * UNITS_PER_PT * 1.24;
+        let font = |text: &str| (font_family(text), size).into_font().color(&BLACK);
         for (v, label) in &axis.ticks {
             let x = x_of(*v);
             let _ = root.draw(&PathElement::new(vec![(x, y), (x, y + px(2.5))], black));
             let _ = root.draw(&Text::new(
                 label.clone(),
                 (x, y + px(3.5)),
-                font.pos(Pos::new(HPos::Center, VPos::Top)),
+                font(label).pos(Pos::new(HPos::Center, VPos::Top)),
             ));
         }
         if let Some(f) = favours {
-            // Two lines each ("Favours" / the arm), beside the line of no effect when
+            // Usually two lines each ("Favours" / the arm), beside the line of no effect when
             // there is room, else held inside the plot's edges.
             let fy = y + px(3.5 + g.font_size * 1.3);
             let line = px(g.font_size * 1.15);
@@ -281,7 +280,7 @@ pub fn render_panel(
                     let _ = root.draw(&Text::new(
                         l.clone(),
                         (x, fy + i as i32 * line),
-                        font.pos(Pos::new(anchor, VPos::Top)),
+                        font(l).pos(Pos::new(anchor, VPos::Top)),
                     ));
                 }
             }
@@ -291,18 +290,15 @@ pub fn render_panel(
     svg
 }
 
-/// "Favours UC-MSC" as two lines, "Favours" and "UC-MSC"; other labels stay whole.
+/// A favours label's lines: "Favours\nUC-MSC" is "Favours" over "UC-MSC".
 fn favours_lines(text: &str) -> Vec<String> {
-    match text.strip_prefix("Favours ") {
-        Some(rest) => vec!["Favours".to_owned(), rest.to_owned()],
-        None => vec![text.to_owned()],
-    }
+    text.lines().map(str::to_owned).collect()
 }
 
-/// A generous estimate of a text's width in points (0.55 em per character), used only to
+/// A generous estimate of a text's width in points (see [`text_width_em`]), used only to
 /// keep labels inside the figure.
 fn text_width_pt(text: &str, font_size: f64) -> f64 {
-    text.chars().count() as f64 * 0.55 * font_size
+    text_width_em(text) * font_size
 }
 
 /// An arrowhead at `(x, y)` pointing left (`dir` = −1) or right (+1).
@@ -362,7 +358,7 @@ mod tests {
         let svg = render_panel(&axis, &rows, None, 60.0, &g);
         let h = px(3.0 * g.line_height + g.axis_height);
         assert!(svg.contains(&format!("height=\"{h}\"")), "{svg}");
-        assert!(svg.contains(&format!("font-family=\"{FONT_FAMILY}\"")));
+        assert!(svg.contains(&format!("font-family=\"{}\"", super::super::FONT_FAMILY)));
     }
 
     #[test]

@@ -14,7 +14,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::Serialize;
 
-use super::{FONT_FAMILY, UNITS_PER_PT, px};
+use super::{FONT_FAMILY, UNITS_PER_PT, font_family, px};
 
 /// One judgement on a single severity scale shared by the Cochrane tools.
 ///
@@ -281,7 +281,6 @@ fn draw_legend<DB: DrawingBackend>(
     width: f64,
     top: f64,
 ) {
-    let font = text_font(LEGEND_FONT_PT);
     for (n, line) in lines.iter().enumerate() {
         let line_width: f64 = line
             .iter()
@@ -296,7 +295,7 @@ fn draw_legend<DB: DrawingBackend>(
             let _ = root.draw(&Text::new(
                 label.clone(),
                 (px(x + LEGEND_MARK_PT + LEGEND_LABEL_GAP_PT), px(y)),
-                font.pos(Pos::new(HPos::Left, VPos::Center)),
+                text_font(LEGEND_FONT_PT, label).pos(Pos::new(HPos::Left, VPos::Center)),
             ));
             x += legend_item_width(label) + LEGEND_ITEM_GAP_PT;
         }
@@ -315,6 +314,8 @@ pub struct SummaryChart {
     pub legend: Vec<(Judgement, String)>,
     /// Width of the whole figure in points.
     pub width_pt: f64,
+    /// Title under the 0–100% axis ("Proportion of studies"), in the brief's language.
+    pub axis_title: String,
 }
 
 /// Label font sizes (largest first choice, smallest after shrinking) and line factor.
@@ -373,7 +374,6 @@ pub fn summary_bars_svg(chart: &SummaryChart) -> (String, f64) {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, canvas(width, height)).into_drawing_area();
-        let label_font = text_font(font_pt);
         let mut top = TOP_PT;
         for (d, (lines, pitch)) in labels.iter().zip(&pitches).enumerate() {
             let mid = top + pitch / 2.0;
@@ -382,7 +382,7 @@ pub fn summary_bars_svg(chart: &SummaryChart) -> (String, f64) {
                 let _ = root.draw(&Text::new(
                     line.clone(),
                     (px(label_width), px(first + k as f64 * line_pt)),
-                    label_font.pos(Pos::new(HPos::Right, VPos::Center)),
+                    text_font(font_pt, line).pos(Pos::new(HPos::Right, VPos::Center)),
                 ));
             }
             let (bar_top, bar_bottom) = (px(mid - BAR_PT / 2.0), px(mid + BAR_PT / 2.0));
@@ -417,20 +417,19 @@ pub fn summary_bars_svg(chart: &SummaryChart) -> (String, f64) {
         let black = BLACK.stroke_width(px(0.6) as u32);
         let (ax0, ax1, ay) = (px(x0), px(x1), px(axis_y));
         let _ = root.draw(&PathElement::new(vec![(ax0, ay), (ax1, ay)], black));
-        let axis_font = text_font(AXIS_FONT_PT);
         for k in 0..=4 {
             let x = ax0 + ((ax1 - ax0) as f64 * f64::from(k) / 4.0).round() as i32;
             let _ = root.draw(&PathElement::new(vec![(x, ay), (x, ay + px(2.5))], black));
             let _ = root.draw(&Text::new(
                 format!("{}%", k * 25),
                 (x, px(tick_label_y)),
-                axis_font.pos(Pos::new(HPos::Center, VPos::Top)),
+                text_font(AXIS_FONT_PT, "%").pos(Pos::new(HPos::Center, VPos::Top)),
             ));
         }
         let _ = root.draw(&Text::new(
-            "Proportion of studies",
+            chart.axis_title.clone(),
             (px((x0 + x1) / 2.0), px(title_y)),
-            axis_font.pos(Pos::new(HPos::Center, VPos::Top)),
+            text_font(AXIS_FONT_PT, &chart.axis_title).pos(Pos::new(HPos::Center, VPos::Top)),
         ));
         draw_legend(&root, &chart.legend, &legend, width, legend_top);
         let _ = root.present();
@@ -536,17 +535,26 @@ fn wrap_breaking(text: &str, size: f64, max_width: f64) -> Vec<String> {
 }
 
 /// A conservative estimate of a text's width in points: 0.5 em per character, 0.7 em per
-/// capital. Used only to keep labels inside the figure.
+/// capital, 1 em per CJK (full-width) character. Used only to keep labels inside the figure.
 fn text_width_pt(text: &str, size: f64) -> f64 {
     text.chars()
-        .map(|c| if c.is_uppercase() { 0.7 } else { 0.5 })
+        .map(|c| {
+            if c.is_uppercase() {
+                0.7
+            } else if crate::report::world::has_cjk(c.encode_utf8(&mut [0; 4])) {
+                1.0
+            } else {
+                0.5
+            }
+        })
         .sum::<f64>()
         * size
 }
 
-/// Regular black text in [`FONT_FAMILY`] at `size` points.
-fn text_font(size: f64) -> TextStyle<'static> {
-    (FONT_FAMILY, size * UNITS_PER_PT * 1.24)
+/// Regular black text at `size` points in the family that can set `text`
+/// ([`FONT_FAMILY`], or the CJK family for Chinese).
+fn text_font(size: f64, text: &str) -> TextStyle<'static> {
+    (font_family(text), size * UNITS_PER_PT * 1.24)
         .into_font()
         .color(&BLACK)
 }

@@ -266,6 +266,7 @@ fn rob2_chart(width_pt: f64) -> SummaryChart {
         ],
         legend: rob2_legend(),
         width_pt,
+        axis_title: "Proportion of studies".to_owned(),
     }
 }
 
@@ -285,6 +286,7 @@ fn segments_are_proportional_to_counts() {
         bars: vec![vec![(High, 1), (Low, 6), (Moderate, 3)]],
         legend: vec![],
         width_pt: 300.0,
+        axis_title: "Proportion of studies".to_owned(),
     };
     let (svg, _) = summary_bars_svg(&chart);
     let [low, moderate, high] = [Low, Moderate, High].map(|j| segments(&svg, j.fill())[0]);
@@ -318,6 +320,7 @@ fn narrow_segments_drop_their_symbol() {
         bars: vec![vec![(Low, 99), (High, 1)]],
         legend: vec![],
         width_pt: 200.0,
+        axis_title: "Proportion of studies".to_owned(),
     };
     let (svg, _) = summary_bars_svg(&chart);
     let symbols: Vec<_> = texts(&svg)
@@ -340,6 +343,7 @@ fn long_domain_names_stay_inside() {
         bars: vec![vec![(Low, 1)]; 4],
         legend: robins_legend(),
         width_pt: 200.0,
+        axis_title: "Proportion of studies".to_owned(),
     };
     let (svg, height) = summary_bars_svg(&chart);
     assert_eq!(num(&svg, "height"), height * UNITS_PER_PT);
@@ -381,6 +385,7 @@ fn zero_studies_are_handled() {
         bars: vec![vec![], vec![(Low, 0)]],
         legend: rob2_legend(),
         width_pt: 250.0,
+        axis_title: "Proportion of studies".to_owned(),
     };
     let (svg, height) = summary_bars_svg(&empty_bars);
     assert!(height > 0.0);
@@ -397,12 +402,14 @@ fn zero_studies_are_handled() {
         bars: vec![],
         legend: vec![],
         width_pt: 250.0,
+        axis_title: "Proportion of studies".to_owned(),
     };
     let (svg, height) = summary_bars_svg(&nothing);
     assert!(height > 0.0 && svg.contains("Proportion of studies"));
     // Degenerate sizes do not panic either.
     let _ = summary_bars_svg(&SummaryChart {
         width_pt: 0.0,
+        axis_title: "Proportion of studies".to_owned(),
         ..rob2_chart(0.0)
     });
     let _ = mark_column_svg(&[], 10.0);
@@ -465,6 +472,7 @@ fn snapshot_summary_empty() {
         bars: vec![vec![]],
         legend: rob2_legend(),
         width_pt: 200.0,
+        axis_title: "Proportion of studies".to_owned(),
     };
     let (svg, height) = summary_bars_svg(&chart);
     insta::assert_snapshot!("summary_empty", format!("{height}\n{svg}"));

@@ -8,11 +8,13 @@
 use serde::Serialize;
 
 use super::words::{
-    capitalise, estimate_brackets, estimate_ci, is_ratio, measure_name, model_name, show,
+    capitalise, estimate_brackets, estimate_ci, is_ratio, measure_label, measure_name,
+    model_name, show, time_label,
 };
 use crate::analysis::{ArmData, OutcomeAnalysis, StudyEffectRow, TimeAnalysis};
 use crate::config::{Direction, OutcomeDef, OutcomeKind};
 use crate::format::fixed;
+use crate::i18n::Labels;
 use crate::plot::axis::{Axis, Scale};
 use crate::plot::forest::{
     DiamondStyle, Favours, Geometry, Mark, PlotRow, max_weight, render_panel,
@@ -112,6 +114,8 @@ pub struct ForestContext<'a> {
     /// Overall risk of bias by study id (`None`: not assessed); without it the figure
     /// has no risk-of-bias column.
     pub risk_of_bias: Option<RobLookup<'a>>,
+    /// The fixed words of the brief's language (headers, totals, notes, favours labels).
+    pub labels: &'a Labels,
 }
 
 /// Overall risk of bias by study id; `None` when the study was not assessed.
@@ -127,6 +131,7 @@ fn time_forest(a: &OutcomeAnalysis, t: &TimeAnalysis, ctx: &ForestContext) -> Fo
     let o = ctx.outcome;
     let method = a.settings.method;
     let test = a.settings.test;
+    let labels = ctx.labels;
     let mut rows: Vec<Row> = Vec::new();
     let mut notes = Vec::new();
     let mut markers = 0usize;
@@ -160,7 +165,14 @@ fn time_forest(a: &OutcomeAnalysis, t: &TimeAnalysis, ctx: &ForestContext) -> Fo
                 let letter = marker_letter(markers);
                 markers += 1;
                 let steps: Vec<&str> = r.audit.iter().map(|a| a.text.as_str()).collect();
-                notes.push(format!("{letter} {label}: {}.", steps.join("; ")));
+                notes.push(labels.fill(
+                    "forest.conversion-note",
+                    &[
+                        ("marker", &letter),
+                        ("study", &label),
+                        ("steps", &steps.join(labels.text("forest.step-separator"))),
+                    ],
+                ));
                 letter
             };
             let label = wrap(&label, LABEL_CHARS);
@@ -175,7 +187,10 @@ fn time_forest(a: &OutcomeAnalysis, t: &TimeAnalysis, ctx: &ForestContext) -> Fo
                         weight,
                     },
                 ),
-                _ => ("not estimable".to_owned(), Mark::Blank),
+                _ => (
+                    labels.text("forest.not-estimable").to_owned(),
+                    Mark::Blank,
+                ),
             };
             rows.push((
                 ForestRow {
@@ -196,7 +211,10 @@ fn time_forest(a: &OutcomeAnalysis, t: &TimeAnalysis, ctx: &ForestContext) -> Fo
         if let Some(g) = group
             && let Some(p) = g.result.as_ref().filter(|p| !p.single_study)
         {
-            let name = format!("Subtotal ({}, k = {})", g.name, p.k);
+            let name = labels.fill(
+                "forest.subtotal",
+                &[("group", &g.name), ("k", &p.k.to_string())],
+            );
             rows.push(total_row(
                 "subtotal",
                 &name,
@@ -205,22 +223,23 @@ fn time_forest(a: &OutcomeAnalysis, t: &TimeAnalysis, ctx: &ForestContext) -> Fo
                 m,
                 DiamondStyle::Subtotal,
             ));
-            rows.push(note_row(&heterogeneity_line(p)));
+            rows.push(note_row(&heterogeneity_line(p, labels)));
         }
     }
     let all: Vec<&StudyEffectRow> = t.studies.iter().collect();
     match &t.pooled {
         Some(p) if !p.single_study => {
-            let name = if t.common.is_some() {
-                format!("Random effects (k = {})", p.k)
+            let key = if t.common.is_some() {
+                "forest.random-effects"
             } else {
-                format!("Total (k = {})", p.k)
+                "forest.total"
             };
+            let name = labels.fill(key, &[("k", &p.k.to_string())]);
             rows.push(total_row("total", &name, &all, p, m, DiamondStyle::Overall));
             if let Some(c) = &t.common {
                 rows.push(total_row(
                     "common",
-                    "Common effect",
+                    labels.text("forest.common-effect"),
                     &all,
                     c,
                     m,
@@ -231,7 +250,11 @@ fn time_forest(a: &OutcomeAnalysis, t: &TimeAnalysis, ctx: &ForestContext) -> Fo
                 && p.k >= 3
                 && let (Some(lo), Some(hi)) = (p.pi_lower, p.pi_upper)
             {
-                let mut row = text_row("prediction", "95% prediction interval", LABEL_CHARS);
+                let mut row = text_row(
+                    "prediction",
+                    labels.text("forest.prediction-interval"),
+                    LABEL_CHARS,
+                );
                 row.effect = format!("[{}, {}]", show(m, lo), show(m, hi));
                 rows.push((
                     row,
@@ -241,46 +264,50 @@ fn time_forest(a: &OutcomeAnalysis, t: &TimeAnalysis, ctx: &ForestContext) -> Fo
                     },
                 ));
             }
-            rows.push(note_row(&heterogeneity_line(p)));
+            rows.push(note_row(&heterogeneity_line(p, labels)));
             if let (Some(stat), Some(pv)) = (p.statistic, p.p) {
                 let name = if p.df.is_some() { "t" } else { "z" };
-                rows.push(note_row(&format!(
-                    "Test for overall effect: {name} = {} (P {})",
-                    fixed(stat, 2),
-                    p_value(pv)
+                rows.push(note_row(&labels.fill(
+                    "forest.overall-test",
+                    &[
+                        ("statistic", name),
+                        ("value", &fixed(stat, 2)),
+                        ("p", &p_value(pv)),
+                    ],
                 )));
             }
             if let Some(s) = &t.subgroups
                 && let (Some(q), Some(df), Some(pv)) = (s.q_between, s.q_between_df, s.q_between_p)
             {
-                rows.push(note_row(&format!(
-                    "Test for subgroup differences: Q = {}, df = {} (P {})",
-                    fixed(q, 2),
-                    df,
-                    p_value(pv)
+                rows.push(note_row(&labels.fill(
+                    "forest.subgroup-test",
+                    &[
+                        ("q", &fixed(q, 2)),
+                        ("df", &df.to_string()),
+                        ("p", &p_value(pv)),
+                    ],
                 )));
             }
         }
-        Some(_) => rows.push(note_row("Single study, not pooled.")),
+        Some(_) => rows.push(note_row(labels.text("forest.single-study"))),
         None => rows.push(note_row(&match &t.pooling_error {
-            Some(e) => format!("Not pooled: {e}."),
-            None => "No study gives an estimable effect; nothing to pool.".to_owned(),
+            Some(e) => labels.fill("forest.not-pooled", &[("reason", e)]),
+            None => labels.text("forest.nothing-to-pool").to_owned(),
         })),
     }
     if let Some(p) = &t.pooled
         && !p.single_study
     {
-        notes.push(format!(
-            "{}, {}; weights from that model; 95% confidence intervals.",
-            capitalise(measure_name(m)),
-            model_name(method, test)
+        notes.push(labels.fill(
+            "forest.model-note",
+            &[
+                ("measure", &capitalise(measure_label(m, labels))),
+                ("model", &model_name(method, test, labels)),
+            ],
         ));
     }
     if ctx.risk_of_bias.is_some() {
-        notes.push(
-            "RoB: the study's overall risk of bias (RoB 2 or ROBINS-I; see Risk of bias): + low, \u{2212} some concerns or moderate, \u{00d7} high or serious, ! critical, ? no information; an empty ring: not assessed."
-                .to_owned(),
-        );
+        notes.push(labels.text("forest.rob-note").to_owned());
     }
 
     let scale = if is_ratio(m) {
@@ -290,20 +317,32 @@ fn time_forest(a: &OutcomeAnalysis, t: &TimeAnalysis, ctx: &ForestContext) -> Fo
     };
     let (core, extent) = axis_values(&rows);
     let axis = Axis::choose(scale, &core, &extent);
-    let (left, right) = favours_sides(o.better, ctx.intervention, ctx.control);
-    let data_header = match o.kind {
-        OutcomeKind::Binary => "Events/Total",
-        OutcomeKind::Continuous => "Mean (SD), n",
+    let (left, right) = favours_sides(o.better, ctx.intervention, ctx.control, labels);
+    let data_header = labels.text(match o.kind {
+        OutcomeKind::Binary => "forest.events-total",
+        OutcomeKind::Continuous => "forest.mean-sd-n",
+    });
+    let arm_header = |arm: &str| {
+        labels.fill(
+            "forest.arm-header",
+            &[("arm", &capitalise(arm)), ("data", data_header)],
+        )
     };
     let columns = [
-        "Study".to_owned(),
-        format!("{}\n{data_header}", capitalise(ctx.intervention)),
-        format!("{}\n{data_header}", capitalise(ctx.control)),
-        "Weight".to_owned(),
-        format!("{}\n[95% CI]", capitalise(measure_name(m))),
+        labels.text("forest.study").to_owned(),
+        arm_header(ctx.intervention),
+        arm_header(ctx.control),
+        labels.text("forest.weight").to_owned(),
+        labels.fill(
+            "forest.effect-header",
+            &[("measure", &capitalise(measure_label(m, labels)))],
+        ),
     ];
-    let title = format!("{}, {}", o.label, t.time);
-    let alt = alt_text(&title, t, m, &o.unit);
+    let title = labels.fill(
+        "forest.title",
+        &[("outcome", &o.label), ("time", &time_label(&t.time, labels))],
+    );
+    let alt = alt_text(&title, t, m, &o.unit, labels);
     build_view(
         format!("{}-{}", o.id, t.time.replace(' ', "-")),
         title,
@@ -388,8 +427,15 @@ const ROB_WIDTH: f64 = 14.0;
 /// Overview figures: one row per outcome and time point with its pooled (or single-study)
 /// effect, CI, number of studies and participants. Outcomes share a figure only when they
 /// share a scale: all ratio measures on one log axis, differences per measure and unit.
-pub fn overview(outcomes: &[&OutcomeDef], analysis: &[OutcomeAnalysis]) -> Vec<ForestView> {
+pub fn overview(
+    outcomes: &[&OutcomeDef],
+    analysis: &[OutcomeAnalysis],
+    labels: &Labels,
+) -> Vec<ForestView> {
+    // Grouped by a language-independent key (also the figure's id); `units` keeps each
+    // difference group's unit for its title.
     let mut groups: Vec<(String, Measure, Vec<Row>)> = Vec::new();
+    let mut units: Vec<(String, String)> = Vec::new();
     for a in analysis {
         let Some(o) = outcomes.iter().find(|o| o.id == a.outcome) else {
             continue;
@@ -400,14 +446,20 @@ pub fn overview(outcomes: &[&OutcomeDef], analysis: &[OutcomeAnalysis]) -> Vec<F
         } else {
             format!("{} in {}", measure_name(m), o.unit)
         };
+        if !units.iter().any(|(k, _)| *k == key) {
+            units.push((key.clone(), o.unit.clone()));
+        }
         for t in &a.times {
-            let better = match o.better {
-                Direction::Higher => "higher",
-                Direction::Lower => "lower",
-            };
+            let better = labels.text(match o.better {
+                Direction::Higher => "forest.higher",
+                Direction::Lower => "forest.lower",
+            });
             let mut row = text_row(
                 "study",
-                &format!("{}, {}", o.label, t.time),
+                &labels.fill(
+                    "forest.title",
+                    &[("outcome", &o.label), ("time", &time_label(&t.time, labels))],
+                ),
                 LABEL_CHARS + 6,
             );
             row.weight = better.to_owned();
@@ -433,7 +485,7 @@ pub fn overview(outcomes: &[&OutcomeDef], analysis: &[OutcomeAnalysis]) -> Vec<F
                     }
                 }
                 None => {
-                    row.effect = "not estimable".to_owned();
+                    row.effect = labels.text("forest.not-estimable").to_owned();
                     Mark::Blank
                 }
             };
@@ -447,43 +499,70 @@ pub fn overview(outcomes: &[&OutcomeDef], analysis: &[OutcomeAnalysis]) -> Vec<F
         .into_iter()
         .map(|(key, m, rows)| {
             let ratio = key == "ratio";
+            let unit = units
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map_or("", |(_, u)| u.as_str());
             let title = if ratio {
-                "Overview of binary outcomes (risk and odds ratios)".to_owned()
+                labels.text("forest.overview-ratios").to_owned()
             } else {
-                format!("Overview: {key}")
+                labels.fill(
+                    "forest.overview-differences",
+                    &[("measure", measure_label(m, labels)), ("unit", unit)],
+                )
             };
-            let effect_header = if ratio {
-                "Ratio\n[95% CI]".to_owned()
-            } else {
-                format!("{}\n[95% CI]", capitalise(measure_name(m)))
-            };
+            let effect_header = labels.fill(
+                "forest.effect-header",
+                &[(
+                    "measure",
+                    &if ratio {
+                        labels.text("forest.ratio").to_owned()
+                    } else {
+                        capitalise(measure_label(m, labels))
+                    },
+                )],
+            );
             let scale = if ratio { Scale::Log } else { Scale::Linear };
             let (core, extent) = axis_values(&rows);
             let axis = Axis::choose(scale, &core, &extent);
-            let alt = format!(
-                "Overview plot. {title}: {}.",
-                rows.iter()
-                    .map(|(r, _)| format!("{} {} ({} studies)", r.label.join(" "), r.effect, r.a))
-                    .collect::<Vec<_>>()
-                    .join("; ")
+            let alt = labels.fill(
+                "forest.overview-alt",
+                &[
+                    ("title", &title),
+                    (
+                        "rows",
+                        &rows
+                            .iter()
+                            .map(|(r, _)| {
+                                labels.fill(
+                                    "forest.overview-alt-row",
+                                    &[
+                                        ("label", &join_lines(&r.label)),
+                                        ("effect", &r.effect),
+                                        ("k", &r.a),
+                                    ],
+                                )
+                            })
+                            .collect::<Vec<_>>()
+                            .join(labels.text("forest.step-separator")),
+                    ),
+                ],
             );
             build_view(
                 format!("overview-{}", key.replace(|c: char| !c.is_ascii_alphanumeric(), "-")),
                 title,
                 [
-                    "Outcome, time".to_owned(),
-                    "Studies".to_owned(),
-                    "Participants".to_owned(),
-                    "Better".to_owned(),
+                    labels.text("forest.outcome-time").to_owned(),
+                    labels.text("forest.studies").to_owned(),
+                    labels.text("forest.participants").to_owned(),
+                    labels.text("forest.better").to_owned(),
                     effect_header,
                 ],
                 rows,
                 &axis,
                 None,
                 alt,
-                vec![
-                    "Diamonds are pooled estimates; squares are single studies, not pooled. \"Better\" says which direction is good for patients on each row's outcome: values right of the line mean more events or higher values with the intervention.".to_owned(),
-                ],
+                vec![labels.text("forest.overview-note").to_owned()],
             )
         })
         .collect()
@@ -587,7 +666,7 @@ fn total_row(
     )
 }
 
-fn heterogeneity_line(p: &PoolResult) -> String {
+fn heterogeneity_line(p: &PoolResult, labels: &Labels) -> String {
     let mut parts = Vec::new();
     if let Some(t) = p.tau2 {
         parts.push(format!("τ² = {}", fixed(t, 3)));
@@ -596,13 +675,19 @@ fn heterogeneity_line(p: &PoolResult) -> String {
         parts.push(format!("I² = {}%", fixed(i, 0)));
     }
     if let (Some(q), Some(df), Some(pv)) = (p.q, p.q_df, p.q_p) {
-        parts.push(format!(
-            "Q = {}, df = {df} (P {})",
-            fixed(q, 2),
-            p_value(pv)
+        parts.push(labels.fill(
+            "forest.q-test",
+            &[
+                ("q", &fixed(q, 2)),
+                ("df", &df.to_string()),
+                ("p", &p_value(pv)),
+            ],
         ));
     }
-    format!("Heterogeneity: {}", parts.join("; "))
+    labels.fill(
+        "forest.heterogeneity",
+        &[("parts", &parts.join(labels.text("forest.step-separator")))],
+    )
 }
 
 /// Values that must be visible (estimates, pooled CIs, PIs) and those that may be clipped.
@@ -639,9 +724,10 @@ pub(crate) fn favours_sides(
     better: Direction,
     intervention: &str,
     control: &str,
+    labels: &Labels,
 ) -> (String, String) {
-    let i = format!("Favours {intervention}");
-    let c = format!("Favours {control}");
+    let i = labels.fill("forest.favours", &[("arm", intervention)]);
+    let c = labels.fill("forest.favours", &[("arm", control)]);
     match better {
         Direction::Higher => (c, i),
         Direction::Lower => (i, c),
@@ -650,46 +736,111 @@ pub(crate) fn favours_sides(
 
 /// "HbA1c below 7.0%, week 9: 1 study, 65 participants, risk ratio 2.15 (95% CI 1.16 to 4.00);
 /// single study, not pooled."
-fn alt_text(title: &str, t: &TimeAnalysis, m: Measure, unit: &str) -> String {
+fn alt_text(title: &str, t: &TimeAnalysis, m: Measure, unit: &str, labels: &Labels) -> String {
     let k = t.studies.len();
     let participants: f64 = t.studies.iter().map(|r| r.participants).sum();
-    let studies = if k == 1 { "study" } else { "studies" };
     let unit = if is_ratio(m) || unit.is_empty() || unit.starts_with('%') {
         String::new()
     } else {
         format!(" {unit}")
     };
+    let measure = measure_label(m, labels);
     let result = match &t.pooled {
-        Some(p) if p.single_study => format!(
-            "{} {}{unit}; single study, not pooled",
-            measure_name(m),
-            estimate_ci(m, p.estimate, p.ci_lower, p.ci_upper)
-        ),
-        Some(p) => format!(
-            "pooled {} {}{unit}{}",
-            measure_name(m),
-            estimate_ci(m, p.estimate, p.ci_lower, p.ci_upper),
-            p.i2.map(|i| format!(", I² {}%", fixed(i, 0)))
-                .unwrap_or_default()
-        ),
-        None => "no estimable effect".to_owned(),
+        Some(p) => {
+            let estimate =
+                estimate_ci(m, p.estimate, p.ci_lower, p.ci_upper, labels) + unit.as_str();
+            if p.single_study {
+                labels.fill(
+                    "forest.alt-single",
+                    &[("measure", measure), ("estimate", &estimate)],
+                )
+            } else {
+                let i2 = p
+                    .i2
+                    .map(|i| labels.fill("forest.alt-i2", &[("i2", &fixed(i, 0))]))
+                    .unwrap_or_default();
+                labels.fill(
+                    "forest.alt-pooled",
+                    &[("measure", measure), ("estimate", &estimate), ("i2", &i2)],
+                )
+            }
+        }
+        None => labels.text("forest.alt-none").to_owned(),
     };
-    format!("Forest plot. {title}: {k} {studies}, {participants} participants, {result}.")
+    labels.fill(
+        "forest.alt",
+        &[
+            ("title", title),
+            ("studies", &labels.count(k, "words.studies")),
+            ("participants", &participants.to_string()),
+            ("result", &result),
+        ],
+    )
 }
 
-/// Breaks `text` into lines of at most `width` characters at spaces (a longer word
-/// stands alone on its line).
+/// Label lines joined back into one text: with a space between Latin words, without one
+/// where a CJK line was broken between characters.
+fn join_lines(lines: &[String]) -> String {
+    let mut out = String::new();
+    for line in lines {
+        let glued = out.chars().last().is_some_and(is_cjk_char)
+            || line.chars().next().is_some_and(is_cjk_char);
+        if !out.is_empty() && !glued {
+            out.push(' ');
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+fn is_cjk_char(c: char) -> bool {
+    super::world::has_cjk(c.encode_utf8(&mut [0; 4]))
+}
+
+/// Display width in Latin-character units: a CJK (full-width) character counts two.
+fn display_width(text: &str) -> usize {
+    text.chars().map(|c| if is_cjk_char(c) { 2 } else { 1 }).sum()
+}
+
+/// Closing punctuation that must not start a line (Chinese line-breaking rules).
+fn no_line_start(c: char) -> bool {
+    matches!(
+        c,
+        '，' | '。' | '、' | '；' | '：' | '？' | '！' | '）' | '】' | '》' | '”' | '’' | ')' | ','
+    )
+}
+
+/// Breaks `text` into lines of at most `width` character widths: at spaces, and also
+/// between CJK characters (which count two; closing punctuation stays with the character
+/// before it). A longer Latin word stands alone on its line.
 pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
+    // Pieces that may not be split, each marked with whether a space precedes it.
+    let mut pieces: Vec<(bool, String)> = Vec::new();
+    for word in text.split_whitespace() {
+        let mut first = true;
+        let mut piece = String::new();
+        for c in word.chars() {
+            let breaks_before = !piece.is_empty()
+                && !no_line_start(c)
+                && (is_cjk_char(c) || piece.chars().last().is_some_and(is_cjk_char));
+            if breaks_before {
+                pieces.push((first, std::mem::take(&mut piece)));
+                first = false;
+            }
+            piece.push(c);
+        }
+        pieces.push((first, piece));
+    }
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
-    for word in text.split_whitespace() {
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+    for (spaced, piece) in pieces {
+        let gap = usize::from(spaced && !line.is_empty());
+        if !line.is_empty() && display_width(&line) + gap + display_width(&piece) > width {
             lines.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
+        } else if gap == 1 {
             line.push(' ');
         }
-        line.push_str(word);
+        line.push_str(&piece);
     }
     if !line.is_empty() || lines.is_empty() {
         lines.push(line);
@@ -700,6 +851,7 @@ pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Language;
 
     #[test]
     fn wrapping_keeps_words_whole() {
@@ -721,8 +873,23 @@ mod tests {
     #[test]
     fn favours_follow_the_better_direction() {
         assert_eq!(
-            favours_sides(Direction::Higher, "UC-MSC", "control"),
-            ("Favours control".to_owned(), "Favours UC-MSC".to_owned())
+            favours_sides(Direction::Higher, "UC-MSC", "control", Language::En.labels()),
+            ("Favours\ncontrol".to_owned(), "Favours\nUC-MSC".to_owned())
         );
+        assert_eq!(
+            favours_sides(Direction::Lower, "UC-MSC", "对照", Language::Zh.labels()),
+            ("有利于\nUC-MSC".to_owned(), "有利于\n对照".to_owned())
+        );
+    }
+
+    #[test]
+    fn chinese_wraps_between_characters_and_keeps_punctuation_attached() {
+        // Each CJK character counts two: eight per line of 16.
+        assert_eq!(
+            wrap("糖化血红蛋白低于百分之七，第 48 周", 16),
+            ["糖化血红蛋白低于", "百分之七，第 48", "周"]
+        );
+        assert_eq!(join_lines(&wrap("空腹血浆葡萄糖浓度变化", 8)), "空腹血浆葡萄糖浓度变化");
+        assert_eq!(join_lines(&["Zhao".into(), "2024".into()]), "Zhao 2024");
     }
 }

@@ -128,6 +128,7 @@ fn forest_with_rob(
         control: "control",
         study: &study,
         risk_of_bias,
+        labels: crate::i18n::Language::En.labels(),
     };
     outcome_forests(&analysis, &ctx).remove(0)
 }

@@ -218,6 +218,7 @@ impl Renderer {
         let today = pdf_timestamp(view, source_date_epoch).ok_or(RenderError::Timestamp)?;
         let json = serde_json::to_vec(view)?;
         let cjk = self.cjk_fonts(project, view, &json)?;
+        let json = name_cjk_family(json, &cjk);
         let world = &mut self.world;
         world.reset(today);
         world
@@ -228,7 +229,7 @@ impl Renderer {
             FONTS_PATH,
             serde_json::to_vec(&serde_json::json!({ "cjk": cjk }))?,
         );
-        references::serve(world, project);
+        references::serve(world, project, view.config.language);
         let start = std::time::Instant::now();
         let Warned { output, warnings } = typst::compile::<PagedDocument>(&*world);
         let compiled = start.elapsed();
@@ -258,6 +259,21 @@ impl Renderer {
     }
 }
 
+/// Writes the first loaded CJK family into the figures' Chinese SVG text, which names
+/// [`crate::plot::CJK_FAMILY_SLOT`] because the view is built before the fonts are known.
+fn name_cjk_family(json: Vec<u8>, families: &[String]) -> Vec<u8> {
+    let slot = crate::plot::CJK_FAMILY_SLOT;
+    let Some(family) = families.first() else {
+        return json;
+    };
+    // serde_json writes UTF-8; anything else is passed through untouched.
+    match String::from_utf8(json) {
+        Ok(text) if text.contains(slot) => text.replace(slot, family).into_bytes(),
+        Ok(text) => text.into_bytes(),
+        Err(e) => e.into_bytes(),
+    }
+}
+
 fn format_diagnostics(world: &BriefWorld, diagnostics: &[SourceDiagnostic]) -> String {
     let mut buffer = Buffer::no_color();
     if emit(&mut buffer, world, diagnostics, DiagnosticFormat::Human).is_err() {
@@ -267,4 +283,19 @@ fn format_diagnostics(world: &BriefWorld, diagnostics: &[SourceDiagnostic]) -> S
             .collect();
     }
     String::from_utf8_lossy(buffer.as_slice()).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_svg_text_gets_the_loaded_cjk_family() {
+        let json = format!(r#"{{"svg":"<text font-family=\"{}\">有利于</text>"}}"#, crate::plot::CJK_FAMILY_SLOT);
+        let named = name_cjk_family(json.clone().into_bytes(), &["Noto Serif CJK SC".to_owned()]);
+        let named = String::from_utf8(named).unwrap();
+        assert!(named.contains(r#"font-family=\"Noto Serif CJK SC\""#), "{named}");
+        assert!(!named.contains(crate::plot::CJK_FAMILY_SLOT));
+        assert_eq!(name_cjk_family(json.clone().into_bytes(), &[]), json.into_bytes());
+    }
 }

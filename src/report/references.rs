@@ -1,6 +1,12 @@
 //! What the template needs to print references: the bibliography files (served from the
 //! checked texts), the resolved citation style, and the inbox records listed under
 //! "Studies awaiting assessment".
+//!
+//! The Chinese edition cites in GB/T 7714—2015 (numeric) and prints an entry's Chinese
+//! bibliographic data where the curators recorded it: a BibTeX entry may carry
+//! `title-zh`, `author-zh` and `journal-zh` beside `title`, `author` and `journal`, and the
+//! zh edition is served a copy of the file in which those values take the place of the
+//! English ones. The English edition reads the files exactly as written.
 
 use serde::Serialize;
 
@@ -8,6 +14,7 @@ use super::world::BriefWorld;
 use crate::config::CitationStyle;
 use crate::data::Project;
 use crate::data::bibliography::Shelf;
+use crate::i18n::Language;
 
 /// The Vancouver/NLM style evbrief ships (Typst 0.15's built-in one drops authors).
 const BUNDLED_STYLE: &str = include_str!("styles/nlm-citation-sequence.csl");
@@ -26,13 +33,26 @@ pub struct ReferencesView {
     pub awaiting: Vec<String>,
 }
 
-/// The references view of a validated project.
-pub fn references_view(project: &Project) -> ReferencesView {
-    let style = match CitationStyle::resolve(project.config.citation_style.get_ref()) {
-        Ok(CitationStyle::BuiltIn(name)) => name,
-        Ok(CitationStyle::File(path)) => format!("/{path}"),
+/// The style every Chinese edition cites in: the national standard GB/T 7714—2015.
+const CHINESE_STYLE: &str = "gb-7714-2015-numeric";
+
+/// BibTeX fields that hold an entry's Chinese bibliographic data, with the field each
+/// one stands for in the Chinese edition.
+pub const CHINESE_FIELDS: [(&str, &str); 3] = [
+    ("title-zh", "title"),
+    ("author-zh", "author"),
+    ("journal-zh", "journal"),
+];
+
+/// The references view of a validated project, for the edition in `language`: the
+/// English edition uses the brief's `citation-style`, the Chinese edition GB/T 7714.
+pub fn references_view(project: &Project, language: Language) -> ReferencesView {
+    let style = match (language, CitationStyle::resolve(project.config.citation_style.get_ref())) {
+        (Language::Zh, _) => CHINESE_STYLE.to_owned(),
+        (Language::En, Ok(CitationStyle::BuiltIn(name))) => name,
+        (Language::En, Ok(CitationStyle::File(path))) => format!("/{path}"),
         // Validation refused anything else; the shipped style is the safe fallback.
-        Ok(CitationStyle::Bundled) | Err(_) => BUNDLED_STYLE_PATH.to_owned(),
+        (Language::En, Ok(CitationStyle::Bundled) | Err(_)) => BUNDLED_STYLE_PATH.to_owned(),
     };
     ReferencesView {
         style,
@@ -47,13 +67,97 @@ pub fn references_view(project: &Project) -> ReferencesView {
 }
 
 /// Serves the checked bibliography texts and the shipped style to Typst, so the PDF is
-/// made from exactly what was validated.
-pub fn serve(world: &mut BriefWorld, project: &Project) {
+/// made from exactly what was validated; the Chinese edition gets the BibTeX files with
+/// their Chinese fields in place ([`chinese_bibtex`]).
+pub fn serve(world: &mut BriefWorld, project: &Project, language: Language) {
     for f in &project.bibliography.files {
-        world.set_virtual(
-            &format!("/{}", f.file.name),
-            f.file.text.as_bytes().to_vec(),
-        );
+        let is_bibtex = f.file.name.ends_with(".bib");
+        let text = match language {
+            Language::Zh if is_bibtex => chinese_bibtex(&f.file.text),
+            _ => f.file.text.to_string(),
+        };
+        world.set_virtual(&format!("/{}", f.file.name), text.into_bytes());
     }
     world.set_virtual(BUNDLED_STYLE_PATH, BUNDLED_STYLE.as_bytes().to_vec());
+}
+
+/// A BibTeX text as the Chinese edition cites it: in every entry, the value of each
+/// [`CHINESE_FIELDS`] field replaces the value of the field it stands for (or, when the
+/// entry lacks that field, becomes it). Everything else stays byte for byte, so a text
+/// without Chinese fields, or one the parser refuses, is returned unchanged.
+pub fn chinese_bibtex(text: &str) -> String {
+    let Ok(raw) = biblatex::RawBibliography::parse(text) else {
+        return text.to_owned();
+    };
+    let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+    for entry in &raw.entries {
+        let fields = &entry.v.fields;
+        let find = |name: &str| {
+            fields
+                .iter()
+                .find(|p| p.key.v.eq_ignore_ascii_case(name))
+        };
+        for (zh, base) in CHINESE_FIELDS {
+            let Some(chinese) = find(zh) else { continue };
+            let Some(value) = text.get(chinese.value.span.clone()) else {
+                continue;
+            };
+            match find(base) {
+                Some(english) => edits.push((english.value.span.clone(), value.to_owned())),
+                None => edits.push((chinese.key.span.clone(), base.to_owned())),
+            }
+        }
+    }
+    edits.sort_by_key(|(range, _)| std::cmp::Reverse(range.start));
+    let mut out = text.to_owned();
+    for (range, replacement) in edits {
+        out.replace_range(range, &replacement);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ENTRY: &str = "@article{zhao2024,\n  author = {Zhao, Jian and Wang, Yuepeng},\n  author-zh = {赵健 and 王岳鹏},\n  title = {Efficacy of {UC-MSC} infusion},\n  title-zh = {脐带间充质干细胞输注的疗效},\n  journal-zh = {解放军医学院学报},\n  year = {2024}\n}\n";
+
+    #[test]
+    fn chinese_fields_take_the_place_of_the_english_ones() {
+        let zh = chinese_bibtex(ENTRY);
+        let bib = biblatex::Bibliography::parse(&zh).expect("still BibTeX");
+        let e = bib.get("zhao2024").unwrap();
+        let field = |name: &str| {
+            e.get(name)
+                .map(|chunks| biblatex::ChunksExt::format_verbatim(chunks))
+                .unwrap_or_default()
+        };
+        assert_eq!(field("title"), "脐带间充质干细胞输注的疗效");
+        assert_eq!(field("author"), "赵健 and 王岳鹏");
+        // No English journal: the Chinese field becomes the journal.
+        assert_eq!(field("journal"), "解放军医学院学报");
+        assert_eq!(field("year"), "2024");
+        // Typst's reader (hayagriva) takes the result too.
+        let library = hayagriva::io::from_biblatex_str(&zh).expect("hayagriva reads it");
+        let entry = library.get("zhao2024").unwrap();
+        assert_eq!(
+            entry.title().map(|t| t.to_string()).as_deref(),
+            Some("脐带间充质干细胞输注的疗效")
+        );
+    }
+
+    #[test]
+    fn texts_without_chinese_fields_are_served_as_written() {
+        let plain = "@misc{a, title = {Plain}}\n% a comment\n";
+        assert_eq!(chinese_bibtex(plain), plain);
+        assert_eq!(chinese_bibtex("not bibtex {"), "not bibtex {");
+    }
+
+    #[test]
+    fn the_chinese_edition_cites_in_gb_t_7714() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let project = crate::data::load_project(root).expect("bundled data validates");
+        assert_eq!(references_view(&project, Language::Zh).style, CHINESE_STYLE);
+        assert_ne!(references_view(&project, Language::En).style, CHINESE_STYLE);
+    }
 }

@@ -11,7 +11,8 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::data::Project;
-use crate::data::risk_of_bias::{RobLevel, RobTool};
+use crate::data::risk_of_bias::{DomainDef, RobLevel, RobTool};
+use crate::i18n::Labels;
 use crate::plot::risk_of_bias::{
     Judgement, MarkRow, SummaryChart, legend_svg, mark_column_svg, summary_bars_svg,
 };
@@ -148,16 +149,38 @@ pub fn overall_judgements(project: &Project) -> HashMap<String, Option<Judgement
         .collect()
 }
 
+/// A level in the language of `labels` ("Some concerns", "存在一定风险").
+fn level_label(level: RobLevel, labels: &Labels) -> &str {
+    labels.text(match level {
+        RobLevel::Low => "rob.level.low",
+        RobLevel::SomeConcerns => "rob.level.some-concerns",
+        RobLevel::Moderate => "rob.level.moderate",
+        RobLevel::High => "rob.level.high",
+        RobLevel::Serious => "rob.level.serious",
+        RobLevel::Critical => "rob.level.critical",
+        RobLevel::NoInformation => "rob.level.no-information",
+    })
+}
+
+/// A tool's domain name in the language of `labels` (`rob.rob2.randomisation`).
+fn domain_name(tool: RobTool, domain: &DomainDef, labels: &Labels) -> String {
+    let tool_key = match tool {
+        RobTool::Rob2 => "rob2",
+        _ => "robins-i",
+    };
+    labels.text(&format!("rob.{tool_key}.{}", domain.key)).to_owned()
+}
+
 /// Legend entries for a tool's levels.
-fn legend(tool: RobTool) -> Vec<(Judgement, String)> {
+fn legend(tool: RobTool, labels: &Labels) -> Vec<(Judgement, String)> {
     tool.levels()
         .iter()
-        .map(|(_, level)| (judgement(*level), level.label().to_owned()))
+        .map(|(_, level)| (judgement(*level), level_label(*level, labels).to_owned()))
         .collect()
 }
 
 /// Builds the section's view from the studies' judgements.
-pub fn risk_of_bias_view(project: &Project) -> RiskOfBiasView {
+pub fn risk_of_bias_view(project: &Project, labels: &Labels) -> RiskOfBiasView {
     let cites = super::view::data_report_keys;
     let mut tools = Vec::new();
     for tool in [RobTool::Rob2, RobTool::RobinsI] {
@@ -175,7 +198,7 @@ pub fn risk_of_bias_view(project: &Project) -> RiskOfBiasView {
         }
         let domains = tool.domains();
         let mut headers: Vec<String> = domains.iter().map(|d| d.code.to_owned()).collect();
-        headers.push("Overall".into());
+        headers.push(labels.text("rob.overall").to_owned());
         let rows: Vec<MarkRow> = assessed
             .iter()
             .map(|(_, r)| MarkRow {
@@ -202,49 +225,82 @@ pub fn risk_of_bias_view(project: &Project) -> RiskOfBiasView {
                 counts
             })
             .collect();
-        let mut bar_names: Vec<String> = domains.iter().map(|d| d.name.to_owned()).collect();
-        bar_names.push("Overall risk of bias".into());
+        let mut bar_names: Vec<String> = domains
+            .iter()
+            .map(|d| domain_name(tool, d, labels))
+            .collect();
+        bar_names.push(labels.text("rob.overall-risk").to_owned());
         let (summary_svg, summary_height) = summary_bars_svg(&SummaryChart {
             domains: bar_names.clone(),
             bars: bars.clone(),
-            legend: legend(tool),
+            legend: legend(tool, labels),
             width_pt: FIGURE_WIDTH,
+            axis_title: labels.text("rob.axis-title").to_owned(),
         });
-        let (legend_svg, legend_height) = legend_svg(&legend(tool), FIGURE_WIDTH);
-        let traffic_alt = format!(
-            "{} traffic-light plot. {}",
-            tool.name(),
-            assessed
-                .iter()
-                .map(|(s, r)| format!(
-                    "{}: {}; overall {}.",
-                    s.label,
-                    r.domains
+        let (legend_svg, legend_height) = legend_svg(&legend(tool, labels), FIGURE_WIDTH);
+        let separator = labels.text("rob.alt-separator");
+        let traffic_alt = labels.fill(
+            "rob.traffic-alt",
+            &[
+                ("tool", tool.name()),
+                (
+                    "studies",
+                    &assessed
                         .iter()
-                        .map(|d| format!("{} {}", d.0.code, d.1.label().to_lowercase()))
+                        .map(|(s, r)| {
+                            let judged = r
+                                .domains
+                                .iter()
+                                .map(|d| {
+                                    format!(
+                                        "{} {}",
+                                        d.0.code,
+                                        level_label(d.1, labels).to_lowercase()
+                                    )
+                                })
+                                .collect::<Vec<_>>()
+                                .join(separator);
+                            labels.fill(
+                                "rob.traffic-alt-study",
+                                &[
+                                    ("study", &s.label),
+                                    ("domains", &judged),
+                                    (
+                                        "overall",
+                                        &level_label(r.overall.0, labels).to_lowercase(),
+                                    ),
+                                ],
+                            )
+                        })
                         .collect::<Vec<_>>()
-                        .join(", "),
-                    r.overall.0.label().to_lowercase()
-                ))
-                .collect::<Vec<_>>()
-                .join(" ")
+                        .join(labels.text("rob.alt-sentence-separator")),
+                ),
+            ],
         );
-        let summary_alt = format!(
-            "{} summary: share of studies at each level, per domain. {}",
-            tool.name(),
-            bar_names
-                .iter()
-                .zip(&bars)
-                .map(|(name, counts)| format!(
-                    "{name}: {}.",
-                    counts
+        let summary_alt = labels.fill(
+            "rob.summary-alt",
+            &[
+                ("tool", tool.name()),
+                (
+                    "domains",
+                    &bar_names
                         .iter()
-                        .map(|(j, n)| format!("{n} {}", level_word(tool, *j)))
+                        .zip(&bars)
+                        .map(|(name, counts)| {
+                            let counts = counts
+                                .iter()
+                                .map(|(j, n)| format!("{n} {}", level_word(tool, *j, labels)))
+                                .collect::<Vec<_>>()
+                                .join(separator);
+                            labels.fill(
+                                "rob.summary-alt-domain",
+                                &[("domain", name), ("counts", &counts)],
+                            )
+                        })
                         .collect::<Vec<_>>()
-                        .join(", ")
-                ))
-                .collect::<Vec<_>>()
-                .join(" ")
+                        .join(labels.text("rob.alt-sentence-separator")),
+                ),
+            ],
         );
         let supports = assessed
             .iter()
@@ -260,14 +316,14 @@ pub fn risk_of_bias_view(project: &Project) -> RiskOfBiasView {
                     .domains
                     .iter()
                     .map(|d| SupportView {
-                        domain: format!("{} {}", d.0.code, d.0.name),
-                        level: d.1.label().to_owned(),
+                        domain: format!("{} {}", d.0.code, domain_name(tool, &d.0, labels)),
+                        level: level_label(d.1, labels).to_owned(),
                         support: d.2.clone(),
                         overall: false,
                     })
                     .chain([SupportView {
-                        domain: "Overall".into(),
-                        level: r.overall.0.label().to_owned(),
+                        domain: labels.text("rob.overall").to_owned(),
+                        level: level_label(r.overall.0, labels).to_owned(),
                         support: r.overall.1.clone(),
                         overall: true,
                     }])
@@ -276,14 +332,21 @@ pub fn risk_of_bias_view(project: &Project) -> RiskOfBiasView {
             .collect();
         tools.push(ToolView {
             name: tool.name().to_owned(),
-            scope: match tool {
-                RobTool::Rob2 => "Randomised trials, Cochrane RoB 2 (Sterne et al. 2019)".into(),
-                _ => "Non-randomised studies, ROBINS-I (Sterne et al. 2016)".into(),
-            },
+            scope: labels
+                .text(match tool {
+                    RobTool::Rob2 => "rob.scope-rob2",
+                    _ => "rob.scope-robins-i",
+                })
+                .to_owned(),
             headers,
             domain_key: domains
                 .iter()
-                .map(|d| format!("{}: {}", d.code, d.name))
+                .map(|d| {
+                    labels.fill(
+                        "rob.domain-key",
+                        &[("code", d.code), ("name", &domain_name(tool, d, labels))],
+                    )
+                })
                 .collect(),
             studies: assessed
                 .iter()
@@ -329,21 +392,21 @@ pub fn risk_of_bias_view(project: &Project) -> RiskOfBiasView {
         not_assessed,
         pending,
         assessor: if project.config.authors.is_empty() {
-            "the curators".to_owned()
+            labels.text("rob.the-curators").to_owned()
         } else {
-            project.config.authors.join(", ")
+            project.config.authors.join(labels.text("words.list-separator"))
         },
     }
 }
 
 /// A drawing level in the tool's own word ("some concerns" for RoB 2).
-fn level_word(tool: RobTool, j: Judgement) -> String {
+fn level_word(tool: RobTool, j: Judgement, labels: &Labels) -> String {
     tool.levels()
         .iter()
         .find(|(_, level)| judgement(*level) == j)
         .map_or_else(
             || format!("{j:?}"),
-            |(_, level)| level.label().to_lowercase(),
+            |(_, level)| level_label(*level, labels).to_lowercase(),
         )
 }
 
@@ -356,10 +419,29 @@ mod tests {
         assert_eq!(judgement(RobLevel::SomeConcerns), Judgement::Moderate);
         assert_eq!(judgement(RobLevel::Serious), Judgement::High);
         assert_eq!(judgement(RobLevel::High), Judgement::High);
+        let en = crate::i18n::Language::En.labels();
         assert_eq!(
-            level_word(RobTool::Rob2, Judgement::Moderate),
+            level_word(RobTool::Rob2, Judgement::Moderate, en),
             "some concerns"
         );
-        assert_eq!(level_word(RobTool::RobinsI, Judgement::High), "serious");
+        assert_eq!(level_word(RobTool::RobinsI, Judgement::High, en), "serious");
+        let zh = crate::i18n::Language::Zh.labels();
+        assert_eq!(
+            level_word(RobTool::Rob2, Judgement::Moderate, zh),
+            "存在一定风险"
+        );
+    }
+
+    #[test]
+    fn english_labels_match_the_tools_own_words() {
+        let en = crate::i18n::Language::En.labels();
+        for tool in [RobTool::Rob2, RobTool::RobinsI] {
+            for d in tool.domains() {
+                assert_eq!(domain_name(tool, d, en), d.name, "{}", d.key);
+            }
+            for (_, level) in tool.levels() {
+                assert_eq!(level_label(*level, en), level.label());
+            }
+        }
     }
 }

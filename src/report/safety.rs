@@ -7,7 +7,9 @@ use super::view::FindingView;
 use crate::analysis::safety::{ArmEvents, Incidence, PooledDifference, SafetyAnalysis};
 use crate::data::Project;
 use crate::data::model::{AeCategory, Study};
+use crate::config::BriefConfig;
 use crate::format::fixed;
+use crate::i18n::Labels;
 
 /// Everything the safety section shows.
 #[derive(Debug, Serialize)]
@@ -58,8 +60,19 @@ pub struct EventRowView {
     pub note: String,
 }
 
-/// Builds the safety view from the safety analysis.
-pub fn safety_view(project: &Project, analysis: &SafetyAnalysis) -> SafetyView {
+/// A category's heading in the language of `labels` (`safety.category.infusion-reaction`).
+fn category_label(category: AeCategory, labels: &Labels) -> &str {
+    labels.text(&format!("safety.category.{}", category.key()))
+}
+
+/// Builds the safety view from the safety analysis, with the short arm names of the
+/// localised `config` and the fixed words of `labels`.
+pub fn safety_view(
+    project: &Project,
+    analysis: &SafetyAnalysis,
+    config: &BriefConfig,
+    labels: &Labels,
+) -> SafetyView {
     let study = |id: &str| {
         project
             .studies
@@ -72,7 +85,7 @@ pub fn safety_view(project: &Project, analysis: &SafetyAnalysis) -> SafetyView {
         .categories
         .iter()
         .map(|c| CategoryView {
-            label: c.category.label().to_owned(),
+            label: category_label(c.category, labels).to_owned(),
             rows: c
                 .rows
                 .iter()
@@ -87,37 +100,45 @@ pub fn safety_view(project: &Project, analysis: &SafetyAnalysis) -> SafetyView {
                         intervention: r
                             .intervention
                             .as_ref()
-                            .map_or_else(|| vec!["no intervention arm".to_owned()], arm_lines),
-                        control: r
-                            .control
-                            .as_ref()
-                            .map_or_else(|| vec!["no control arm".to_owned()], arm_lines),
+                            .map_or_else(
+                                || vec![labels.text("safety.no-intervention-arm").to_owned()],
+                                |a| arm_lines(a, labels),
+                            ),
+                        control: r.control.as_ref().map_or_else(
+                            || vec![labels.text("safety.no-control-arm").to_owned()],
+                            |a| arm_lines(a, labels),
+                        ),
                         difference: r.difference.map_or_else(
                             || "\u{2014}".to_owned(),
-                            |d| points_ci(d.estimate, d.lower, d.upper),
+                            |d| points_ci(d.estimate, d.lower, d.upper, labels),
                         ),
                         note: st
-                            .map(|s| notes_of(s, c.category, &r.event))
+                            .map(|s| notes_of(s, c.category, &r.event, labels))
                             .unwrap_or_default(),
                     }
                 })
                 .collect(),
-            pooled: c.pooled.as_ref().map(pooled_text),
+            pooled: c.pooled.as_ref().map(|p| pooled_text(p, labels)),
             recipients: c.recipients.map(|i| {
-                format!(
-                    "All {} recipients with a count: {}",
-                    project.config.question.intervention_short,
-                    incidence_text(&i)
+                labels.fill(
+                    "safety.recipients",
+                    &[
+                        ("intervention", &config.question.intervention_short),
+                        ("incidence", &incidence_text(&i, labels)),
+                    ],
                 )
             }),
             silent: (!c.silent.is_empty()).then(|| {
-                format!(
-                    "Not reported by: {}.",
-                    c.silent
-                        .iter()
-                        .map(|s| label(s))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                labels.fill(
+                    "safety.not-reported-by",
+                    &[(
+                        "studies",
+                        &c.silent
+                            .iter()
+                            .map(|s| label(s))
+                            .collect::<Vec<_>>()
+                            .join(labels.text("words.list-separator")),
+                    )],
                 )
             }),
         })
@@ -126,12 +147,7 @@ pub fn safety_view(project: &Project, analysis: &SafetyAnalysis) -> SafetyView {
     let unreported = [AeCategory::Death, AeCategory::Serious]
         .into_iter()
         .filter(|c| !mentioned.contains(c))
-        .map(|c| {
-            format!(
-                "{}: no study reports on them (which is not the same as none occurring).",
-                c.label()
-            )
-        })
+        .map(|c| labels.fill("safety.unreported", &[("category", category_label(c, labels))]))
         .collect();
     let findings = project
         .studies
@@ -148,33 +164,43 @@ pub fn safety_view(project: &Project, analysis: &SafetyAnalysis) -> SafetyView {
         categories,
         unreported,
         findings,
-        intervention: project.config.question.intervention_short.clone(),
-        control: super::words::capitalise(&project.config.question.comparison_short),
+        intervention: config.question.intervention_short.clone(),
+        control: super::words::capitalise(&config.question.comparison_short),
     }
 }
 
 /// "4/24 (16.7%)" and "95% CI 4.7 to 37.4%"; a zero adds its rule-of-three bound.
-fn arm_lines(arm: &ArmEvents) -> Vec<String> {
+fn arm_lines(arm: &ArmEvents, labels: &Labels) -> Vec<String> {
     match &arm.incidence {
-        None => vec![format!("not reported (n = {})", arm.n)],
+        None => vec![labels.fill("safety.arm-not-reported", &[("n", &arm.n.to_string())])],
         Some(i) => {
-            let first = format!(
-                "{}/{} ({}%)",
-                i.events,
-                i.n,
-                fixed(100.0 * i.ci.estimate, 1)
+            let first = labels.fill(
+                "safety.count",
+                &[
+                    ("events", &i.events.to_string()),
+                    ("n", &i.n.to_string()),
+                    ("percent", &fixed(100.0 * i.ci.estimate, 1)),
+                ],
+            );
+            // A zero count's interval starts at exactly 0.
+            let lower = if i.zero_upper.is_some() {
+                "0".to_owned()
+            } else {
+                fixed(100.0 * i.ci.lower, 1)
+            };
+            let ci = labels.fill(
+                "safety.ci",
+                &[
+                    ("lower", &lower),
+                    ("upper", &fixed(100.0 * i.ci.upper, 1)),
+                ],
             );
             let second = match i.zero_upper {
-                Some(upper) => format!(
-                    "95% CI 0 to {}%; rule of 3: \u{2264}{}%",
-                    fixed(100.0 * i.ci.upper, 1),
-                    fixed(100.0 * upper, 1)
+                Some(upper) => labels.fill(
+                    "safety.ci-rule-of-three",
+                    &[("ci", &ci), ("bound", &fixed(100.0 * upper, 1))],
                 ),
-                None => format!(
-                    "95% CI {} to {}%",
-                    fixed(100.0 * i.ci.lower, 1),
-                    fixed(100.0 * i.ci.upper, 1)
-                ),
+                None => ci,
             };
             vec![first, second]
         }
@@ -182,31 +208,34 @@ fn arm_lines(arm: &ArmEvents) -> Vec<String> {
 }
 
 /// "4/75 (5.3%; 95% CI 1.5 to 13.1%)"; for zero "0/51 (upper 95% bound 5.9%, rule of 3)".
-fn incidence_text(i: &Incidence) -> String {
+fn incidence_text(i: &Incidence, labels: &Labels) -> String {
     match i.zero_upper {
-        Some(upper) => format!(
-            "0/{} (0%; at most {}% by the rule of 3)",
-            i.n,
-            fixed(100.0 * upper, 1)
+        Some(upper) => labels.fill(
+            "safety.incidence-zero",
+            &[("n", &i.n.to_string()), ("bound", &fixed(100.0 * upper, 1))],
         ),
-        None => format!(
-            "{}/{} ({}%; 95% CI {} to {}%)",
-            i.events,
-            i.n,
-            fixed(100.0 * i.ci.estimate, 1),
-            fixed(100.0 * i.ci.lower, 1),
-            fixed(100.0 * i.ci.upper, 1)
+        None => labels.fill(
+            "safety.incidence",
+            &[
+                ("events", &i.events.to_string()),
+                ("n", &i.n.to_string()),
+                ("percent", &fixed(100.0 * i.ci.estimate, 1)),
+                ("lower", &fixed(100.0 * i.ci.lower, 1)),
+                ("upper", &fixed(100.0 * i.ci.upper, 1)),
+            ],
         ),
     }
 }
 
 /// A risk difference in percentage points: "16.7 (−11.5 to 37.4)".
-fn points_ci(estimate: f64, lower: f64, upper: f64) -> String {
-    format!(
-        "{} ({} to {})",
-        signed(100.0 * estimate),
-        signed(100.0 * lower),
-        signed(100.0 * upper)
+fn points_ci(estimate: f64, lower: f64, upper: f64, labels: &Labels) -> String {
+    labels.fill(
+        "safety.points-ci",
+        &[
+            ("estimate", &signed(100.0 * estimate)),
+            ("lower", &signed(100.0 * lower)),
+            ("upper", &signed(100.0 * upper)),
+        ],
     )
 }
 
@@ -219,7 +248,7 @@ fn signed(x: f64) -> String {
     }
 }
 
-fn pooled_text(p: &PooledDifference) -> String {
+fn pooled_text(p: &PooledDifference, labels: &Labels) -> String {
     match p {
         PooledDifference::Estimate {
             k,
@@ -228,22 +257,28 @@ fn pooled_text(p: &PooledDifference) -> String {
             upper,
             intervention,
             control,
-        } => format!(
-            "Pooled ({k} studies, Mantel–Haenszel): {}/{} vs {}/{}; risk difference {} percentage points",
-            intervention.0,
-            intervention.1,
-            control.0,
-            control.1,
-            points_ci(*estimate, *lower, *upper)
+        } => labels.fill(
+            "safety.pooled",
+            &[
+                ("k", &k.to_string()),
+                ("intervention", &format!("{}/{}", intervention.0, intervention.1)),
+                ("control", &format!("{}/{}", control.0, control.1)),
+                ("difference", &points_ci(*estimate, *lower, *upper, labels)),
+            ],
         ),
         PooledDifference::NoEvents {
             k,
             intervention_n,
             control_n,
-        } => format!(
-            "Pooled ({k} studies): no events in any arm (0/{intervention_n} vs 0/{control_n}); the risk difference is 0 and has no estimable CI. Rule of 3: at most {}% in the intervention arms and {}% in the control arms.",
-            fixed(300.0 / *intervention_n as f64, 1),
-            fixed(300.0 / *control_n as f64, 1)
+        } => labels.fill(
+            "safety.pooled-no-events",
+            &[
+                ("k", &k.to_string()),
+                ("intervention-n", &intervention_n.to_string()),
+                ("control-n", &control_n.to_string()),
+                ("intervention-bound", &fixed(300.0 / *intervention_n as f64, 1)),
+                ("control-bound", &fixed(300.0 / *control_n as f64, 1)),
+            ],
         ),
     }
 }
@@ -258,7 +293,7 @@ fn cite_of(study: &Study, category: AeCategory, event: &str) -> String {
 }
 
 /// Notes of the study's entries for this event, arm by arm, duplicates once.
-fn notes_of(study: &Study, category: AeCategory, event: &str) -> String {
+fn notes_of(study: &Study, category: AeCategory, event: &str, labels: &Labels) -> String {
     let mut notes: Vec<String> = Vec::new();
     for a in study
         .analysed_adverse_events()
@@ -272,7 +307,7 @@ fn notes_of(study: &Study, category: AeCategory, event: &str) -> String {
                 .iter()
                 .find(|x| x.id.get_ref() == a.arm.get_ref())
                 .map_or_else(|| a.arm.get_ref().clone(), |x| x.label.clone());
-            notes.push(format!("{arm}: {note}"));
+            notes.push(labels.fill("safety.arm-note", &[("arm", &arm), ("note", note)]));
         }
     }
     notes.join(" ")
@@ -281,15 +316,36 @@ fn notes_of(study: &Study, category: AeCategory, event: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Language;
+
+    fn en() -> &'static Labels {
+        Language::En.labels()
+    }
+
+    #[test]
+    fn chinese_counts_use_chinese_words_and_the_tilde_range() {
+        let zh = Language::Zh.labels();
+        let zero = ArmEvents {
+            arm: "t".into(),
+            n: 24,
+            incidence: crate::analysis::safety::incidence(0, 24),
+        };
+        assert_eq!(
+            arm_lines(&zero, zh)[1],
+            "95% CI：0～14.2%；三分律：\u{2264}12.5%"
+        );
+        assert_eq!(points_ci(0.0, -0.2775, 0.2775, zh), "0.0（\u{2212}27.8～+27.8）");
+        assert_eq!(category_label(AeCategory::Serious, zh), "严重不良事件");
+    }
 
     #[test]
     fn differences_are_signed_percentage_points_with_true_minus() {
         assert_eq!(
-            points_ci(0.1667, -0.115, 0.374),
+            points_ci(0.1667, -0.115, 0.374, en()),
             "+16.7 (\u{2212}11.5 to +37.4)"
         );
         assert_eq!(
-            points_ci(0.0, -0.2775, 0.2775),
+            points_ci(0.0, -0.2775, 0.2775, en()),
             "0.0 (\u{2212}27.8 to +27.8)"
         );
     }
@@ -301,7 +357,7 @@ mod tests {
             n: 24,
             incidence: crate::analysis::safety::incidence(0, 24),
         };
-        let lines = arm_lines(&zero);
+        let lines = arm_lines(&zero, en());
         assert_eq!(lines[0], "0/24 (0.0%)");
         assert_eq!(lines[1], "95% CI 0 to 14.2%; rule of 3: \u{2264}12.5%");
         let silent = ArmEvents {
@@ -309,6 +365,6 @@ mod tests {
             n: 10,
             incidence: None,
         };
-        assert_eq!(arm_lines(&silent), ["not reported (n = 10)"]);
+        assert_eq!(arm_lines(&silent, en()), ["not reported (n = 10)"]);
     }
 }

@@ -7,10 +7,12 @@
 
 use serde::Serialize;
 
-use super::words::{capitalise, measure_name};
-use crate::analysis::certainty::{SofEffect, SofResult, level_label};
-use crate::config::certainty::Concern;
+use super::words::{capitalise, measure_label, time_label};
+use crate::analysis::certainty::{SofEffect, SofResult};
+use crate::config::BriefConfig;
+use crate::config::certainty::{Concern, GradeDomain};
 use crate::data::Project;
+use crate::i18n::{Labels, Language};
 use crate::data::model::{AeCategory, Design};
 use crate::format::fixed;
 use crate::stats::Measure;
@@ -64,8 +66,53 @@ pub struct SofRowView {
     pub overridden: bool,
 }
 
-/// Builds the table from the computed rows.
-pub fn sof_view(project: &Project, rows: &[SofResult]) -> SofView {
+/// A GRADE domain in the language of `labels` ("risk of bias", "偏倚风险").
+fn domain_label(domain: GradeDomain, labels: &Labels) -> &str {
+    labels.text(match domain {
+        GradeDomain::RiskOfBias => "sof.domain.risk-of-bias",
+        GradeDomain::Inconsistency => "sof.domain.inconsistency",
+        GradeDomain::Indirectness => "sof.domain.indirectness",
+        GradeDomain::Imprecision => "sof.domain.imprecision",
+        GradeDomain::PublicationBias => "sof.domain.publication-bias",
+    })
+}
+
+/// A rating in the language of `labels` ("very serious", "非常严重").
+fn concern_label(concern: Concern, labels: &Labels) -> &str {
+    labels.text(match concern {
+        Concern::NotSerious => "sof.concern.not-serious",
+        Concern::Serious => "sof.concern.serious",
+        Concern::VerySerious => "sof.concern.very-serious",
+    })
+}
+
+/// A certainty level (4 high … 1 very low) in the language of `labels`.
+fn certainty_label(level: u8, labels: &Labels) -> &str {
+    labels.text(match level {
+        4 => "sof.level.high",
+        3 => "sof.level.moderate",
+        2 => "sof.level.low",
+        _ => "sof.level.very-low",
+    })
+}
+
+/// "one level" or "two levels".
+fn levels_text(levels: u8, labels: &Labels) -> &str {
+    labels.text(if levels >= 2 {
+        "sof.two-levels"
+    } else {
+        "sof.one-level"
+    })
+}
+
+/// Builds the table from the computed rows, with the labels and arm names of the
+/// localised `config` and the fixed words of `labels`.
+pub fn sof_view(
+    project: &Project,
+    rows: &[SofResult],
+    config: &BriefConfig,
+    labels: &Labels,
+) -> SofView {
     let mut footnotes: Vec<Footnote> = Vec::new();
     let mut note = |text: String| -> String {
         if let Some(f) = footnotes.iter().find(|f| f.text == text) {
@@ -78,45 +125,51 @@ pub fn sof_view(project: &Project, rows: &[SofResult]) -> SofView {
         });
         mark
     };
-    let q = &project.config.question;
+    let q = &config.question;
     let rows = rows
         .iter()
         .map(|r| {
-            let spec = project.config.summary_of_findings[r.index].get_ref();
-            let outcome = outcome_label(project, r, spec);
+            let spec = config.summary_of_findings[r.index].get_ref();
+            let outcome = outcome_label_in(config, r, spec, labels);
             let mut effect_marks = Vec::new();
-            let (relative, control, difference) = effect_cells(project, r, &mut |t| {
+            let (relative, control, difference) = effect_cells(config, r, labels, &mut |t| {
                 effect_marks.push(note(t));
             });
             let mut certainty_marks = Vec::new();
             for d in &r.certainty.domains {
+                let domain = domain_label(d.domain, labels);
+                let not_downgraded =
+                    || labels.fill("sof.not-downgraded", &[("domain", &capitalise(domain))]);
                 let mut text = match (d.rating, &d.reason) {
                     (Concern::NotSerious, None) => String::new(),
                     (Concern::NotSerious, Some(reason)) => {
-                        format!("{}: not downgraded. {reason}", capitalise(d.domain.label()))
+                        labels.fill(
+                            "sof.with-reason",
+                            &[("text", &not_downgraded()), ("reason", reason)],
+                        )
                     }
-                    (c, reason) => format!(
-                        "Downgraded {} for {}: {}",
-                        if c == Concern::VerySerious {
-                            "two levels"
-                        } else {
-                            "one level"
-                        },
-                        d.domain.label(),
-                        reason.as_deref().unwrap_or("")
+                    (c, reason) => labels.fill(
+                        "sof.downgraded",
+                        &[
+                            ("levels", levels_text(c.levels(), labels)),
+                            ("domain", domain),
+                            ("reason", reason.as_deref().unwrap_or("")),
+                        ],
                     ),
                 };
                 if d.overrides()
                     && let Some(s) = &d.suggestion
                 {
                     if text.is_empty() {
-                        text = format!("{}: not downgraded.", capitalise(d.domain.label()));
+                        text = not_downgraded();
                     }
-                    text.push_str(&format!(
-                        " Curator's judgement ({}) overrides evbrief's suggestion ({}: {}).",
-                        d.rating.label(),
-                        s.concern.label(),
-                        s.why
+                    text.push_str(&labels.fill(
+                        "sof.overrides",
+                        &[
+                            ("rating", concern_label(d.rating, labels)),
+                            ("suggested", concern_label(s.concern, labels)),
+                            ("why", &s.why),
+                        ],
                     ));
                 }
                 if !text.is_empty() {
@@ -126,26 +179,24 @@ pub fn sof_view(project: &Project, rows: &[SofResult]) -> SofView {
             if r.certainty.upgrade > 0
                 && let Some(up) = &spec.certainty.upgrade
             {
-                certainty_marks.push(note(format!(
-                    "Upgraded {} for {}",
-                    if r.certainty.upgrade == 2 {
-                        "two levels"
-                    } else {
-                        "one level"
-                    },
-                    up.reason
+                certainty_marks.push(note(labels.fill(
+                    "sof.upgraded",
+                    &[
+                        ("levels", levels_text(r.certainty.upgrade, labels)),
+                        ("reason", &up.reason),
+                    ],
                 )));
             }
             SofRowView {
                 outcome,
-                participants: participants_text(project, r),
+                participants: participants_text(project, r, labels),
                 relative,
                 control,
                 difference,
                 effect_marks,
-                start: level_label(r.certainty.start).to_owned(),
+                start: certainty_label(r.certainty.start, labels).to_owned(),
                 level: r.certainty.level,
-                level_label: level_label(r.certainty.level).to_uppercase(),
+                level_label: certainty_label(r.certainty.level, labels).to_uppercase(),
                 certainty_marks,
                 comment: spec.comment.clone().unwrap_or_default(),
                 overridden: r.certainty.domains.iter().any(|d| d.overrides()),
@@ -155,11 +206,13 @@ pub fn sof_view(project: &Project, rows: &[SofResult]) -> SofView {
     SofView {
         rows,
         footnotes,
-        title: format!(
-            "{} compared with {} for {}",
-            q.intervention_short,
-            q.comparison_short,
-            lower_first(&q.population)
+        title: labels.fill(
+            "sof.title",
+            &[
+                ("intervention", &q.intervention_short),
+                ("comparison", &q.comparison_short),
+                ("population", &lower_first(&q.population)),
+            ],
         ),
     }
 }
@@ -181,20 +234,36 @@ fn lower_first(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// The row's label as the table prints it: the curated label or the outcome's, with the time.
+/// The row's label as the English edition prints it (for the edition record).
 pub(crate) fn outcome_label(
     project: &Project,
     r: &SofResult,
     spec: &crate::config::certainty::SofRow,
 ) -> String {
+    outcome_label_in(&project.config, r, spec, Language::En.labels())
+}
+
+/// The row's label as the table prints it: the curated label or the outcome's (from the
+/// localised `config`), with the time.
+fn outcome_label_in(
+    config: &BriefConfig,
+    r: &SofResult,
+    spec: &crate::config::certainty::SofRow,
+    labels: &Labels,
+) -> String {
+    let with_time = |label: &str, time: &str| {
+        labels.fill(
+            "sof.outcome-time",
+            &[("outcome", label), ("time", &time_label(time, labels))],
+        )
+    };
     if let Some(label) = &spec.label {
         return match &spec.time {
-            Some(t) => format!("{label} ({})", t.get_ref()),
+            Some(t) => with_time(label, t.get_ref()),
             None => label.clone(),
         };
     }
-    if let Some(o) = project
-        .config
+    if let Some(o) = config
         .outcomes
         .iter()
         .map(|o| o.get_ref())
@@ -205,12 +274,19 @@ pub(crate) fn outcome_label(
             .as_ref()
             .map(|t| t.get_ref().as_str())
             .unwrap_or("");
-        return format!("{} ({time})", o.label);
+        return with_time(&o.label, time);
     }
-    AeCategory::from_key(&r.subject).map_or_else(|| r.subject.clone(), |c| c.label().to_owned())
+    AeCategory::from_key(&r.subject).map_or_else(
+        || r.subject.clone(),
+        |c| {
+            labels
+                .text(&format!("safety.category.{}", c.key()))
+                .to_owned()
+        },
+    )
 }
 
-fn participants_text(project: &Project, r: &SofResult) -> String {
+fn participants_text(project: &Project, r: &SofResult, labels: &Labels) -> String {
     let designs: Vec<Design> = r
         .studies
         .iter()
@@ -226,26 +302,34 @@ fn participants_text(project: &Project, r: &SofResult) -> String {
     let other = designs.len() - rct;
     let mut parts = Vec::new();
     if rct > 0 {
-        parts.push(format!("{rct} RCT{}", if rct > 1 { "s" } else { "" }));
+        parts.push(labels.count(rct, "sof.rcts"));
     }
     if other > 0 {
-        parts.push(format!("{other} non-randomised"));
+        parts.push(labels.count(other, "sof.non-randomised"));
     }
     if parts.is_empty() {
-        return "no studies".to_owned();
+        return labels.text("sof.no-studies").to_owned();
     }
-    format!("{} ({})", fixed(r.participants, 0), parts.join(", "))
+    labels.fill(
+        "sof.participants",
+        &[
+            ("n", &fixed(r.participants, 0)),
+            ("studies", &parts.join(labels.text("words.list-separator"))),
+        ],
+    )
 }
 
 /// Relative effect, control risk (or mean), and difference, in GRADEpro's words.
 fn effect_cells(
-    project: &Project,
+    config: &BriefConfig,
     r: &SofResult,
+    labels: &Labels,
     note: &mut dyn FnMut(String),
 ) -> (String, String, String) {
+    let not_estimable = || labels.text("sof.not-estimable").to_owned();
     match &r.effect {
         SofEffect::NotEstimable { reason } => (
-            "not estimable".into(),
+            not_estimable(),
             "\u{2014}".into(),
             capitalise(reason),
         ),
@@ -260,50 +344,56 @@ fn effect_cells(
             absolute_from_difference,
         } => {
             let relative = match relative {
-                Some((e, lo, hi)) => format!(
-                    "{} {} ({} to {})",
-                    measure_abbrev(*measure),
-                    fixed(*e, 2),
-                    fixed(*lo, 2),
-                    fixed(*hi, 2)
+                Some((e, lo, hi)) => labels.fill(
+                    "sof.relative",
+                    &[
+                        ("measure", &measure_abbrev(*measure, labels)),
+                        ("estimate", &fixed(*e, 2)),
+                        ("lower", &fixed(*lo, 2)),
+                        ("upper", &fixed(*hi, 2)),
+                    ],
                 ),
-                None if intervention.0 + control.0 == 0.0 => "not estimable (no events)".into(),
-                None => "not estimable".into(),
+                None if intervention.0 + control.0 == 0.0 => {
+                    labels.text("sof.not-estimable-no-events").to_owned()
+                }
+                None => not_estimable(),
             };
+            let per_1000 = fixed(1000.0 * control_risk, 0);
             let control_text = match stated_risk_source {
                 Some(source) => {
-                    note(format!("Baseline risk from {source}."));
-                    format!("{} per 1000", fixed(1000.0 * control_risk, 0))
+                    note(labels.fill("sof.baseline-from", &[("source", source)]));
+                    labels.fill("sof.per-1000", &[("n", &per_1000)])
                 }
-                None => format!(
-                    "{} per 1000 ({}/{})",
-                    fixed(1000.0 * control_risk, 0),
-                    fixed(control.0, 0),
-                    fixed(control.1, 0)
+                None => labels.fill(
+                    "sof.per-1000-counts",
+                    &[
+                        ("n", &per_1000),
+                        ("events", &fixed(control.0, 0)),
+                        ("total", &fixed(control.1, 0)),
+                    ],
                 ),
             };
             if *absolute_from_difference && absolute.is_some() {
-                let why = if *control_risk == 0.0 {
-                    ": a ratio says nothing in absolute terms when the control risk is zero"
+                note(labels.text(if *control_risk == 0.0 {
+                    "sof.absolute-from-difference-zero"
                 } else {
-                    ""
-                };
-                note(format!(
-                    "Absolute effect from the risk difference of the counts (Newcombe interval for one study, Mantel–Haenszel for several){why}."
-                ));
+                    "sof.absolute-from-difference"
+                }).to_owned());
             }
             let difference = match absolute {
-                Some(a) => format!(
-                    "{} per 1000 (from {} to {})",
-                    more_fewer(a.difference_per_1000),
-                    more_fewer(a.difference_lower),
-                    more_fewer(a.difference_upper)
+                Some(a) => labels.fill(
+                    "sof.difference-per-1000",
+                    &[
+                        ("difference", &more_fewer(a.difference_per_1000, labels)),
+                        ("lower", &more_fewer(a.difference_lower, labels)),
+                        ("upper", &more_fewer(a.difference_upper, labels)),
+                    ],
                 ),
-                None if intervention.0 + control.0 == 0.0 => format!(
-                    "no events in {} participants",
-                    fixed(intervention.1 + control.1, 0)
+                None if intervention.0 + control.0 == 0.0 => labels.fill(
+                    "sof.no-events",
+                    &[("n", &fixed(intervention.1 + control.1, 0))],
                 ),
-                None => "not estimable".into(),
+                None => not_estimable(),
             };
             (relative, control_text, difference)
         }
@@ -312,8 +402,7 @@ fn effect_cells(
             estimate: (e, lo, hi),
             control_means,
         } => {
-            let unit = project
-                .config
+            let unit = config
                 .outcomes
                 .iter()
                 .map(|o| o.get_ref())
@@ -326,51 +415,71 @@ fn effect_cells(
                 unit
             };
             let control = match control_means {
-                Some((a, b)) if (a - b).abs() < 1e-12 => format!("Mean {} {unit}", fixed(*a, 2)),
-                Some((a, b)) => format!("Means {} to {} {unit}", fixed(*a, 2), fixed(*b, 2)),
+                Some((a, b)) if (a - b).abs() < 1e-12 => labels.fill(
+                    "sof.mean",
+                    &[("mean", &fixed(*a, 2)), ("unit", &unit)],
+                ),
+                Some((a, b)) => labels.fill(
+                    "sof.means",
+                    &[
+                        ("lower", &fixed(*a, 2)),
+                        ("upper", &fixed(*b, 2)),
+                        ("unit", &unit),
+                    ],
+                ),
                 None => "\u{2014}".into(),
             };
-            let difference = format!(
-                "{} {} {unit} {} ({} to {})",
-                measure_abbrev(*measure),
-                fixed(e.abs(), 2),
-                more_less(*e, "higher", "lower"),
-                amount(*lo),
-                amount(*hi)
+            let difference = labels.fill(
+                "sof.continuous-difference",
+                &[
+                    ("measure", &measure_abbrev(*measure, labels)),
+                    ("value", &fixed(e.abs(), 2)),
+                    ("unit", &unit),
+                    ("direction", higher_lower(*e, labels)),
+                    ("lower", &amount(*lo, labels)),
+                    ("upper", &amount(*hi, labels)),
+                ],
             );
             ("\u{2014}".into(), control, difference)
         }
     }
 }
 
-fn measure_abbrev(m: Measure) -> String {
+fn measure_abbrev(m: Measure, labels: &Labels) -> String {
     match m {
         Measure::RR => "RR".into(),
         Measure::OR | Measure::PETO => "OR".into(),
         Measure::RD => "RD".into(),
         Measure::MD => "MD".into(),
         Measure::SMD => "SMD".into(),
-        other => capitalise(measure_name(other)),
+        other => capitalise(measure_label(other, labels)),
     }
 }
 
-fn more_less(x: f64, up: &str, down: &str) -> String {
-    if x < 0.0 { down.into() } else { up.into() }
+/// "higher" for zero and up, else "lower".
+fn higher_lower(x: f64, labels: &Labels) -> &str {
+    labels.text(if x < 0.0 { "sof.lower" } else { "sof.higher" })
 }
 
-fn amount(x: f64) -> String {
-    format!("{} {}", fixed(x.abs(), 2), more_less(x, "higher", "lower"))
+fn amount(x: f64, labels: &Labels) -> String {
+    labels.fill(
+        "sof.amount",
+        &[
+            ("value", &fixed(x.abs(), 2)),
+            ("direction", higher_lower(x, labels)),
+        ],
+    )
 }
 
 /// "363 more", "12 fewer", "0": a difference per 1000 in GRADEpro's wording.
-fn more_fewer(x: f64) -> String {
+fn more_fewer(x: f64, labels: &Labels) -> String {
     let rounded = x.round();
     if rounded == 0.0 {
         "0".into()
     } else if rounded > 0.0 {
-        format!("{} more", fixed(rounded, 0))
+        labels.fill("sof.more", &[("n", &fixed(rounded, 0))])
     } else {
-        format!("{} fewer", fixed(-rounded, 0))
+        labels.fill("sof.fewer", &[("n", &fixed(-rounded, 0))])
     }
 }
 
@@ -380,9 +489,39 @@ mod tests {
 
     #[test]
     fn absolute_differences_use_more_and_fewer() {
-        assert_eq!(more_fewer(363.4), "363 more");
-        assert_eq!(more_fewer(-12.6), "13 fewer");
-        assert_eq!(more_fewer(0.2), "0");
+        let en = Language::En.labels();
+        assert_eq!(more_fewer(363.4, en), "363 more");
+        assert_eq!(more_fewer(-12.6, en), "13 fewer");
+        assert_eq!(more_fewer(0.2, en), "0");
+        let zh = Language::Zh.labels();
+        assert_eq!(more_fewer(363.4, zh), "多 363 例");
+        assert_eq!(more_fewer(-12.6, zh), "少 13 例");
+    }
+
+    #[test]
+    fn english_labels_keep_grades_words_and_chinese_has_its_own() {
+        let en = Language::En.labels();
+        let zh = Language::Zh.labels();
+        for level in 1..=4 {
+            assert_eq!(
+                certainty_label(level, en),
+                crate::analysis::certainty::level_label(level)
+            );
+        }
+        assert_eq!(certainty_label(1, zh), "极低");
+        for c in [Concern::NotSerious, Concern::Serious, Concern::VerySerious] {
+            assert_eq!(concern_label(c, en), c.label());
+        }
+        for d in [
+            GradeDomain::RiskOfBias,
+            GradeDomain::Inconsistency,
+            GradeDomain::Indirectness,
+            GradeDomain::Imprecision,
+            GradeDomain::PublicationBias,
+        ] {
+            assert_eq!(domain_label(d, en), d.label());
+        }
+        assert_eq!(domain_label(GradeDomain::RiskOfBias, zh), "偏倚风险");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use super::journal_club::{JournalClubView, journal_club_view};
 use super::risk_of_bias::{RiskOfBiasView, risk_of_bias_view};
 use super::safety::{SafetyView, safety_view};
 use super::sof::{SofView, sof_view};
-use super::words::{capitalise, measure_name, model_name, pooled_sentence};
+use super::words::{capitalise, measure_label, model_name, pooled_sentence, time_label};
 use crate::analysis::Analysed;
 use crate::config::{BriefConfig, OutcomeKind, Paper};
 use crate::data::model::{Measurement, Source, Study};
@@ -107,7 +107,7 @@ pub struct ReportView {
     /// Bibliography key, cited by the template.
     pub key: String,
     /// The role in words ("post hoc analysis", "registry record").
-    pub role: &'static str,
+    pub role: String,
 }
 
 /// One row of the characteristics-of-included-studies table.
@@ -237,7 +237,11 @@ pub fn build_view(
     let mut config = project.config.localised(options.language);
     config.paper = options.paper;
     let as_of = format_date(config.as_of.get_ref(), labels);
-    let studies = project.studies.iter().map(study_view).collect();
+    let studies = project
+        .studies
+        .iter()
+        .map(|s| study_view(s, labels))
+        .collect();
     let study_lookup = |id: &str| study_label_and_cites(project, id);
     // Forest plots get a risk-of-bias column once any study has been assessed; the overall
     // judgements are resolved once here, not per forest row.
@@ -267,14 +271,14 @@ pub fn build_view(
                     .filter(|m| m.outcome.as_ref().map(|x| x.get_ref()) == Some(&o.id))
                     .collect();
                 rows.sort_by(|a, b| time_days(&a.time).total_cmp(&time_days(&b.time)));
-                values.extend(rows.into_iter().map(|m| value_row(s, m)));
+                values.extend(rows.into_iter().map(|m| value_row(s, m, labels)));
                 for c in s
                     .study
                     .comparisons
                     .iter()
                     .filter(|c| c.outcome.get_ref() == &o.id)
                 {
-                    comparisons.push(comparison_row(s, c));
+                    comparisons.push(comparison_row(s, c, labels));
                 }
                 for f in s
                     .study
@@ -294,19 +298,23 @@ pub fn build_view(
                 unit: o.unit.clone(),
                 kind: o.kind,
                 better: match o.better {
-                    crate::config::Direction::Higher => "Higher is better".into(),
-                    crate::config::Direction::Lower => "Lower is better".into(),
-                },
+                    crate::config::Direction::Higher => labels.text("words.higher-is-better"),
+                    crate::config::Direction::Lower => labels.text("words.lower-is-better"),
+                }
+                .to_owned(),
                 k: with_data,
                 values,
                 comparisons,
                 findings,
                 summaries: outcome_analysis
-                    .map(|a| summaries(project, o, a))
+                    .map(|a| summaries(&config, o, a, labels))
                     .unwrap_or_default(),
                 forests: outcome_analysis
                     .map(|a| {
-                        outcome_forests(a, &forest_context(project, o, &study_lookup, rob_column))
+                        outcome_forests(
+                            a,
+                            &forest_context(&config, o, &study_lookup, rob_column, labels),
+                        )
                     })
                     .unwrap_or_default(),
             }
@@ -323,7 +331,7 @@ pub fn build_view(
                 .map(|f| finding_view(&s.study, &f.text, &f.source))
         })
         .collect();
-    let overview = overview_forests(project, analysis);
+    let overview = overview_forests(&config, analysis, labels);
     let journal_club = journal_club_view(project, &config, &outcomes, labels);
     let mut edition = edition;
     edition.date = edition
@@ -335,18 +343,18 @@ pub fn build_view(
         labels,
         journal_club,
         edition,
-        methods: methods_text(analysis),
+        methods: methods_text(analysis, labels),
         overview,
-        references: super::references::references_view(project),
+        references: super::references::references_view(project, options.language),
         as_of,
         generator: format!("evbrief {}", env!("CARGO_PKG_VERSION")),
         studies,
         outcomes,
-        safety: safety_view(project, safety),
-        summary_of_findings: sof_view(project, sof),
-        risk_of_bias: risk_of_bias_view(project),
+        safety: safety_view(project, safety, &config, labels),
+        summary_of_findings: sof_view(project, sof, &config, labels),
+        risk_of_bias: risk_of_bias_view(project, labels),
         other_findings,
-        conflicts: conflicts(project),
+        conflicts: conflicts(project, labels),
         config,
     }
 }
@@ -395,15 +403,19 @@ fn arm_n(study: &Study, id: &str) -> Option<i64> {
 
 /// Where in its report a value was read. The row cites the report itself, so the text
 /// names the report only when it differs from the row's (`cited`).
-fn source_text(s: &Source, cited: &str) -> String {
+fn source_text(s: &Source, cited: &str, labels: &Labels) -> String {
     if s.report.get_ref() == cited {
         s.at.clone()
     } else {
-        format!("{}: {}", s.report.get_ref(), s.at)
+        labels.fill(
+            "view.other-source",
+            &[("report", s.report.get_ref()), ("at", &s.at)],
+        )
     }
 }
 
-fn study_view(s: &LoadedStudy) -> StudyView {
+fn study_view(s: &LoadedStudy, labels: &Labels) -> StudyView {
+    let not_reported = || labels.text("words.not-reported").to_owned();
     let st = &s.study;
     StudyView {
         id: st.id.get_ref().clone(),
@@ -414,18 +426,18 @@ fn study_view(s: &LoadedStudy) -> StudyView {
             .iter()
             .map(|r| ReportView {
                 key: r.key.get_ref().clone(),
-                role: r.role.label(),
+                role: labels.text(&format!("report-role.{}", r.role.key())).to_owned(),
             })
             .collect(),
-        design: st.design.label().to_owned(),
+        design: labels.text(&format!("design.{}", st.design.key())).to_owned(),
         condition: st.condition.clone(),
         population: st.population.clone(),
-        country: st.country.clone().unwrap_or_else(|| "not reported".into()),
+        country: st.country.clone().unwrap_or_else(not_reported),
         setting: [st.setting.clone(), st.enrolment.clone()]
             .into_iter()
             .flatten()
             .collect::<Vec<_>>()
-            .join("; "),
+            .join(labels.text("view.setting-separator")),
         arms: st
             .arms
             .iter()
@@ -436,13 +448,15 @@ fn study_view(s: &LoadedStudy) -> StudyView {
         interventions: st
             .arms
             .iter()
-            .map(|a| format!("{}: {}", a.label, a.intervention))
+            .map(|a| {
+                labels.fill(
+                    "view.arm-intervention",
+                    &[("arm", &a.label), ("intervention", &a.intervention)],
+                )
+            })
             .collect(),
-        follow_up: st
-            .follow_up
-            .clone()
-            .unwrap_or_else(|| "not reported".into()),
-        blinding: st.blinding.clone().unwrap_or_else(|| "not reported".into()),
+        follow_up: st.follow_up.clone().unwrap_or_else(not_reported),
+        blinding: st.blinding.clone().unwrap_or_else(not_reported),
         notes: st.notes.clone(),
     }
 }
@@ -452,28 +466,40 @@ fn lit(file_text: &str, v: &Spanned<f64>) -> String {
     literal(file_text.get(v.span()).unwrap_or_default())
 }
 
-fn value_text(text: &str, m: &Measurement, n: Option<i64>) -> String {
+fn value_text(text: &str, m: &Measurement, n: Option<i64>, labels: &Labels) -> String {
     let l = |v: &Spanned<f64>| lit(text, v);
+    let spread = |key: &str, centre: &Spanned<f64>, spread: &Spanned<f64>| {
+        labels.fill(key, &[("centre", &l(centre)), ("spread", &l(spread))])
+    };
     if let (Some(mean), Some(sd)) = (&m.mean, &m.sd) {
-        return format!("{} ± {} (mean ± SD)", l(mean), l(sd));
+        return spread("view.mean-sd", mean, sd);
     }
     if let (Some(mean), Some(sem)) = (&m.mean, &m.sem) {
-        return format!("{} ± {} (mean ± SEM)", l(mean), l(sem));
+        return spread("view.mean-sem", mean, sem);
     }
     if let (Some(med), Some(iqr)) = (&m.median, &m.iqr) {
-        return format!("{} [{}] (median [IQR width])", l(med), l(iqr));
+        return spread("view.median-iqr-width", med, iqr);
     }
     if let (Some(med), Some(q1), Some(q3)) = (&m.median, &m.q1, &m.q3) {
-        return format!("{} ({}–{}) (median (IQR))", l(med), l(q1), l(q3));
+        return labels.fill(
+            "view.median-quartiles",
+            &[("median", &l(med)), ("q1", &l(q1)), ("q3", &l(q3))],
+        );
     }
     if m.events.is_some() || m.percent.is_some() {
         let pct = m.percent.as_ref().map(|p| format!("{}%", l(p)));
-        let ev = m.events.as_ref().map(|e| *e.get_ref());
+        let ev = m.events.as_ref().map(|e| e.get_ref().to_string());
+        let n = n.map(|n| n.to_string());
         return match (ev, n, pct) {
-            (Some(e), Some(n), Some(p)) => format!("{e}/{n} ({p})"),
+            (Some(e), Some(n), Some(p)) => labels.fill(
+                "view.events-percent",
+                &[("events", &e), ("n", &n), ("percent", &p)],
+            ),
             (Some(e), Some(n), None) => format!("{e}/{n}"),
-            (None, Some(n), Some(p)) => format!("{p} of {n}"),
-            (Some(e), None, _) => format!("{e} events"),
+            (None, Some(n), Some(p)) => {
+                labels.fill("view.percent-of", &[("n", &n), ("percent", &p)])
+            }
+            (Some(e), None, _) => labels.fill("view.events", &[("events", &e)]),
             (None, None, Some(p)) => p,
             (None, _, None) => String::new(),
         };
@@ -487,7 +513,7 @@ fn value_text(text: &str, m: &Measurement, n: Option<i64>) -> String {
     m.text.clone().unwrap_or_default()
 }
 
-fn value_row(s: &LoadedStudy, m: &Measurement) -> ValueRow {
+fn value_row(s: &LoadedStudy, m: &Measurement, labels: &Labels) -> ValueRow {
     let st = &s.study;
     let arm_size = arm_n(st, m.arm.get_ref());
     let n = m.n.as_ref().map(|n| *n.get_ref()).or(arm_size);
@@ -498,19 +524,19 @@ fn value_row(s: &LoadedStudy, m: &Measurement) -> ValueRow {
         time: m
             .time
             .as_ref()
-            .map(|t| t.get_ref().clone())
+            .map(|t| time_label(t.get_ref(), labels))
             .unwrap_or_default(),
         arm: arm_label(st, m.arm.get_ref()),
-        value: value_text(&s.file.text, m, n.filter(|_| !n_unknown)),
+        value: value_text(&s.file.text, m, n.filter(|_| !n_unknown), labels),
         n: match (n, n_unknown) {
             (Some(n), false) => n.to_string(),
-            (Some(n), true) => format!("n analysed not reported (arm {n})"),
-            (None, _) => "n not reported".into(),
+            (Some(n), true) => labels.fill("view.n-analysed-unknown", &[("n", &n.to_string())]),
+            (None, _) => labels.text("view.n-not-reported").to_owned(),
         },
         source: if m.analyse {
             m.source.at.clone()
         } else {
-            format!("{}; not analysed", m.source.at)
+            labels.fill("view.not-analysed", &[("source", &m.source.at)])
         },
         note: m.note.clone().unwrap_or_default(),
     }
@@ -531,27 +557,38 @@ fn p_text(p: &str) -> String {
     }
 }
 
-fn comparison_row(s: &LoadedStudy, c: &crate::data::model::Comparison) -> ComparisonRow {
+fn comparison_row(
+    s: &LoadedStudy,
+    c: &crate::data::model::Comparison,
+    labels: &Labels,
+) -> ComparisonRow {
     let st = &s.study;
+    let time = time_label(c.time.get_ref(), labels);
     let what = match (&c.arms, &c.arm, &c.from) {
-        (Some(arms), _, _) => format!(
-            "{} at {}",
-            arms.get_ref()
-                .iter()
-                .map(|a| arm_label(st, a))
-                .collect::<Vec<_>>()
-                .join(" vs "),
-            c.time.get_ref()
+        (Some(arms), _, _) => labels.fill(
+            "view.arms-at",
+            &[
+                (
+                    "arms",
+                    &arms
+                        .get_ref()
+                        .iter()
+                        .map(|a| arm_label(st, a))
+                        .collect::<Vec<_>>()
+                        .join(labels.text("view.versus")),
+                ),
+                ("time", &time),
+            ],
         ),
-        (None, Some(arm), Some(from)) => {
-            format!(
-                "{}: {} vs {}",
-                arm_label(st, arm.get_ref()),
-                c.time.get_ref(),
-                from.get_ref()
-            )
-        }
-        _ => c.time.get_ref().clone(),
+        (None, Some(arm), Some(from)) => labels.fill(
+            "view.arm-from",
+            &[
+                ("arm", &arm_label(st, arm.get_ref())),
+                ("time", &time),
+                ("from", &time_label(from.get_ref(), labels)),
+            ],
+        ),
+        _ => time,
     };
     ComparisonRow {
         study: st.label.clone(),
@@ -568,11 +605,16 @@ fn comparison_row(s: &LoadedStudy, c: &crate::data::model::Comparison) -> Compar
                         .map(|p| p_text(p.get_ref()))
                         .or_else(|| k.text.clone())
                         .unwrap_or_default();
-                format!(
-                    "{} ({}) — {}",
-                    value,
-                    source_text(&k.source, c.source.report.get_ref()),
-                    k.note
+                labels.fill(
+                    "view.conflict",
+                    &[
+                        ("value", &value),
+                        (
+                            "source",
+                            &source_text(&k.source, c.source.report.get_ref(), labels),
+                        ),
+                        ("note", &k.note),
+                    ],
                 )
             })
             .collect(),
@@ -589,14 +631,14 @@ pub(super) fn finding_view(st: &Study, text: &str, source: &Source) -> FindingVi
     }
 }
 
-fn conflicts(project: &Project) -> Vec<FindingView> {
+fn conflicts(project: &Project, labels: &Labels) -> Vec<FindingView> {
     let mut out = Vec::new();
     for s in &project.studies {
         for arm in &s.study.arms {
             for c in &arm.conflicts {
                 out.push(finding_view(
                     &s.study,
-                    &format!("{} arm: {}", arm.label, c.note),
+                    &labels.fill("view.arm-conflict", &[("arm", &arm.label), ("note", &c.note)]),
                     &c.source,
                 ));
             }
@@ -605,7 +647,10 @@ fn conflicts(project: &Project) -> Vec<FindingView> {
             for k in &c.conflicts {
                 out.push(finding_view(
                     &s.study,
-                    &format!("{}: {}", c.outcome.get_ref(), k.note),
+                    &labels.fill(
+                        "view.outcome-conflict",
+                        &[("outcome", c.outcome.get_ref()), ("note", &k.note)],
+                    ),
                     &k.source,
                 ));
             }
@@ -636,28 +681,32 @@ fn study_label_and_cites(project: &Project, id: &str) -> (String, Vec<String>) {
         )
 }
 
+/// What a forest plot needs; the short arm names come from the localised `config`.
 fn forest_context<'a>(
-    project: &'a Project,
+    config: &'a BriefConfig,
     outcome: &'a crate::config::OutcomeDef,
     study: &'a dyn Fn(&str) -> (String, Vec<String>),
     risk_of_bias: Option<RobLookup<'a>>,
+    labels: &'a Labels,
 ) -> ForestContext<'a> {
     ForestContext {
         outcome,
-        intervention: &project.config.question.intervention_short,
-        control: &project.config.question.comparison_short,
+        intervention: &config.question.intervention_short,
+        control: &config.question.comparison_short,
         study,
         risk_of_bias,
+        labels,
     }
 }
 
 /// One sentence per time point: the pooled result or the single study's effect, in words.
 fn summaries(
-    project: &Project,
+    config: &BriefConfig,
     o: &crate::config::OutcomeDef,
     a: &crate::analysis::OutcomeAnalysis,
+    labels: &Labels,
 ) -> Vec<String> {
-    let q = &project.config.question;
+    let q = &config.question;
     a.times
         .iter()
         .map(|t| {
@@ -672,16 +721,23 @@ fn summaries(
                     a.settings.prediction,
                     o.better,
                     (&q.intervention_short, &q.comparison_short),
+                    labels,
                 ),
-                None => "No study gives an estimable effect.".to_owned(),
+                None => labels.text("words.no-estimable-effect").to_owned(),
             };
-            format!("{}: {text}", capitalise(&t.time))
+            labels.fill(
+                "words.time-summary",
+                &[
+                    ("time", &capitalise(&time_label(&t.time, labels))),
+                    ("text", &text),
+                ],
+            )
         })
         .collect()
 }
 
 /// The methods paragraph, naming only the measures, models and conversions actually used.
-fn methods_text(analysis: &[crate::analysis::OutcomeAnalysis]) -> String {
+fn methods_text(analysis: &[crate::analysis::OutcomeAnalysis], labels: &Labels) -> String {
     let used: Vec<&crate::analysis::OutcomeAnalysis> =
         analysis.iter().filter(|a| !a.times.is_empty()).collect();
     let mut measures: Vec<&str> = Vec::new();
@@ -691,11 +747,11 @@ fn methods_text(analysis: &[crate::analysis::OutcomeAnalysis]) -> String {
     let mut percent = false;
     let mut corrected = false;
     for a in &used {
-        let name = measure_name(a.measure);
+        let name = measure_label(a.measure, labels);
         if !measures.contains(&name) {
             measures.push(name);
         }
-        let model = model_name(a.settings.method, a.settings.test);
+        let model = model_name(a.settings.method, a.settings.test, labels);
         if !models.contains(&model) {
             models.push(model);
         }
@@ -712,45 +768,46 @@ fn methods_text(analysis: &[crate::analysis::OutcomeAnalysis]) -> String {
         }
     }
     if used.is_empty() {
-        return "No outcome has data from an intervention and a control arm at the same time \
-                point, so evbrief computed no effects."
-            .to_owned();
+        return labels.text("methods.no-effects").to_owned();
     }
-    let mut s = format!(
-        "Effects are computed by evbrief from the values the studies report, comparing the \
-         intervention arm with the control arm at the same time point ({}), each with a Wald 95% \
-         confidence interval (metafor's escalc definitions; ratios on the log scale).",
-        measures.join(", ")
+    let mut s = labels.fill(
+        "methods.effects",
+        &[(
+            "measures",
+            &measures.join(labels.text("words.list-separator")),
+        )],
     );
     if percent {
-        s.push_str(" Percentages are turned into event counts only when exactly one whole number of events out of the arm's n reproduces the printed value.");
+        s.push_str(labels.text("methods.percent"));
     }
     if sem {
-        s.push_str(" Standard deviations are derived from standard errors as SEM × √n.");
+        s.push_str(labels.text("methods.sem"));
     }
     if corrected {
-        s.push_str(" Studies with a zero cell get 1/2 added to every cell for ratio measures; studies without events in either arm are not estimable.");
+        s.push_str(labels.text("methods.zero-cell"));
     }
-    s.push_str(&format!(
-        " Where two or more studies share an outcome and time point, effects are pooled with {} model{}; the prediction interval is shown when there are three or more studies. A single study is reported on its own and never drawn as a pooled estimate.",
-        models.join(" or "),
-        if models.len() == 1 { "" } else { "s as set per outcome" }
+    let key = if models.len() == 1 {
+        "methods.pooled-one"
+    } else {
+        "methods.pooled-per-outcome"
+    };
+    s.push_str(&labels.fill(
+        key,
+        &[("models", &models.join(labels.text("methods.models-separator")))],
     ));
     if !any_pooled {
-        s.push_str(" In this edition no outcome has more than one study at a time point, so nothing is pooled.");
+        s.push_str(labels.text("methods.nothing-pooled"));
     }
     s
 }
 
+/// The overview figures, with the outcome labels of the localised `config`.
 fn overview_forests(
-    project: &Project,
+    config: &BriefConfig,
     analysis: &[crate::analysis::OutcomeAnalysis],
+    labels: &Labels,
 ) -> Vec<ForestView> {
-    let outcomes: Vec<&crate::config::OutcomeDef> = project
-        .config
-        .outcomes
-        .iter()
-        .map(|o| o.get_ref())
-        .collect();
-    super::forest::overview(&outcomes, analysis)
+    let outcomes: Vec<&crate::config::OutcomeDef> =
+        config.outcomes.iter().map(|o| o.get_ref()).collect();
+    super::forest::overview(&outcomes, analysis, labels)
 }

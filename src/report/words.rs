@@ -8,6 +8,7 @@
 use super::record::Verdict;
 use crate::config::{Direction, PoolMethod, PoolTest};
 use crate::format::fixed;
+use crate::i18n::Labels;
 use crate::stats::Measure;
 use crate::stats::pool::PoolResult;
 
@@ -22,6 +23,46 @@ pub fn measure_name(m: Measure) -> &'static str {
         Measure::PR | Measure::PLO | Measure::PFT => "proportion",
         Measure::MC => "mean change",
         Measure::SMCR => "standardised mean change",
+    }
+}
+
+/// The label-table key of a measure's name (`measure.rr`).
+fn measure_key(m: Measure) -> &'static str {
+    match m {
+        Measure::RR => "measure.rr",
+        Measure::OR | Measure::PETO => "measure.or",
+        Measure::RD => "measure.rd",
+        Measure::MD => "measure.md",
+        Measure::SMD => "measure.smd",
+        Measure::PR | Measure::PLO | Measure::PFT => "measure.proportion",
+        Measure::MC => "measure.mc",
+        Measure::SMCR => "measure.smcr",
+    }
+}
+
+/// The measure's name in the language of `labels` ("risk ratio", "相对危险度"); the English
+/// table gives exactly [`measure_name`].
+pub fn measure_label(m: Measure, labels: &Labels) -> &str {
+    labels.text(measure_key(m))
+}
+
+/// A curated time point ("week 9", "baseline") in the language of `labels` ("第 9 周",
+/// "基线"). Text that is not a time point stays as written, and so does a time point the
+/// table would only re-case (the English edition prints the curated text).
+pub fn time_label(text: &str, labels: &Labels) -> String {
+    let lower = text.trim().to_lowercase();
+    let mut parts = lower.split_whitespace();
+    let translated = match (parts.next(), parts.next(), parts.next()) {
+        (Some("baseline"), None, None) => labels.text("time.baseline").to_owned(),
+        (Some(unit @ ("day" | "week" | "month" | "year")), Some(n), None) => {
+            labels.fill(&format!("time.{unit}"), &[("n", n)])
+        }
+        _ => return text.to_owned(),
+    };
+    if translated.eq_ignore_ascii_case(text.trim()) {
+        text.to_owned()
+    } else {
+        translated
     }
 }
 
@@ -47,13 +88,15 @@ pub fn show(m: Measure, x: f64) -> String {
     }
 }
 
-/// "2.15 (95% CI 1.16 to 4.00)".
-pub fn estimate_ci(m: Measure, est: f64, lo: f64, hi: f64) -> String {
-    format!(
-        "{} (95% CI {} to {})",
-        show(m, est),
-        show(m, lo),
-        show(m, hi)
+/// "2.15 (95% CI 1.16 to 4.00)", "2.15（95% CI：1.16～4.00）".
+pub fn estimate_ci(m: Measure, est: f64, lo: f64, hi: f64, labels: &Labels) -> String {
+    labels.fill(
+        "words.estimate-ci",
+        &[
+            ("estimate", &show(m, est)),
+            ("lower", &show(m, lo)),
+            ("upper", &show(m, hi)),
+        ],
     )
 }
 
@@ -63,18 +106,24 @@ pub fn estimate_brackets(m: Measure, est: f64, lo: f64, hi: f64) -> String {
 }
 
 /// The model in words: "random effects (REML, Hartung–Knapp)".
-pub fn model_name(method: PoolMethod, test: PoolTest) -> String {
+pub fn model_name(method: PoolMethod, test: PoolTest, labels: &Labels) -> String {
     let adj = match test {
-        PoolTest::Knha => ", Hartung–Knapp",
+        PoolTest::Knha => labels.text("model.knha"),
         PoolTest::Z => "",
     };
+    let random = |estimator: &str| {
+        labels.fill(
+            "model.random",
+            &[("estimator", estimator), ("adjustment", adj)],
+        )
+    };
     match method {
-        PoolMethod::FE => "common effect (inverse variance)".into(),
-        PoolMethod::DL => format!("random effects (DerSimonian–Laird{adj})"),
-        PoolMethod::Reml => format!("random effects (REML{adj})"),
-        PoolMethod::PM => format!("random effects (Paule–Mandel{adj})"),
-        PoolMethod::MH => "common effect (Mantel–Haenszel)".into(),
-        PoolMethod::Peto => "common effect (Peto)".into(),
+        PoolMethod::FE => labels.text("model.inverse-variance").to_owned(),
+        PoolMethod::DL => random("DerSimonian–Laird"),
+        PoolMethod::Reml => random("REML"),
+        PoolMethod::PM => random("Paule–Mandel"),
+        PoolMethod::MH => labels.text("model.mantel-haenszel").to_owned(),
+        PoolMethod::Peto => labels.text("model.peto").to_owned(),
     }
 }
 
@@ -86,16 +135,17 @@ pub fn direction_phrase(
     better: Direction,
     intervention: &str,
     control: &str,
+    labels: &Labels,
 ) -> String {
     match super::record::verdict(lo, hi, est, better) {
-        Verdict::NoClearDifference => "the confidence interval includes no difference".into(),
-        Verdict::FavoursIntervention => format!("favouring {intervention}"),
-        Verdict::FavoursControl => format!("favouring {control}"),
+        Verdict::NoClearDifference => labels.text("words.no-difference").to_owned(),
+        Verdict::FavoursIntervention => labels.fill("words.favouring", &[("arm", intervention)]),
+        Verdict::FavoursControl => labels.fill("words.favouring", &[("arm", control)]),
     }
 }
 
 /// Heterogeneity in words: "little heterogeneity (I² 12%, τ² 0.01)".
-pub fn heterogeneity_phrase(p: &PoolResult) -> Option<String> {
+pub fn heterogeneity_phrase(p: &PoolResult, labels: &Labels) -> Option<String> {
     let i2 = p.i2?;
     let size = if i2 < 30.0 {
         "little"
@@ -108,11 +158,15 @@ pub fn heterogeneity_phrase(p: &PoolResult) -> Option<String> {
     };
     let tau2 = p
         .tau2
-        .map(|t| format!(", τ² {}", fixed(t, 3)))
+        .map(|t| labels.fill("words.tau2", &[("tau2", &fixed(t, 3))]))
         .unwrap_or_default();
-    Some(format!(
-        "{size} inconsistency between studies (I² {}%{tau2})",
-        fixed(i2, 0)
+    Some(labels.fill(
+        "words.inconsistency",
+        &[
+            ("size", labels.text(&format!("words.inconsistency-size.{size}"))),
+            ("i2", &fixed(i2, 0)),
+            ("tau2", &tau2),
+        ],
     ))
 }
 
@@ -127,35 +181,52 @@ pub fn pooled_sentence(
     show_prediction: bool,
     better: Direction,
     arms: (&str, &str),
+    labels: &Labels,
 ) -> String {
+    let participants = participants.to_string();
+    let estimate = estimate_ci(m, p.estimate, p.ci_lower, p.ci_upper, labels);
     if p.single_study {
-        return format!(
-            "One study ({} participants): {} {}; a single study, not pooled.",
-            participants,
-            measure_name(m),
-            estimate_ci(m, p.estimate, p.ci_lower, p.ci_upper)
+        return labels.fill(
+            "words.single-study",
+            &[
+                ("participants", &participants),
+                ("measure", measure_label(m, labels)),
+                ("estimate", &estimate),
+            ],
         );
     }
-    let mut s = format!(
-        "Pooled over {} studies ({} participants), {}: {} {}, {}.",
-        p.k,
-        participants,
-        model_name(method, test),
-        measure_name(m),
-        estimate_ci(m, p.estimate, p.ci_lower, p.ci_upper),
-        direction_phrase(p.estimate, p.ci_lower, p.ci_upper, better, arms.0, arms.1)
+    let mut s = labels.fill(
+        "words.pooled",
+        &[
+            ("k", &p.k.to_string()),
+            ("participants", &participants),
+            ("model", &model_name(method, test, labels)),
+            ("measure", measure_label(m, labels)),
+            ("estimate", &estimate),
+            (
+                "direction",
+                &direction_phrase(
+                    p.estimate,
+                    p.ci_lower,
+                    p.ci_upper,
+                    better,
+                    arms.0,
+                    arms.1,
+                    labels,
+                ),
+            ),
+        ],
     );
-    if let Some(h) = heterogeneity_phrase(p) {
-        s.push_str(&format!(" The studies show {h}."));
+    if let Some(h) = heterogeneity_phrase(p, labels) {
+        s.push_str(&labels.fill("words.heterogeneity-sentence", &[("phrase", &h)]));
     }
     if show_prediction
         && p.k >= 3
         && let (Some(lo), Some(hi)) = (p.pi_lower, p.pi_upper)
     {
-        s.push_str(&format!(
-            " In a new setting the effect would be expected to lie between {} and {} (95% prediction interval).",
-            show(m, lo),
-            show(m, hi)
+        s.push_str(&labels.fill(
+            "words.prediction-sentence",
+            &[("lower", &show(m, lo)), ("upper", &show(m, hi))],
         ));
     }
     s
@@ -165,7 +236,16 @@ pub fn pooled_sentence(
 mod tests {
     use super::*;
     use crate::stats::pool::inverse_variance::pool_inverse_variance;
+    use crate::i18n::Language;
     use crate::stats::{Method, Test};
+
+    fn en() -> &'static Labels {
+        Language::En.labels()
+    }
+
+    fn zh() -> &'static Labels {
+        Language::Zh.labels()
+    }
 
     #[test]
     fn pooled_sentence_names_model_direction_heterogeneity_and_prediction() {
@@ -182,6 +262,7 @@ mod tests {
             true,
             Direction::Lower,
             ("UC-MSC", "placebo"),
+            Language::En.labels(),
         );
         assert!(s.starts_with("Pooled over 3 studies (300 participants), random effects (REML, Hartung–Knapp): risk ratio "), "{s}");
         assert!(s.contains("favouring UC-MSC"), "{s}");
@@ -196,6 +277,7 @@ mod tests {
             false,
             Direction::Lower,
             ("UC-MSC", "placebo"),
+            Language::En.labels(),
         );
         assert!(!no_pi.contains("prediction"));
     }
@@ -203,15 +285,15 @@ mod tests {
     #[test]
     fn direction_respects_which_way_is_better() {
         assert_eq!(
-            direction_phrase(0.5, 0.1, 0.9, Direction::Higher, "A", "B"),
+            direction_phrase(0.5, 0.1, 0.9, Direction::Higher, "A", "B", en()),
             "favouring A"
         );
         assert_eq!(
-            direction_phrase(0.5, 0.1, 0.9, Direction::Lower, "A", "B"),
+            direction_phrase(0.5, 0.1, 0.9, Direction::Lower, "A", "B", en()),
             "favouring B"
         );
         assert_eq!(
-            direction_phrase(0.5, -0.1, 0.9, Direction::Lower, "A", "B"),
+            direction_phrase(0.5, -0.1, 0.9, Direction::Lower, "A", "B", en()),
             "the confidence interval includes no difference"
         );
     }
@@ -219,12 +301,75 @@ mod tests {
     #[test]
     fn ratios_are_shown_on_the_natural_scale() {
         assert_eq!(
-            estimate_ci(Measure::RR, 2.15f64.ln(), 1.16f64.ln(), 4.0f64.ln()),
+            estimate_ci(Measure::RR, 2.15f64.ln(), 1.16f64.ln(), 4.0f64.ln(), en()),
             "2.15 (95% CI 1.16 to 4.00)"
         );
         assert_eq!(
             estimate_brackets(Measure::MD, -0.5, -1.25, 0.25),
             "\u{2212}0.50 [\u{2212}1.25, 0.25]"
         );
+    }
+
+    #[test]
+    fn time_points_follow_the_language() {
+        assert_eq!(time_label("Week 9", en()), "Week 9");
+        assert_eq!(time_label("week 48", zh()), "第 48 周");
+        assert_eq!(time_label("month 6", zh()), "第 6 个月");
+        assert_eq!(time_label("year 1", zh()), "第 1 年");
+        assert_eq!(time_label("baseline", zh()), "基线");
+        assert_eq!(time_label("end of treatment", zh()), "end of treatment");
+    }
+
+    #[test]
+    fn english_labels_give_the_english_names() {
+        for m in [
+            Measure::RR,
+            Measure::OR,
+            Measure::RD,
+            Measure::MD,
+            Measure::SMD,
+            Measure::PR,
+            Measure::MC,
+            Measure::SMCR,
+        ] {
+            assert_eq!(measure_label(m, en()), measure_name(m));
+        }
+        assert_eq!(
+            model_name(PoolMethod::Reml, PoolTest::Knha, en()),
+            "random effects (REML, Hartung–Knapp)"
+        );
+        assert_eq!(
+            model_name(PoolMethod::MH, PoolTest::Z, en()),
+            "common effect (Mantel–Haenszel)"
+        );
+    }
+
+    #[test]
+    fn chinese_sentences_use_chinese_terms_and_punctuation() {
+        assert_eq!(measure_label(Measure::RR, zh()), "相对危险度");
+        assert_eq!(measure_label(Measure::MD, zh()), "均数差");
+        assert_eq!(
+            estimate_ci(Measure::RR, 2.15f64.ln(), 1.16f64.ln(), 4.0f64.ln(), zh()),
+            "2.15（95% CI：1.16～4.00）"
+        );
+        let yi = [-0.9, -0.4, -0.6];
+        let vi = [0.04, 0.05, 0.03];
+        let p = pool_inverse_variance(&yi, &vi, Method::REML, Test::Knha).unwrap();
+        let s = pooled_sentence(
+            Measure::RR,
+            &p,
+            300.0,
+            PoolMethod::Reml,
+            PoolTest::Knha,
+            true,
+            Direction::Lower,
+            ("UC-MSC", "对照"),
+            zh(),
+        );
+        assert!(s.starts_with("合并 3 项研究（300 名受试者），随机效应模型"), "{s}");
+        assert!(s.contains("相对危险度"), "{s}");
+        assert!(s.contains("有利于UC-MSC"), "{s}");
+        assert!(s.contains("95% 预测区间"), "{s}");
+        assert!(!s.contains(". ") && s.ends_with('。'), "{s}");
     }
 }
