@@ -8,8 +8,8 @@
 use serde::Serialize;
 
 use super::words::{
-    capitalise, estimate_brackets, estimate_ci, is_ratio, measure_label, measure_name,
-    model_name, show, time_label,
+    capitalise, estimate_brackets, estimate_ci, is_ratio, measure_label, measure_name, model_name,
+    show, time_label,
 };
 use crate::analysis::{ArmData, OutcomeAnalysis, StudyEffectRow, TimeAnalysis};
 use crate::config::{Direction, OutcomeDef, OutcomeKind};
@@ -187,10 +187,7 @@ fn time_forest(a: &OutcomeAnalysis, t: &TimeAnalysis, ctx: &ForestContext) -> Fo
                         weight,
                     },
                 ),
-                _ => (
-                    labels.text("forest.not-estimable").to_owned(),
-                    Mark::Blank,
-                ),
+                _ => (labels.text("forest.not-estimable").to_owned(), Mark::Blank),
             };
             rows.push((
                 ForestRow {
@@ -340,7 +337,10 @@ fn time_forest(a: &OutcomeAnalysis, t: &TimeAnalysis, ctx: &ForestContext) -> Fo
     ];
     let title = labels.fill(
         "forest.title",
-        &[("outcome", &o.label), ("time", &time_label(&t.time, labels))],
+        &[
+            ("outcome", &o.label),
+            ("time", &time_label(&t.time, labels)),
+        ],
     );
     let alt = alt_text(&title, t, m, &o.unit, labels);
     build_view(
@@ -458,7 +458,10 @@ pub fn overview(
                 "study",
                 &labels.fill(
                     "forest.title",
-                    &[("outcome", &o.label), ("time", &time_label(&t.time, labels))],
+                    &[
+                        ("outcome", &o.label),
+                        ("time", &time_label(&t.time, labels)),
+                    ],
                 ),
                 LABEL_CHARS + 6,
             );
@@ -549,7 +552,10 @@ pub fn overview(
                 ],
             );
             build_view(
-                format!("overview-{}", key.replace(|c: char| !c.is_ascii_alphanumeric(), "-")),
+                format!(
+                    "overview-{}",
+                    key.replace(|c: char| !c.is_ascii_alphanumeric(), "-")
+                ),
                 title,
                 [
                     labels.text("forest.outcome-time").to_owned(),
@@ -755,10 +761,9 @@ fn alt_text(title: &str, t: &TimeAnalysis, m: Measure, unit: &str, labels: &Labe
                     &[("measure", measure), ("estimate", &estimate)],
                 )
             } else {
-                let i2 = p
-                    .i2
-                    .map(|i| labels.fill("forest.alt-i2", &[("i2", &fixed(i, 0))]))
-                    .unwrap_or_default();
+                let i2 =
+                    p.i2.map(|i| labels.fill("forest.alt-i2", &[("i2", &fixed(i, 0))]))
+                        .unwrap_or_default();
                 labels.fill(
                     "forest.alt-pooled",
                     &[("measure", measure), ("estimate", &estimate), ("i2", &i2)],
@@ -799,14 +804,28 @@ fn is_cjk_char(c: char) -> bool {
 
 /// Display width in Latin-character units: a CJK (full-width) character counts two.
 fn display_width(text: &str) -> usize {
-    text.chars().map(|c| if is_cjk_char(c) { 2 } else { 1 }).sum()
+    text.chars()
+        .map(|c| if is_cjk_char(c) { 2 } else { 1 })
+        .sum()
 }
 
 /// Closing punctuation that must not start a line (Chinese line-breaking rules).
 fn no_line_start(c: char) -> bool {
     matches!(
         c,
-        '，' | '。' | '、' | '；' | '：' | '？' | '！' | '）' | '】' | '》' | '”' | '’' | ')' | ','
+        '，' | '。'
+            | '、'
+            | '；'
+            | '：'
+            | '？'
+            | '！'
+            | '）'
+            | '】'
+            | '》'
+            | '”'
+            | '’'
+            | ')'
+            | ','
     )
 }
 
@@ -873,7 +892,12 @@ mod tests {
     #[test]
     fn favours_follow_the_better_direction() {
         assert_eq!(
-            favours_sides(Direction::Higher, "UC-MSC", "control", Language::En.labels()),
+            favours_sides(
+                Direction::Higher,
+                "UC-MSC",
+                "control",
+                Language::En.labels()
+            ),
             ("Favours\ncontrol".to_owned(), "Favours\nUC-MSC".to_owned())
         );
         assert_eq!(
@@ -889,7 +913,10 @@ mod tests {
             wrap("糖化血红蛋白低于百分之七，第 48 周", 16),
             ["糖化血红蛋白低于", "百分之七，第 48", "周"]
         );
-        assert_eq!(join_lines(&wrap("空腹血浆葡萄糖浓度变化", 8)), "空腹血浆葡萄糖浓度变化");
+        assert_eq!(
+            join_lines(&wrap("空腹血浆葡萄糖浓度变化", 8)),
+            "空腹血浆葡萄糖浓度变化"
+        );
         assert_eq!(join_lines(&["Zhao".into(), "2024".into()]), "Zhao 2024");
     }
 }

@@ -291,11 +291,20 @@ mod tests {
 
     #[test]
     fn chinese_svg_text_gets_the_loaded_cjk_family() {
-        let json = format!(r#"{{"svg":"<text font-family=\"{}\">有利于</text>"}}"#, crate::plot::CJK_FAMILY_SLOT);
+        let json = format!(
+            r#"{{"svg":"<text font-family=\"{}\">有利于</text>"}}"#,
+            crate::plot::CJK_FAMILY_SLOT
+        );
         let named = name_cjk_family(json.clone().into_bytes(), &["Noto Serif CJK SC".to_owned()]);
         let named = String::from_utf8(named).unwrap();
-        assert!(named.contains(r#"font-family=\"Noto Serif CJK SC\""#), "{named}");
+        assert!(
+            named.contains(r#"font-family=\"Noto Serif CJK SC\""#),
+            "{named}"
+        );
         assert!(!named.contains(crate::plot::CJK_FAMILY_SLOT));
-        assert_eq!(name_cjk_family(json.clone().into_bytes(), &[]), json.into_bytes());
+        assert_eq!(
+            name_cjk_family(json.clone().into_bytes(), &[]),
+            json.into_bytes()
+        );
     }
 }

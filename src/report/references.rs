@@ -47,7 +47,10 @@ pub const CHINESE_FIELDS: [(&str, &str); 3] = [
 /// The references view of a validated project, for the edition in `language`: the
 /// English edition uses the brief's `citation-style`, the Chinese edition GB/T 7714.
 pub fn references_view(project: &Project, language: Language) -> ReferencesView {
-    let style = match (language, CitationStyle::resolve(project.config.citation_style.get_ref())) {
+    let style = match (
+        language,
+        CitationStyle::resolve(project.config.citation_style.get_ref()),
+    ) {
         (Language::Zh, _) => CHINESE_STYLE.to_owned(),
         (Language::En, Ok(CitationStyle::BuiltIn(name))) => name,
         (Language::En, Ok(CitationStyle::File(path))) => format!("/{path}"),
@@ -92,11 +95,7 @@ pub fn chinese_bibtex(text: &str) -> String {
     let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
     for entry in &raw.entries {
         let fields = &entry.v.fields;
-        let find = |name: &str| {
-            fields
-                .iter()
-                .find(|p| p.key.v.eq_ignore_ascii_case(name))
-        };
+        let find = |name: &str| fields.iter().find(|p| p.key.v.eq_ignore_ascii_case(name));
         for (zh, base) in CHINESE_FIELDS {
             let Some(chinese) = find(zh) else { continue };
             let Some(value) = text.get(chinese.value.span.clone()) else {
@@ -129,7 +128,7 @@ mod tests {
         let e = bib.get("zhao2024").unwrap();
         let field = |name: &str| {
             e.get(name)
-                .map(|chunks| biblatex::ChunksExt::format_verbatim(chunks))
+                .map(biblatex::ChunksExt::format_verbatim)
                 .unwrap_or_default()
         };
         assert_eq!(field("title"), "脐带间充质干细胞输注的疗效");

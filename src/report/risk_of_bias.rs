@@ -168,7 +168,9 @@ fn domain_name(tool: RobTool, domain: &DomainDef, labels: &Labels) -> String {
         RobTool::Rob2 => "rob2",
         _ => "robins-i",
     };
-    labels.text(&format!("rob.{tool_key}.{}", domain.key)).to_owned()
+    labels
+        .text(&format!("rob.{tool_key}.{}", domain.key))
+        .to_owned()
 }
 
 /// Legend entries for a tool's levels.
@@ -265,10 +267,7 @@ pub fn risk_of_bias_view(project: &Project, labels: &Labels) -> RiskOfBiasView {
                                 &[
                                     ("study", &s.label),
                                     ("domains", &judged),
-                                    (
-                                        "overall",
-                                        &level_label(r.overall.0, labels).to_lowercase(),
-                                    ),
+                                    ("overall", &level_label(r.overall.0, labels).to_lowercase()),
                                 ],
                             )
                         })
@@ -394,7 +393,10 @@ pub fn risk_of_bias_view(project: &Project, labels: &Labels) -> RiskOfBiasView {
         assessor: if project.config.authors.is_empty() {
             labels.text("rob.the-curators").to_owned()
         } else {
-            project.config.authors.join(labels.text("words.list-separator"))
+            project
+                .config
+                .authors
+                .join(labels.text("words.list-separator"))
         },
     }
 }

@@ -5,9 +5,9 @@ use serde::Serialize;
 
 use super::view::FindingView;
 use crate::analysis::safety::{ArmEvents, Incidence, PooledDifference, SafetyAnalysis};
+use crate::config::BriefConfig;
 use crate::data::Project;
 use crate::data::model::{AeCategory, Study};
-use crate::config::BriefConfig;
 use crate::format::fixed;
 use crate::i18n::Labels;
 
@@ -97,13 +97,10 @@ pub fn safety_view(
                             .map(|s| cite_of(s, c.category, &r.event))
                             .unwrap_or_default(),
                         event: r.event.clone(),
-                        intervention: r
-                            .intervention
-                            .as_ref()
-                            .map_or_else(
-                                || vec![labels.text("safety.no-intervention-arm").to_owned()],
-                                |a| arm_lines(a, labels),
-                            ),
+                        intervention: r.intervention.as_ref().map_or_else(
+                            || vec![labels.text("safety.no-intervention-arm").to_owned()],
+                            |a| arm_lines(a, labels),
+                        ),
                         control: r.control.as_ref().map_or_else(
                             || vec![labels.text("safety.no-control-arm").to_owned()],
                             |a| arm_lines(a, labels),
@@ -147,7 +144,12 @@ pub fn safety_view(
     let unreported = [AeCategory::Death, AeCategory::Serious]
         .into_iter()
         .filter(|c| !mentioned.contains(c))
-        .map(|c| labels.fill("safety.unreported", &[("category", category_label(c, labels))]))
+        .map(|c| {
+            labels.fill(
+                "safety.unreported",
+                &[("category", category_label(c, labels))],
+            )
+        })
         .collect();
     let findings = project
         .studies
@@ -190,10 +192,7 @@ fn arm_lines(arm: &ArmEvents, labels: &Labels) -> Vec<String> {
             };
             let ci = labels.fill(
                 "safety.ci",
-                &[
-                    ("lower", &lower),
-                    ("upper", &fixed(100.0 * i.ci.upper, 1)),
-                ],
+                &[("lower", &lower), ("upper", &fixed(100.0 * i.ci.upper, 1))],
             );
             let second = match i.zero_upper {
                 Some(upper) => labels.fill(
@@ -261,7 +260,10 @@ fn pooled_text(p: &PooledDifference, labels: &Labels) -> String {
             "safety.pooled",
             &[
                 ("k", &k.to_string()),
-                ("intervention", &format!("{}/{}", intervention.0, intervention.1)),
+                (
+                    "intervention",
+                    &format!("{}/{}", intervention.0, intervention.1),
+                ),
                 ("control", &format!("{}/{}", control.0, control.1)),
                 ("difference", &points_ci(*estimate, *lower, *upper, labels)),
             ],
@@ -276,7 +278,10 @@ fn pooled_text(p: &PooledDifference, labels: &Labels) -> String {
                 ("k", &k.to_string()),
                 ("intervention-n", &intervention_n.to_string()),
                 ("control-n", &control_n.to_string()),
-                ("intervention-bound", &fixed(300.0 / *intervention_n as f64, 1)),
+                (
+                    "intervention-bound",
+                    &fixed(300.0 / *intervention_n as f64, 1),
+                ),
                 ("control-bound", &fixed(300.0 / *control_n as f64, 1)),
             ],
         ),
@@ -334,7 +339,10 @@ mod tests {
             arm_lines(&zero, zh)[1],
             "95% CI：0～14.2%；三分律：\u{2264}12.5%"
         );
-        assert_eq!(points_ci(0.0, -0.2775, 0.2775, zh), "0.0（\u{2212}27.8～+27.8）");
+        assert_eq!(
+            points_ci(0.0, -0.2775, 0.2775, zh),
+            "0.0（\u{2212}27.8～+27.8）"
+        );
         assert_eq!(category_label(AeCategory::Serious, zh), "严重不良事件");
     }
 

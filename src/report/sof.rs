@@ -12,9 +12,9 @@ use crate::analysis::certainty::{SofEffect, SofResult};
 use crate::config::BriefConfig;
 use crate::config::certainty::{Concern, GradeDomain};
 use crate::data::Project;
-use crate::i18n::{Labels, Language};
 use crate::data::model::{AeCategory, Design};
 use crate::format::fixed;
+use crate::i18n::{Labels, Language};
 use crate::stats::Measure;
 
 /// The summary-of-findings table.
@@ -142,12 +142,10 @@ pub fn sof_view(
                     || labels.fill("sof.not-downgraded", &[("domain", &capitalise(domain))]);
                 let mut text = match (d.rating, &d.reason) {
                     (Concern::NotSerious, None) => String::new(),
-                    (Concern::NotSerious, Some(reason)) => {
-                        labels.fill(
-                            "sof.with-reason",
-                            &[("text", &not_downgraded()), ("reason", reason)],
-                        )
-                    }
+                    (Concern::NotSerious, Some(reason)) => labels.fill(
+                        "sof.with-reason",
+                        &[("text", &not_downgraded()), ("reason", reason)],
+                    ),
                     (c, reason) => labels.fill(
                         "sof.downgraded",
                         &[
@@ -328,11 +326,9 @@ fn effect_cells(
 ) -> (String, String, String) {
     let not_estimable = || labels.text("sof.not-estimable").to_owned();
     match &r.effect {
-        SofEffect::NotEstimable { reason } => (
-            not_estimable(),
-            "\u{2014}".into(),
-            capitalise(reason),
-        ),
+        SofEffect::NotEstimable { reason } => {
+            (not_estimable(), "\u{2014}".into(), capitalise(reason))
+        }
         SofEffect::Binary {
             measure,
             relative,
@@ -374,11 +370,15 @@ fn effect_cells(
                 ),
             };
             if *absolute_from_difference && absolute.is_some() {
-                note(labels.text(if *control_risk == 0.0 {
-                    "sof.absolute-from-difference-zero"
-                } else {
-                    "sof.absolute-from-difference"
-                }).to_owned());
+                note(
+                    labels
+                        .text(if *control_risk == 0.0 {
+                            "sof.absolute-from-difference-zero"
+                        } else {
+                            "sof.absolute-from-difference"
+                        })
+                        .to_owned(),
+                );
             }
             let difference = match absolute {
                 Some(a) => labels.fill(
@@ -415,10 +415,9 @@ fn effect_cells(
                 unit
             };
             let control = match control_means {
-                Some((a, b)) if (a - b).abs() < 1e-12 => labels.fill(
-                    "sof.mean",
-                    &[("mean", &fixed(*a, 2)), ("unit", &unit)],
-                ),
+                Some((a, b)) if (a - b).abs() < 1e-12 => {
+                    labels.fill("sof.mean", &[("mean", &fixed(*a, 2)), ("unit", &unit)])
+                }
                 Some((a, b)) => labels.fill(
                     "sof.means",
                     &[

@@ -426,10 +426,14 @@ fn study_view(s: &LoadedStudy, labels: &Labels) -> StudyView {
             .iter()
             .map(|r| ReportView {
                 key: r.key.get_ref().clone(),
-                role: labels.text(&format!("report-role.{}", r.role.key())).to_owned(),
+                role: labels
+                    .text(&format!("report-role.{}", r.role.key()))
+                    .to_owned(),
             })
             .collect(),
-        design: labels.text(&format!("design.{}", st.design.key())).to_owned(),
+        design: labels
+            .text(&format!("design.{}", st.design.key()))
+            .to_owned(),
         condition: st.condition.clone(),
         population: st.population.clone(),
         country: st.country.clone().unwrap_or_else(not_reported),
@@ -638,7 +642,10 @@ fn conflicts(project: &Project, labels: &Labels) -> Vec<FindingView> {
             for c in &arm.conflicts {
                 out.push(finding_view(
                     &s.study,
-                    &labels.fill("view.arm-conflict", &[("arm", &arm.label), ("note", &c.note)]),
+                    &labels.fill(
+                        "view.arm-conflict",
+                        &[("arm", &arm.label), ("note", &c.note)],
+                    ),
                     &c.source,
                 ));
             }
@@ -793,7 +800,10 @@ fn methods_text(analysis: &[crate::analysis::OutcomeAnalysis], labels: &Labels) 
     };
     s.push_str(&labels.fill(
         key,
-        &[("models", &models.join(labels.text("methods.models-separator")))],
+        &[(
+            "models",
+            &models.join(labels.text("methods.models-separator")),
+        )],
     ));
     if !any_pooled {
         s.push_str(labels.text("methods.nothing-pooled"));

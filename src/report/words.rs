@@ -163,7 +163,10 @@ pub fn heterogeneity_phrase(p: &PoolResult, labels: &Labels) -> Option<String> {
     Some(labels.fill(
         "words.inconsistency",
         &[
-            ("size", labels.text(&format!("words.inconsistency-size.{size}"))),
+            (
+                "size",
+                labels.text(&format!("words.inconsistency-size.{size}")),
+            ),
             ("i2", &fixed(i2, 0)),
             ("tau2", &tau2),
         ],
@@ -206,13 +209,7 @@ pub fn pooled_sentence(
             (
                 "direction",
                 &direction_phrase(
-                    p.estimate,
-                    p.ci_lower,
-                    p.ci_upper,
-                    better,
-                    arms.0,
-                    arms.1,
-                    labels,
+                    p.estimate, p.ci_lower, p.ci_upper, better, arms.0, arms.1, labels,
                 ),
             ),
         ],
@@ -235,8 +232,8 @@ pub fn pooled_sentence(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::pool::inverse_variance::pool_inverse_variance;
     use crate::i18n::Language;
+    use crate::stats::pool::inverse_variance::pool_inverse_variance;
     use crate::stats::{Method, Test};
 
     fn en() -> &'static Labels {
@@ -366,7 +363,10 @@ mod tests {
             ("UC-MSC", "对照"),
             zh(),
         );
-        assert!(s.starts_with("合并 3 项研究（300 名受试者），随机效应模型"), "{s}");
+        assert!(
+            s.starts_with("合并 3 项研究（300 名受试者），随机效应模型"),
+            "{s}"
+        );
         assert!(s.contains("相对危险度"), "{s}");
         assert!(s.contains("有利于UC-MSC"), "{s}");
         assert!(s.contains("95% 预测区间"), "{s}");
