@@ -338,6 +338,11 @@ pub fn build_view(
         .name
         .as_deref()
         .and_then(|n| format_iso_date(n, labels));
+    if let Some(changes) = edition.changes.as_mut()
+        && let Some(since) = format_iso_date(&changes.since_edition, labels)
+    {
+        changes.since = since;
+    }
     BriefView {
         format: options.format,
         labels,
