@@ -30,7 +30,7 @@ pub struct AppraisalRow {
     /// Keys of its reports, cited after the label.
     pub cites: Vec<String>,
     /// Randomised, blinded, allocation concealed, follow-up complete, conflicts of
-    /// interest: in the order of the checklist's columns.
+    /// interest: in the order of the checklist's columns (`appraisal.*` labels).
     pub answers: Vec<AnswerView>,
 }
 
@@ -59,15 +59,6 @@ pub struct QrCodeView {
     /// The code as an SVG of one path (vector, prints sharp at any size).
     pub svg: String,
 }
-
-/// The checklist's questions in column order, as label keys.
-pub const APPRAISAL_QUESTIONS: [&str; 5] = [
-    "appraisal.randomised",
-    "appraisal.blinded",
-    "appraisal.allocation-concealed",
-    "appraisal.follow-up-complete",
-    "appraisal.conflicts-of-interest",
-];
 
 /// The journal-club view of a project, printed with `config` (already localised) and
 /// `labels`; `outcomes` are the brief's outcome sections, to pick the key forest plot.
