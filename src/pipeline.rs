@@ -393,32 +393,11 @@ fn finish_document(
         prepared.view.edition.clone(),
         options,
     );
-    let renderer = match renderer {
-        Some(r) => r,
-        None => renderer.insert(Renderer::new(&prepared.project.root, config.fonts)?),
-    };
+    let renderer = renderer_for(renderer, &prepared.project.root, config.fonts)?;
     let rendered = renderer.render(&prepared.project, &view, config.source_date_epoch)?;
     let t4 = Instant::now();
-    write_atomically(&config.output, &rendered.pdf).map_err(|source| BuildError::Write {
-        path: config.output.clone(),
-        source,
-    })?;
-    Ok(BuildReport {
-        output: config.output.clone(),
-        bytes: rendered.pdf.len(),
-        studies: prepared.project.studies.len(),
-        warnings: rendered.warnings,
-        edition,
-        previous_edition: prepared.previous_edition.clone(),
-        changes: prepared.changes.clone(),
-        skipped_records: std::mem::take(&mut prepared.skipped_records),
-        timings: Timings {
-            render: t4 - t3,
-            export: rendered.export,
-            write: t4.elapsed(),
-            ..prepared.timings.clone()
-        },
-    })
+    write_output(config, &rendered.pdf)?;
+    Ok(build_report(config, prepared, rendered, edition, (t3, t4)))
 }
 
 /// A brief ready to render: the loaded project, its view model and edition record.
@@ -533,10 +512,7 @@ pub fn finish(
     renderer: &mut Option<Renderer>,
 ) -> Result<BuildReport, BuildError> {
     let t3 = Instant::now();
-    let renderer = match renderer {
-        Some(r) => r,
-        None => renderer.insert(Renderer::new(&prepared.project.root, config.fonts)?),
-    };
+    let renderer = renderer_for(renderer, &prepared.project.root, config.fonts)?;
     let mut rendered =
         renderer.render(&prepared.project, &prepared.view, config.source_date_epoch)?;
     let read_outside: Vec<String> = renderer
@@ -575,27 +551,55 @@ pub fn finish(
             })?;
         EditionOutcome::New(written.name.to_string())
     };
-    write_atomically(&config.output, &rendered.pdf).map_err(|source| BuildError::Write {
+    write_output(config, &rendered.pdf)?;
+    Ok(build_report(config, prepared, rendered, outcome, (t3, t4)))
+}
+
+/// The renderer kept in `slot` (watch mode), or a new one for `root`.
+fn renderer_for<'a>(
+    slot: &'a mut Option<Renderer>,
+    root: &Path,
+    fonts: FontOptions,
+) -> Result<&'a mut Renderer, BuildError> {
+    Ok(match slot {
+        Some(r) => r,
+        None => slot.insert(Renderer::new(root, fonts)?),
+    })
+}
+
+/// Writes the rendered PDF to `config.output`, atomically.
+fn write_output(config: &BuildConfig, pdf: &[u8]) -> Result<(), BuildError> {
+    write_atomically(&config.output, pdf).map_err(|source| BuildError::Write {
         path: config.output.clone(),
         source,
-    })?;
-    let t5 = Instant::now();
-    Ok(BuildReport {
+    })
+}
+
+/// The report of a build that rendered from `started` and finished rendering at
+/// `rendered_at` (`started..rendered_at` is the render time, the rest until now the write).
+fn build_report(
+    config: &BuildConfig,
+    prepared: &mut Prepared,
+    rendered: crate::report::Rendered,
+    edition: EditionOutcome,
+    (started, rendered_at): (Instant, Instant),
+) -> BuildReport {
+    BuildReport {
         output: config.output.clone(),
         bytes: rendered.pdf.len(),
         studies: prepared.project.studies.len(),
         warnings: rendered.warnings,
-        edition: outcome,
+        edition,
         previous_edition: prepared.previous_edition.clone(),
         changes: prepared.changes.clone(),
         skipped_records: std::mem::take(&mut prepared.skipped_records),
         timings: Timings {
-            render: t4 - t3,
+            render: rendered_at - started,
             export: rendered.export,
-            write: t5 - t4,
+            write: rendered_at.elapsed(),
             ..prepared.timings.clone()
         },
-    })
+    }
 }
 
 /// Writes `bytes` to a temporary file beside `path`, syncs it and renames it over `path`,
