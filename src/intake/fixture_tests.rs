@@ -603,3 +603,34 @@ fn every_fixture_record_round_trips_through_bibtex_and_hayagriva() {
     );
     assert!(keys.contains(&"zhang2022".to_string()), "{keys:?}");
 }
+
+/// Found by the `import_*` fuzz targets: a NUL byte inside an RIS author and a `=` in a
+/// CSL-JSON given name made the written BibTeX lose an author.
+#[test]
+fn names_with_control_characters_or_equals_signs_survive_the_inbox() {
+    let ris = fixture(
+        "x.ris",
+        "TY  - JOUR\nTI  - A title\nAU  - Chi\u{0}ctr\u{2}l, Ann\nAU  - L=iz Wei\nER  - \n",
+    );
+    let csl = fixture(
+        "x.json",
+        r#"{"type": "article-journal", "title": "T", "author": [{"family": "Shen", "given": "Shuai=Ming"}]}"#,
+    );
+    for file in [ris, csl] {
+        let format = ImportFormat::detect(&file.name, &file.text).unwrap();
+        for record in parse(&file, format).unwrap() {
+            assert!(
+                record
+                    .authors
+                    .iter()
+                    .all(|a| !a.family.contains(['=', '\u{0}'])
+                        && a.given.as_deref().is_none_or(|g| !g.contains('='))),
+                "{:?}",
+                record.authors
+            );
+            let bib = to_bibtex(&record, "k");
+            let back = bibtex_in::read(&fixture("k.bib", &bib)).unwrap();
+            assert_eq!(back[0].record.authors, record.authors, "{bib}");
+        }
+    }
+}

@@ -96,7 +96,8 @@ impl ImportFormat {
 }
 
 /// Parses every record in a file. The error carries every problem found, each with
-/// a byte span into `file.text`; a record without a title is one of them.
+/// a byte span into `file.text`; a record without a title is one of them. Names are
+/// made safe for the inbox's BibTeX ([`PersonName::make_bibtex_safe`]).
 pub fn parse(file: &SourceFile, format: ImportFormat) -> Result<Vec<Record>, Vec<Problem>> {
     let (records, problems) = match format {
         ImportFormat::Ris => ris::read(file),
@@ -107,7 +108,11 @@ pub fn parse(file: &SourceFile, format: ImportFormat) -> Result<Vec<Record>, Vec
         ImportFormat::CslJson => csl_json::read(file),
     };
     let mut problems = problems;
-    for record in &records {
+    let mut records = records;
+    for record in &mut records {
+        for author in &mut record.authors {
+            author.make_bibtex_safe();
+        }
         if record.title.is_empty() {
             problems.push(Problem::new(
                 file,

@@ -49,6 +49,18 @@ impl PersonName {
         }
     }
 
+    /// Replaces `=` in the name by `-`: BibTeX name lists cannot hold it (biblatex
+    /// reads `given=Jing` as a name part, whatever the braces), so the name would
+    /// vanish from the inbox and the printed bibliography. No real name has one; an
+    /// export that writes one most likely means a hyphen.
+    pub fn make_bibtex_safe(&mut self) {
+        for part in std::iter::once(&mut self.family).chain(self.given.as_mut()) {
+            if part.contains('=') {
+                *part = part.replace('=', "-");
+            }
+        }
+    }
+
     /// Parses `Family, Given` (the RIS, MEDLINE `FAU` and BibTeX convention); a name
     /// without a comma is kept whole. `None` when the text is blank.
     pub fn parse_inverted(text: &str) -> Option<Self> {
@@ -144,7 +156,13 @@ impl Record {
 
 /// Trims and collapses every run of whitespace to one space; `None` when nothing is left.
 pub(crate) fn clean_text(text: &str) -> Option<String> {
-    let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    // Control characters (NUL, form feeds, stray escapes in exports) count as spaces:
+    // BibTeX, Typst and terminals cannot show them.
+    let joined = text
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
     (!joined.is_empty()).then_some(joined)
 }
 

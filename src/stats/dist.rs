@@ -83,6 +83,11 @@ pub fn pchisq_upper(q: f64, df: f64) -> Result<f64, StatsError> {
     if q.is_infinite() {
         return Ok(0.0);
     }
+    // statrs evaluates Q(df/2, q/2) and panics when q/2 underflows to zero (q is the
+    // smallest subnormal); the tail probability there is 1 to machine precision.
+    if q / 2.0 == 0.0 {
+        return Ok(1.0);
+    }
     Ok(d.sf(q))
 }
 
@@ -152,6 +157,26 @@ fn polish(cdf: impl Fn(f64) -> f64, p: f64, start: f64, lower_bound: f64) -> f64
 mod tests {
     use super::*;
     use crate::stats::testutil::assert_close;
+
+    #[test]
+    fn pchisq_upper_of_the_smallest_subnormal_is_one() {
+        // Found by the property test `extreme_inputs_never_nan`: statrs panicked.
+        assert_eq!(pchisq_upper(5e-324, 1.0).unwrap(), 1.0);
+        assert_eq!(pchisq_upper(5e-324, 40.0).unwrap(), 1.0);
+    }
+
+    #[test]
+    fn pooling_the_proptest_regression_does_not_panic() {
+        use crate::stats::pool::inverse_variance::pool_inverse_variance;
+        use crate::stats::{Method, Test};
+        let yi = [1.117755128311821e-103, 8.030792250632522e-157];
+        let vi = [2.0889129843014793e-137, 3.0543254224350874e117];
+        for m in [Method::FE, Method::DL, Method::REML, Method::PM] {
+            if let Ok(r) = pool_inverse_variance(&yi, &vi, m, Test::Knha) {
+                assert!(r.estimate.is_finite() && r.ci_lower.is_finite(), "{r:?}");
+            }
+        }
+    }
 
     #[test]
     fn quantiles_match_r() {

@@ -314,7 +314,8 @@ pub fn pool_inverse_variance(
     let vt = df / trace_p(&w0, sw0);
     let (i2, h2) = if method == Method::FE {
         let i2 = if q > 0.0 {
-            (100.0 * (q - df) / q).max(0.0)
+            // 100 (Q - df) / Q, written so that rounding cannot pass 100 when Q is huge.
+            (100.0 * (1.0 - df / q)).max(0.0)
         } else {
             0.0
         };
@@ -369,6 +370,15 @@ pub fn pool_inverse_variance(
 mod tests {
     use super::*;
     use crate::stats::testutil::assert_close;
+
+    #[test]
+    fn i2_stays_within_100_when_q_is_huge() {
+        // Found by the `stats` fuzz target: 100 (Q - df) / Q rounded to 100.00000000000001.
+        // Q = 5.1005e299 with df = 1: the old form gave 100.00000000000001.
+        let r = pool_inverse_variance(&[0.0, 1.01e150], &[1.0, 1.0], Method::FE, Test::Z).unwrap();
+        let i2 = r.i2.unwrap();
+        assert!((99.0..=100.0).contains(&i2), "{i2}");
+    }
 
     #[test]
     fn k0_is_error_and_k1_single() {

@@ -23,7 +23,8 @@ fn fixed_heterogeneity(
         let df = (k_yi - 1) as f64;
         let q = q.max(0.0);
         let i2 = if q > 0.0 {
-            (100.0 * (q - df) / q).max(0.0)
+            // 100 (Q - df) / Q, written so that rounding cannot pass 100 when Q is huge.
+            (100.0 * (1.0 - df / q)).max(0.0)
         } else {
             0.0
         };
