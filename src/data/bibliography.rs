@@ -36,6 +36,10 @@ pub struct BibFile {
 pub struct Bibliography {
     /// Curated files first, then inbox files sorted by name.
     pub files: Vec<BibFile>,
+    /// True when a bibliography file is missing, unreadable or malformed (a problem
+    /// already reported): a key not found may then be in that file, so it is not
+    /// reported as unknown a second time.
+    pub incomplete: bool,
 }
 
 impl Bibliography {

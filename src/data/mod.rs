@@ -21,7 +21,8 @@ use crate::diagnostic::{Problem, Problems, SourceFile};
 use bibliography::{BibFile, Bibliography, Shelf};
 use model::Study;
 
-/// Study files larger than this are refused before parsing (a curated study is a few KiB).
+/// Data files (brief.toml, study files, bibliographies, inbox files) larger than this are
+/// refused before parsing (a curated study is a few KiB).
 pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
 /// A project whose files parsed and validated.
@@ -148,6 +149,7 @@ pub const INBOX_DIR: &str = "data/inbox";
 /// inbox, checking each file as Typst will read it.
 pub fn load_bibliography(root: &Path, problems: &mut Vec<Problem>) -> Bibliography {
     let mut files = Vec::new();
+    let mut incomplete = false;
     let mut read = |path: PathBuf, shelf: Shelf, problems: &mut Vec<Problem>| {
         if let Some(file) = read_source(root, &path, problems)
             && let Some(library) = bibliography::parse_bib_file(&file, problems)
@@ -157,6 +159,8 @@ pub fn load_bibliography(root: &Path, problems: &mut Vec<Problem>) -> Bibliograp
                 shelf,
                 library,
             });
+        } else {
+            incomplete = true;
         }
     };
     let curated: Vec<PathBuf> = CURATED_BIBLIOGRAPHIES
@@ -164,7 +168,8 @@ pub fn load_bibliography(root: &Path, problems: &mut Vec<Problem>) -> Bibliograp
         .map(|name| root.join(name))
         .filter(|p| p.is_file())
         .collect();
-    if curated.is_empty() {
+    let no_curated = curated.is_empty();
+    if no_curated {
         problems.push(whole_file(
             root,
             &root.join(CURATED_BIBLIOGRAPHIES[0]),
@@ -179,7 +184,10 @@ pub fn load_bibliography(root: &Path, problems: &mut Vec<Problem>) -> Bibliograp
         read(path, Shelf::Inbox, problems);
     }
     bibliography::check_unique_keys(&files, problems);
-    Bibliography { files }
+    Bibliography {
+        files,
+        incomplete: incomplete || no_curated,
+    }
 }
 
 /// The `.bib` files in the inbox, sorted by name (none when there is no inbox folder).
@@ -277,9 +285,90 @@ fn parse_toml<T: serde::de::DeserializeOwned>(
         Ok(v) => Some(v),
         Err(e) => {
             let span = e.span().unwrap_or(0..0);
-            let message = e.message().trim().replace('\n', " ");
+            let message = plain_type_names(&e.message().trim().replace('\n', " "));
             problems.push(Problem::new(file, span, message));
             None
         }
+    }
+}
+
+/// Rust number types as serde's "invalid type" messages name them ("expected i64").
+const INTEGER_TYPES: [&str; 10] = [
+    "i8", "i16", "i32", "i64", "isize", "u8", "u16", "u32", "u64", "usize",
+];
+
+/// Rewrites serde's `expected i64`, `expected f64` (and the other number types) as words
+/// a curator knows.
+fn plain_type_names(message: &str) -> String {
+    let mut out = message.replace("expected f64", "expected a number");
+    out = out.replace("expected f32", "expected a number");
+    for ty in INTEGER_TYPES {
+        let rust = format!("expected {ty}");
+        // Only whole words: `expected i64` but not a longer name that starts the same.
+        let mut rest = out.as_str();
+        let mut rewritten = String::with_capacity(out.len());
+        while let Some(at) = rest.find(&rust) {
+            let end = at + rust.len();
+            let whole = !rest[end..].starts_with(|c: char| c.is_ascii_alphanumeric());
+            rewritten.push_str(&rest[..at]);
+            rewritten.push_str(if whole {
+                "expected a whole number"
+            } else {
+                &rust
+            });
+            rest = &rest[end..];
+        }
+        rewritten.push_str(rest);
+        out = rewritten;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_errors_name_numbers_in_words() {
+        assert_eq!(
+            plain_type_names(r#"invalid type: string "33", expected i64"#),
+            r#"invalid type: string "33", expected a whole number"#
+        );
+        assert_eq!(
+            plain_type_names(r#"invalid type: string "NaN", expected f64"#),
+            r#"invalid type: string "NaN", expected a number"#
+        );
+        assert_eq!(plain_type_names("unclosed table"), "unclosed table");
+    }
+
+    #[test]
+    fn a_study_with_non_finite_numbers_is_refused_at_each_value() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let minimal = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid/minimal");
+        fs::create_dir_all(root.join("data/studies")).unwrap();
+        fs::copy(minimal.join("brief.toml"), root.join("brief.toml")).unwrap();
+        fs::copy(
+            minimal.join("data/references.bib"),
+            root.join("data/references.bib"),
+        )
+        .unwrap();
+        let study = fs::read_to_string(minimal.join("data/studies/smith-trial.toml")).unwrap();
+        // `nan` for a percentage, also where the arm size is unknown (no events/n check).
+        let study = study
+            .replacen("percent = 60.60", "percent = nan", 1)
+            .replacen("percent = 28.10", "n-unknown = true\npercent = -inf", 1);
+        fs::write(root.join("data/studies/smith-trial.toml"), study).unwrap();
+        let Err(LoadError::Invalid(problems)) = load_project(root) else {
+            panic!("non-finite percentages must be refused");
+        };
+        let lines: Vec<String> = problems.0.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            lines,
+            [
+                "data/studies/smith-trial.toml:31:11: percentage must be a finite number, found nan",
+                "data/studies/smith-trial.toml:39:11: percentage must be a finite number, found -inf",
+            ]
+        );
     }
 }

@@ -75,6 +75,8 @@ pub(super) fn validate(
                         "reference `{key}` is still in the inbox (data/inbox): run `evbrief new-study {key}`, or move its entry into data/references.bib"
                     ),
                 )),
+                // A broken or missing bibliography file is reported already.
+                None if bibliography.incomplete => {}
                 None => problems.push(Problem::new(
                     file,
                     report.key.span(),
@@ -342,8 +344,8 @@ impl StudyCheck<'_> {
                 (AeStatus::Events, Some(ev)) => {
                     let e = *ev.get_ref();
                     self.count_within(ev.span(), e, n, "events");
-                    if let (Some(p), Some(n)) = (&ae.percent, n) {
-                        self.percent_matches(p, n, Some(e));
+                    if let Some(p) = &ae.percent {
+                        self.percent(p, n, Some(e));
                     }
                 }
                 (AeStatus::Events, None) => self.push(ae.arm.span(), "status \"events\" needs `events`"),
@@ -528,9 +530,18 @@ impl StudyCheck<'_> {
         }
     }
 
-    fn percent_matches(&mut self, p: &Spanned<f64>, n: i64, events: Option<i64>) {
+    /// Checks a percentage: a finite number from 0 to 100 and, when the arm size `n` is
+    /// known, events/n for some whole number of events (those given, if any).
+    fn percent(&mut self, p: &Spanned<f64>, n: Option<i64>, events: Option<i64>) {
         let literal = &self.file.text[p.span()];
         let value = *p.get_ref();
+        if !value.is_finite() {
+            self.push(
+                p.span(),
+                format!("percentage must be a finite number, found {literal}"),
+            );
+            return;
+        }
         if !(0.0..=100.0).contains(&value) {
             self.push(
                 p.span(),
@@ -538,6 +549,7 @@ impl StudyCheck<'_> {
             );
             return;
         }
+        let Some(n) = n else { return };
         match events_from_percentage(literal, n.max(1) as u64) {
             Ok(PercentEvents::Exact { events: fit, .. }) => {
                 if let Some(e) = events
@@ -589,14 +601,19 @@ impl StudyCheck<'_> {
             None => arm_size,
         };
         for (field, v) in [("sd", &m.sd), ("sem", &m.sem), ("iqr", &m.iqr)] {
-            if let Some(v) = v
-                && (*v.get_ref() <= 0.0 || !v.get_ref().is_finite())
-            {
+            if let Some(v) = v {
                 let literal = &self.file.text[v.span()];
-                self.push(
-                    v.span(),
-                    format!("{field} must be positive, found {literal}"),
-                );
+                if !v.get_ref().is_finite() {
+                    self.push(
+                        v.span(),
+                        format!("{field} must be a finite number, found {literal}"),
+                    );
+                } else if *v.get_ref() <= 0.0 {
+                    self.push(
+                        v.span(),
+                        format!("{field} must be positive, found {literal}"),
+                    );
+                }
             }
         }
         for (field, v) in [
@@ -608,7 +625,11 @@ impl StudyCheck<'_> {
             if let Some(v) = v
                 && !v.get_ref().is_finite()
             {
-                self.push(v.span(), format!("{field} must be a finite number"));
+                let literal = &self.file.text[v.span()];
+                self.push(
+                    v.span(),
+                    format!("{field} must be a finite number, found {literal}"),
+                );
             }
         }
         if let (Some(q1), Some(q3)) = (&m.q1, &m.q3)
@@ -638,8 +659,8 @@ impl StudyCheck<'_> {
         if let Some(c) = &m.count {
             self.count_within(c.span(), *c.get_ref(), n, "count");
         }
-        if let (Some(p), Some(n)) = (&m.percent, n) {
-            self.percent_matches(p, n, m.events.as_ref().map(|e| *e.get_ref()));
+        if let Some(p) = &m.percent {
+            self.percent(p, n, m.events.as_ref().map(|e| *e.get_ref()));
         }
     }
 }
