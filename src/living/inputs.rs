@@ -64,13 +64,31 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
+/// SHA-256 of the file at `path` in lower-case hex, read in pieces: an input of any size
+/// (a 50 MB file put in `data/` by mistake) is hashed without being held in memory.
+pub fn sha256_file(path: &Path) -> io::Result<String> {
+    use std::io::Read;
+    let mut file = fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0; 64 * 1024];
+    loop {
+        match file.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => hasher.update(&buffer[..n]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(hex(&hasher.finalize()))
+}
+
 /// Fingerprints the project at `root`: the tracked files, the `extra` files (relative
 /// paths the templates read last time; missing ones are recorded as missing) and the
 /// evbrief version. Fails only when a tracked folder cannot be listed or a file read.
 pub fn fingerprint(root: &Path, extra: &[String]) -> io::Result<InputsRecord> {
     let mut files = BTreeMap::new();
     let brief = root.join("brief.toml");
-    files.insert("brief.toml".to_owned(), sha256_hex(&fs::read(brief)?));
+    files.insert("brief.toml".to_owned(), sha256_file(&brief)?);
     for dir in TRACKED_DIRS {
         walk(root, Path::new(dir), &mut files)?;
     }
@@ -78,8 +96,8 @@ pub fn fingerprint(root: &Path, extra: &[String]) -> io::Result<InputsRecord> {
         if files.contains_key(rel) || !is_plain_relative(rel) {
             continue;
         }
-        let hash = match fs::read(root.join(rel)) {
-            Ok(bytes) => sha256_hex(&bytes),
+        let hash = match sha256_file(&root.join(rel)) {
+            Ok(hash) => hash,
             Err(e) if e.kind() == io::ErrorKind::NotFound => "missing".to_owned(),
             Err(e) => return Err(e),
         };
@@ -162,11 +180,8 @@ fn walk(root: &Path, rel: &Path, files: &mut BTreeMap<String, String>) -> io::Re
         let kind = entry.file_type()?;
         if kind.is_dir() {
             walk(root, &child, files)?;
-        } else if let Ok(bytes) = fs::read(root.join(&child)) {
-            files.insert(
-                child.to_string_lossy().replace('\\', "/"),
-                sha256_hex(&bytes),
-            );
+        } else if let Ok(hash) = sha256_file(&root.join(&child)) {
+            files.insert(child.to_string_lossy().replace('\\', "/"), hash);
         }
     }
     Ok(())
@@ -187,6 +202,16 @@ mod tests {
         fs::write(p.join("data/studies/a.toml"), "id = 'a'").unwrap();
         fs::write(p.join("templates/brief.typ"), "= Hi").unwrap();
         dir
+    }
+
+    #[test]
+    fn a_file_hashes_like_its_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.bin");
+        // Larger than one read buffer, so the pieces are joined in order.
+        let bytes: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        fs::write(&path, &bytes).unwrap();
+        assert_eq!(sha256_file(&path).unwrap(), sha256_hex(&bytes));
     }
 
     #[test]
