@@ -37,6 +37,11 @@ pub const SYSTEM_CJK_FONTS: [&str; 12] = [
     "C:\\Windows\\Fonts\\msyh.ttc",
 ];
 
+/// Files a template reads from the project (templates, images, data it loads) larger than
+/// this are refused: templates and their assets are small, and Typst would hold the whole
+/// file in memory (and a huge template would take minutes to parse).
+pub const MAX_TEMPLATE_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
 /// A character every Simplified Chinese font has ("中"); a font covering it and "文" counts
 /// as a CJK font.
 const CJK_PROBE: [char; 2] = ['中', '文'];
@@ -250,13 +255,28 @@ impl BriefWorld {
         if !real.starts_with(&self.canonical_root) {
             return Err(FileError::AccessDenied);
         }
-        if real.is_dir() {
+        let meta = fs::metadata(&real).map_err(|e| FileError::from_io(e, &path))?;
+        if meta.is_dir() {
             return Err(FileError::IsDirectory);
+        }
+        if meta.len() > MAX_TEMPLATE_FILE_BYTES {
+            return Err(too_large(rooted.vpath().get_without_slash(), meta.len()));
         }
         fs::read(&real)
             .map(Bytes::new)
             .map_err(|e| FileError::from_io(e, &path))
     }
+}
+
+/// The error for a project file (`name`, relative to the root) over the size limit.
+fn too_large(name: &str, len: u64) -> FileError {
+    FileError::Other(Some(
+        format!(
+            "{name} is {len} bytes; files a template reads may have at most \
+             {MAX_TEMPLATE_FILE_BYTES} bytes"
+        )
+        .into(),
+    ))
 }
 
 impl World for BriefWorld {
@@ -302,9 +322,14 @@ impl World for BriefWorld {
     }
 }
 
+/// A file's path relative to the project root, as diagnostics show it.
+pub fn file_name(id: FileId) -> String {
+    id.get().vpath().get_without_slash().to_owned()
+}
+
 impl DiagnosticWorld for BriefWorld {
     fn name(&self, id: FileId) -> String {
-        id.get().vpath().get_without_slash().to_owned()
+        file_name(id)
     }
 }
 
@@ -329,6 +354,36 @@ mod tests {
         let outside = file_id("/../../etc/passwd").map(|id| world.file(id));
         assert!(!matches!(outside, Some(Ok(_))));
         assert!(world.file(file_id("/etc/passwd").unwrap()).is_err());
+    }
+
+    #[test]
+    fn refuses_files_over_the_size_limit_without_reading_them() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("templates")).unwrap();
+        fs::write(dir.path().join("templates/a.typ"), "hi").unwrap();
+        // A sparse file: its length is over the limit, yet it takes no space on disk.
+        let big = fs::File::create(dir.path().join("big.csv")).unwrap();
+        big.set_len(MAX_TEMPLATE_FILE_BYTES + 1).unwrap();
+        let at_limit = fs::File::create(dir.path().join("ok.csv")).unwrap();
+        at_limit.set_len(MAX_TEMPLATE_FILE_BYTES).unwrap();
+        let world = BriefWorld::new(
+            dir.path(),
+            "/templates/a.typ",
+            Datetime::from_ymd(2026, 1, 1).unwrap(),
+            FontOptions { system_cjk: false },
+        )
+        .unwrap();
+        let Err(FileError::Other(Some(message))) = world.file(file_id("/big.csv").unwrap()) else {
+            panic!("a file over the limit must be refused");
+        };
+        assert_eq!(
+            message.as_str(),
+            format!(
+                "big.csv is {} bytes; files a template reads may have at most {MAX_TEMPLATE_FILE_BYTES} bytes",
+                MAX_TEMPLATE_FILE_BYTES + 1
+            )
+        );
+        assert!(world.file(file_id("/ok.csv").unwrap()).is_ok());
     }
 }
 
