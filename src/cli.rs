@@ -16,6 +16,7 @@ use crate::living::lock::{LockWait, OutputLock};
 use crate::pipeline::{
     BuildConfig, BuildError, BuildOutcome, EditionOutcome, build_locked, check, lock_output,
 };
+use crate::report::RenderError;
 use crate::stats::{Measure, Method, Test};
 
 /// evbrief: a typeset PDF evidence brief from curated clinical-study data.
@@ -145,6 +146,11 @@ pub struct BuildArgs {
     /// depends on the project alone.
     #[arg(long)]
     pub ignore_system_fonts: bool,
+    /// Seconds compiling the template may take before the build gives up (a template that
+    /// loops endlessly); nothing is written then.
+    #[arg(long, value_name = "SECONDS", default_value_t = crate::report::DEFAULT_TIME_LIMIT.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub template_time_limit: u64,
 }
 
 /// Arguments of `evbrief watch`.
@@ -281,6 +287,7 @@ fn run_build(args: &BuildArgs, quiet: bool, verbose: bool) -> i32 {
         config.output.clone_from(out);
     }
     config.fonts.system_cjk = !args.ignore_system_fonts;
+    config.template_time_limit = std::time::Duration::from_secs(args.template_time_limit);
     config.if_changed = args.if_changed;
     if config.if_changed && !config.is_edition_document() {
         eprintln!(
@@ -700,6 +707,16 @@ fn report_error(e: &BuildError, quiet: bool) -> i32 {
                 err,
                 "error: {problems} in the project data; nothing was written"
             );
+        }
+        BuildError::Render(RenderError::Template(problems)) => {
+            let _ = write!(err, "{}", problems.render(!quiet));
+            let _ = writeln!(
+                err,
+                "error: the template failed to compile; nothing was written"
+            );
+        }
+        BuildError::Render(RenderError::TimeLimit { .. }) => {
+            let _ = writeln!(err, "error: {e}; nothing was written");
         }
         other => {
             let _ = writeln!(err, "error: {other}");

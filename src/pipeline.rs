@@ -43,6 +43,8 @@ pub struct BuildConfig {
     pub paper: Option<Paper>,
     /// Which fonts to load besides the embedded ones and the project's `fonts/`.
     pub fonts: FontOptions,
+    /// How long compiling the template may take (see [`crate::report::DEFAULT_TIME_LIMIT`]).
+    pub template_time_limit: Duration,
 }
 
 impl BuildConfig {
@@ -61,6 +63,7 @@ impl BuildConfig {
             language: None,
             paper: None,
             fonts: FontOptions::default(),
+            template_time_limit: crate::report::DEFAULT_TIME_LIMIT,
         }
     }
 
@@ -155,7 +158,10 @@ impl BuildError {
             BuildError::Load(_) => true,
             BuildError::Render(e) => matches!(
                 e,
-                RenderError::Template(_) | RenderError::Timestamp | RenderError::NoCjkFont { .. }
+                RenderError::Template(_)
+                    | RenderError::TimeLimit { .. }
+                    | RenderError::Timestamp
+                    | RenderError::NoCjkFont { .. }
             ),
             BuildError::Read { .. } | BuildError::Write { .. } | BuildError::Lock(_) => false,
         }
@@ -393,7 +399,7 @@ fn finish_document(
         prepared.view.edition.clone(),
         options,
     );
-    let renderer = renderer_for(renderer, &prepared.project.root, config.fonts)?;
+    let renderer = renderer_for(renderer, &prepared.project.root, config)?;
     let rendered = renderer.render(&prepared.project, &view, config.source_date_epoch)?;
     let t4 = Instant::now();
     write_output(config, &rendered.pdf)?;
@@ -512,7 +518,7 @@ pub fn finish(
     renderer: &mut Option<Renderer>,
 ) -> Result<BuildReport, BuildError> {
     let t3 = Instant::now();
-    let renderer = renderer_for(renderer, &prepared.project.root, config.fonts)?;
+    let renderer = renderer_for(renderer, &prepared.project.root, config)?;
     let mut rendered =
         renderer.render(&prepared.project, &prepared.view, config.source_date_epoch)?;
     let read_outside: Vec<String> = renderer
@@ -555,16 +561,19 @@ pub fn finish(
     Ok(build_report(config, prepared, rendered, outcome, (t3, t4)))
 }
 
-/// The renderer kept in `slot` (watch mode), or a new one for `root`.
+/// The renderer kept in `slot` (watch mode), or a new one for `root`, with `config`'s
+/// fonts and time limit.
 fn renderer_for<'a>(
     slot: &'a mut Option<Renderer>,
     root: &Path,
-    fonts: FontOptions,
+    config: &BuildConfig,
 ) -> Result<&'a mut Renderer, BuildError> {
-    Ok(match slot {
+    let renderer = match slot {
         Some(r) => r,
-        None => slot.insert(Renderer::new(root, fonts)?),
-    })
+        None => slot.insert(Renderer::new(root, config.fonts)?),
+    };
+    renderer.set_time_limit(config.template_time_limit);
+    Ok(renderer)
 }
 
 /// Writes the rendered PDF to `config.output`, atomically.

@@ -14,7 +14,10 @@ pub mod view;
 pub mod words;
 pub mod world;
 
-use typst::diag::{SourceDiagnostic, Warned};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use typst::diag::{Severity, SourceDiagnostic, Warned};
 use typst::foundations::{Datetime, Smart};
 use typst_kit::diagnostics::{DiagnosticFormat, emit, termcolor::Buffer};
 use typst_layout::PagedDocument;
@@ -107,16 +110,79 @@ pub enum RenderError {
         /// The project's font folder.
         fonts_dir: String,
     },
-    /// Typst reported errors in a template (already formatted with locations).
-    #[error("the template failed to compile:\n{0}")]
-    Template(String),
+    /// Typst reported errors in a template, each located as `path:line:col`.
+    #[error("the template failed to compile:\n{}", .0.render(true))]
+    Template(TemplateProblems),
+    /// Compiling the template took longer than the time limit (an endless loop?).
+    #[error(
+        "{template}: compiling did not finish within {} s; does the template loop \
+         endlessly? (`evbrief build --template-time-limit SECONDS` sets the limit)",
+        limit.as_secs_f64()
+    )]
+    TimeLimit {
+        /// The main template, relative to the project (`templates/brief.typ`).
+        template: String,
+        /// The limit that was exceeded.
+        limit: Duration,
+    },
+    /// The compiler stopped without a result (it panicked); a fault in evbrief or Typst.
+    #[error("the Typst compiler of {template} stopped without a result (an internal fault)")]
+    Crashed {
+        /// The main template, relative to the project.
+        template: String,
+    },
 }
+
+/// Typst's diagnostics for a template, each as one `path:line:col: error: message` line and
+/// a snippet of the source (like [`crate::diagnostic::Problems`] for the data).
+#[derive(Debug, Clone, Default)]
+pub struct TemplateProblems(pub Vec<TemplateProblem>);
+
+/// One Typst diagnostic (error or warning).
+#[derive(Debug, Clone)]
+pub struct TemplateProblem {
+    /// `path:line:col: error: message` (`path: error: message` when Typst gives no
+    /// place; the path is then the template being compiled).
+    pub located: String,
+    /// The source line underlined, with Typst's hints and call trace.
+    pub snippet: String,
+}
+
+impl TemplateProblems {
+    /// Every diagnostic as its located line, each followed by its snippet when asked.
+    pub fn render(&self, with_snippets: bool) -> String {
+        let mut out = String::new();
+        for p in &self.0 {
+            out.push_str(&p.located);
+            out.push('\n');
+            if with_snippets {
+                out.push_str(&p.snippet);
+            }
+        }
+        out
+    }
+}
+
+impl std::fmt::Display for TemplateProblems {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.0.len();
+        write!(f, "{n} template problem{}", if n == 1 { "" } else { "s" })
+    }
+}
+
+/// How long one compilation of a template may take by default before the build gives up
+/// (a template can loop for ever, e.g. nested `for` loops over huge ranges). Generous: the
+/// 300-study synthetic brief compiles in about a second (release build).
+pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(120);
+
+/// Stack of the thread that runs Typst: deeply nested templates recurse deeply.
+const COMPILE_STACK_BYTES: usize = 64 * 1024 * 1024;
 
 /// A rendered PDF and the template warnings met on the way.
 pub struct Rendered {
     /// The PDF file's bytes.
     pub pdf: Vec<u8>,
-    /// Warnings formatted with their template locations.
+    /// Warnings located in their templates (see [`TemplateProblems::render`]).
     pub warnings: String,
     /// Time Typst spent compiling (evaluation and layout).
     pub compile: std::time::Duration,
@@ -146,31 +212,48 @@ pub fn pdf_timestamp(view: &BriefView, source_date_epoch: Option<i64>) -> Option
 /// Typst's memoised layout) alive between compilations so a rebuild redoes only what
 /// changed. One-shot builds use it once; `evbrief watch` keeps it.
 pub struct Renderer {
-    world: BriefWorld,
+    /// `None` after a compilation overran the time limit: that world is still in use by
+    /// the abandoned compilation, so the next render starts a new one.
+    world: Option<BriefWorld>,
     root: std::path::PathBuf,
+    fonts: FontOptions,
+    time_limit: Duration,
 }
 
 impl Renderer {
     /// A renderer for the project at `root` (loads its fonts as `fonts` says).
     pub fn new(root: &std::path::Path, fonts: FontOptions) -> Result<Self, RenderError> {
-        let placeholder = Datetime::from_ymd(1970, 1, 1).ok_or(RenderError::Timestamp)?;
-        let world = BriefWorld::new(root, MAIN_TEMPLATE, placeholder, fonts)
-            .map_err(|e| RenderError::Root(e.to_string()))?;
         Ok(Renderer {
-            world,
+            world: Some(new_world(root, fonts)?),
             root: root.to_path_buf(),
+            fonts,
+            time_limit: DEFAULT_TIME_LIMIT,
+        })
+    }
+
+    /// Gives each compilation at most `limit` (default [`DEFAULT_TIME_LIMIT`]); one that
+    /// takes longer fails with [`RenderError::TimeLimit`] and is left to finish unseen.
+    pub fn set_time_limit(&mut self, limit: Duration) {
+        self.time_limit = limit;
+    }
+
+    /// The world, made anew when the last compilation was abandoned.
+    fn world(&mut self) -> Result<&mut BriefWorld, RenderError> {
+        Ok(match &mut self.world {
+            Some(world) => world,
+            slot @ None => slot.insert(new_world(&self.root, self.fonts)?),
         })
     }
 
     /// Refuses to render Chinese text without a font for it: Typst would print empty
     /// boxes with only a warning. Returns the CJK families to use.
     fn cjk_fonts(
-        &self,
+        &mut self,
         project: &Project,
         view: &BriefView,
         json: &[u8],
     ) -> Result<Vec<String>, RenderError> {
-        let families = self.world.cjk_families();
+        let families = self.world()?.cjk_families();
         if !families.is_empty() {
             return Ok(families);
         }
@@ -219,7 +302,8 @@ impl Renderer {
         let json = serde_json::to_vec(view)?;
         let cjk = self.cjk_fonts(project, view, &json)?;
         let json = name_cjk_family(json, &cjk);
-        let world = &mut self.world;
+        let template = view.format.template();
+        let world = self.world()?;
         world.reset(today);
         world
             .set_main(view.format.template())
@@ -230,10 +314,21 @@ impl Renderer {
             serde_json::to_vec(&serde_json::json!({ "cjk": cjk }))?,
         );
         references::serve(world, project, view.config.language);
-        let start = std::time::Instant::now();
-        let Warned { output, warnings } = typst::compile::<PagedDocument>(&*world);
+        // A main template that cannot be loaded (missing, too large, not UTF-8) is a
+        // problem of the whole file, located at its start like a data file's.
+        if let Err(e) = typst::World::source(&*world, typst::World::main(&*world)) {
+            let name = template.trim_start_matches('/');
+            return Err(RenderError::Template(TemplateProblems(vec![
+                TemplateProblem {
+                    located: format!("{name}:1:1: error: {e}"),
+                    snippet: String::new(),
+                },
+            ])));
+        }
+        let start = Instant::now();
+        let (world, Warned { output, warnings }) = self.compile(template)?;
         let compiled = start.elapsed();
-        let warnings_text = format_diagnostics(world, &warnings);
+        let warnings_text = format_diagnostics(world, &warnings).render(true);
         let document =
             output.map_err(|errors| RenderError::Template(format_diagnostics(world, &errors)))?;
         let options = PdfOptions {
@@ -252,11 +347,55 @@ impl Renderer {
         })
     }
 
+    /// Compiles the prepared world on a thread of its own, waiting at most the time
+    /// limit. On time, returns the world (kept for the next compilation) and Typst's result.
+    fn compile(&mut self, template: &str) -> Result<(&BriefWorld, Compiled), RenderError> {
+        let name = template.trim_start_matches('/').to_owned();
+        let world = self.world.take().ok_or_else(|| RenderError::Crashed {
+            template: name.clone(),
+        })?;
+        let (tx, rx) = mpsc::channel();
+        let spawned = std::thread::Builder::new()
+            .name("typst".into())
+            .stack_size(COMPILE_STACK_BYTES)
+            .spawn(move || {
+                let warned = typst::compile::<PagedDocument>(&world);
+                // The receiver is gone when the build gave up waiting: nothing to report.
+                let _ = tx.send((world, warned));
+            });
+        if spawned.is_err() {
+            return Err(RenderError::Crashed { template: name });
+        }
+        match rx.recv_timeout(self.time_limit) {
+            Ok((world, warned)) => Ok((self.world.insert(world), warned)),
+            Err(mpsc::RecvTimeoutError::Timeout) => Err(RenderError::TimeLimit {
+                template: name,
+                limit: self.time_limit,
+            }),
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                Err(RenderError::Crashed { template: name })
+            }
+        }
+    }
+
     /// Project files (relative paths) the last compilation read from disk: the templates
     /// and anything they load. Part of an edition's input fingerprint.
     pub fn files_read(&self) -> Vec<String> {
-        self.world.disk_files_read()
+        self.world
+            .as_ref()
+            .map(BriefWorld::disk_files_read)
+            .unwrap_or_default()
     }
+}
+
+/// What Typst's compilation gives: the document or errors, and warnings.
+type Compiled = Warned<typst::diag::SourceResult<PagedDocument>>;
+
+/// A world for the project at `root` (its date is set by each render).
+fn new_world(root: &std::path::Path, fonts: FontOptions) -> Result<BriefWorld, RenderError> {
+    let placeholder = Datetime::from_ymd(1970, 1, 1).ok_or(RenderError::Timestamp)?;
+    BriefWorld::new(root, MAIN_TEMPLATE, placeholder, fonts)
+        .map_err(|e| RenderError::Root(e.to_string()))
 }
 
 /// Writes the first loaded CJK family into the figures' Chinese SVG text, which names
@@ -274,20 +413,91 @@ fn name_cjk_family(json: Vec<u8>, families: &[String]) -> Vec<u8> {
     }
 }
 
-fn format_diagnostics(world: &BriefWorld, diagnostics: &[SourceDiagnostic]) -> String {
-    let mut buffer = Buffer::no_color();
-    if emit(&mut buffer, world, diagnostics, DiagnosticFormat::Human).is_err() {
-        return diagnostics
+/// Typst's hints that do not apply to evbrief (it has no `--root` argument).
+const FOREIGN_HINTS: [&str; 1] = ["--root"];
+
+/// Each diagnostic as a `path:line:col: severity: message` line (the main template's
+/// path alone when Typst gives no place) and a snippet.
+fn format_diagnostics(world: &BriefWorld, diagnostics: &[SourceDiagnostic]) -> TemplateProblems {
+    let main = world::file_name(typst::World::main(world));
+    let problems = diagnostics.iter().map(|d| {
+        let mut d = d.clone();
+        d.hints = d
+            .hints
             .iter()
-            .map(|d| format!("error: {}\n", d.message))
+            .filter(|h| !FOREIGN_HINTS.iter().any(|f| h.v.contains(f)))
+            .cloned()
             .collect();
-    }
-    String::from_utf8_lossy(buffer.as_slice()).into_owned()
+        let emitted = |format| {
+            let mut buffer = Buffer::no_color();
+            emit(&mut buffer, world, std::iter::once(&d), format)
+                .ok()
+                .map(|()| String::from_utf8_lossy(buffer.as_slice()).into_owned())
+        };
+        let severity = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let located = emitted(DiagnosticFormat::Short)
+            .map(|short| short.trim_end().to_owned())
+            .filter(|short| !short.starts_with(&format!("{severity}: ")))
+            .unwrap_or_else(|| format!("{main}: {severity}: {}", d.message));
+        let snippet = emitted(DiagnosticFormat::Human).unwrap_or_default();
+        TemplateProblem { located, snippet }
+    });
+    TemplateProblems(problems.collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A renderer over a project whose only file is `templates/brief.typ` = `template`.
+    fn renderer_with(template: &str) -> (tempfile::TempDir, Renderer) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+        std::fs::write(dir.path().join("templates/brief.typ"), template).unwrap();
+        let renderer = Renderer::new(dir.path(), FontOptions { system_cjk: false }).unwrap();
+        (dir, renderer)
+    }
+
+    #[test]
+    fn template_errors_are_located_without_foreign_hints() {
+        let (_dir, mut renderer) = renderer_with("= Hi\n#read(\"../../etc/passwd\")\n");
+        let (world, compiled) = renderer.compile(MAIN_TEMPLATE).unwrap();
+        let Err(errors) = compiled.output else {
+            panic!("reading outside the project must fail");
+        };
+        let problems = format_diagnostics(world, &errors);
+        assert_eq!(
+            problems.render(false),
+            "templates/brief.typ:2:6: error: path `\"../../etc/passwd\"` would escape the project root\n"
+        );
+        let full = problems.render(true);
+        assert!(full.contains("cannot access files outside of the project sandbox"));
+        assert!(!full.contains("--root"), "{full}");
+    }
+
+    #[test]
+    fn a_compilation_past_the_time_limit_is_abandoned_and_the_next_starts_afresh() {
+        // About three million iterations: seconds in a debug build, far over the limit.
+        let (dir, mut renderer) =
+            renderer_with("#for i in range(2000) { for j in range(1500) {} }\n");
+        renderer.set_time_limit(Duration::from_millis(100));
+        let Err(RenderError::TimeLimit { template, limit }) = renderer.compile(MAIN_TEMPLATE)
+        else {
+            panic!("the loop must overrun the limit");
+        };
+        assert_eq!(template, "templates/brief.typ");
+        assert_eq!(limit, Duration::from_millis(100));
+        assert!(renderer.files_read().is_empty());
+        std::fs::write(dir.path().join("templates/brief.typ"), "Hello").unwrap();
+        renderer.set_time_limit(DEFAULT_TIME_LIMIT);
+        renderer.world().unwrap();
+        let (_, compiled) = renderer.compile(MAIN_TEMPLATE).unwrap();
+        assert!(compiled.output.is_ok());
+        assert_eq!(renderer.files_read(), ["templates/brief.typ"]);
+    }
 
     #[test]
     fn chinese_svg_text_gets_the_loaded_cjk_family() {
