@@ -615,6 +615,21 @@ fn parse_rows(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn i2_stays_within_100_when_tau2_is_huge() {
+        // Found by the `analyse_csv` fuzz target: 100 τ² / (ṽ + τ²) rounded to
+        // 100.00000000000001 (Peto log odds ratios of wildly different tables).
+        let csv = "study,ai,bi,ci,di,subgroup\n\
+                   AronsoN 1948,1,119,41,128,08279501,71\n\
+                   Orpingtndom al 1974,186,50448,141,2717,st9seymatic\n\
+                   Comstock & \u{0}\u{0}\u{0}'Webster 1969,5,2493,3,2338,systelatic\n\
+                   Comstock 1,75,119,20096571479819,9825,systematic\n";
+        let opts = AnalyseOptions::new(Measure::PETO, Method::REML, Test::Knha);
+        let report = analyse(csv, &opts).unwrap();
+        let i2 = report.pooled.i2.unwrap();
+        assert!((99.0..=100.0).contains(&i2), "{i2}");
+    }
     use crate::stats::testutil::assert_close;
 
     const BCG_CSV: &str = "study,ai,bi,ci,di,subgroup

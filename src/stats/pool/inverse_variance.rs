@@ -321,7 +321,8 @@ pub fn pool_inverse_variance(
         };
         (i2, q / df)
     } else {
-        (100.0 * tau2 / (vt + tau2), tau2 / vt + 1.0)
+        // The ratio first: it cannot round past 1, so I² cannot pass 100.
+        (100.0 * (tau2 / (vt + tau2)), tau2 / vt + 1.0)
     };
     let (pi_lower, pi_upper, tau2_o, tau_o, tci_l, tci_u) = if method.is_random() {
         let half = crit * (se * se + tau2).sqrt();
