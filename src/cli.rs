@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::analyse::{AnalyseOptions, Report, analyse};
+use crate::config::PdfConformance;
 use crate::data::LoadError;
 use crate::inbox::{InboxError, NewStudy};
 use crate::living::lock::{LockWait, OutputLock};
@@ -151,6 +152,12 @@ pub struct BuildArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = crate::report::DEFAULT_TIME_LIMIT.as_secs(),
           value_parser = clap::value_parser!(u64).range(1..))]
     pub template_time_limit: u64,
+    /// A PDF standard to conform to, instead of `pdf-standards` in brief.toml; repeat
+    /// for two (`--pdf-standard a-2b --pdf-standard ua-1`). Adds the standards to the
+    /// file name (output/brief.a-2b.ua-1.pdf). PDF/A: a-2b, a-2u, a-2a, a-3b, a-3u,
+    /// a-3a, a-4; PDF/UA: ua-1.
+    #[arg(long = "pdf-standard", value_name = "STANDARD")]
+    pub pdf_standards: Vec<String>,
 }
 
 /// Arguments of `evbrief watch`.
@@ -282,7 +289,17 @@ fn run_build(args: &BuildArgs, quiet: bool, verbose: bool) -> i32 {
     let format = args.format.parse().unwrap_or_default();
     let language = args.language.as_deref().and_then(|l| l.parse().ok());
     let paper = args.paper.as_deref().and_then(|p| p.parse().ok());
-    let mut config = build_config(&args.project, None).document(format, language, paper);
+    let pdf = match args.pdf_standards.as_slice() {
+        [] => None,
+        names => match PdfConformance::from_names(names) {
+            Ok(pdf) => Some(pdf),
+            Err(e) => {
+                eprintln!("error: --pdf-standard: {e}");
+                return 2;
+            }
+        },
+    };
+    let mut config = build_config(&args.project, None).document(format, language, paper, pdf);
     if let Some(out) = &args.output {
         config.output.clone_from(out);
     }
@@ -291,8 +308,8 @@ fn run_build(args: &BuildArgs, quiet: bool, verbose: bool) -> i32 {
     config.if_changed = args.if_changed;
     if config.if_changed && !config.is_edition_document() {
         eprintln!(
-            "error: --if-changed applies to the brief an edition keeps; a handout, slides or \
-             another language or paper is made with a plain `evbrief build --format …`"
+            "error: --if-changed applies to the brief an edition keeps; a handout, slides, \
+             another language, paper or PDF standard is made with a plain `evbrief build …`"
         );
         return 2;
     }

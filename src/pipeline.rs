@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 
 use crate::analysis::analyse;
-use crate::config::Paper;
+use crate::config::{Paper, PdfConformance};
 use crate::data::{LoadError, Project, load_project};
 use crate::i18n::Language;
 use crate::living::editions::{EditionName, Editions, RecordError};
@@ -41,6 +41,8 @@ pub struct BuildConfig {
     pub language: Option<Language>,
     /// The paper size, instead of `brief.toml`'s (slides ignore it).
     pub paper: Option<Paper>,
+    /// PDF standards, instead of `brief.toml`'s `pdf-standards`.
+    pub pdf: Option<PdfConformance>,
     /// Which fonts to load besides the embedded ones and the project's `fonts/`.
     pub fonts: FontOptions,
     /// How long compiling the template may take (see [`crate::report::DEFAULT_TIME_LIMIT`]).
@@ -62,23 +64,27 @@ impl BuildConfig {
             format: DocumentFormat::Brief,
             language: None,
             paper: None,
+            pdf: None,
             fonts: FontOptions::default(),
             template_time_limit: crate::report::DEFAULT_TIME_LIMIT,
         }
     }
 
-    /// Asks for `format` in `language` on `paper` (each `None` meaning `brief.toml`'s
-    /// choice) and points the output at its default file: `output/<format>.pdf`, with
-    /// the language and paper added when given (`output/handout.zh.us-letter.pdf`).
+    /// Asks for `format` in `language` on `paper` conforming to `pdf` (each `None`
+    /// meaning `brief.toml`'s choice) and points the output at its default file:
+    /// `output/<format>.pdf`, with the language, paper and standards added when given
+    /// (`output/handout.zh.us-letter.pdf`, `output/brief.a-2b.ua-1.pdf`).
     pub fn document(
         mut self,
         format: DocumentFormat,
         language: Option<Language>,
         paper: Option<Paper>,
+        pdf: Option<PdfConformance>,
     ) -> Self {
         self.format = format;
         self.language = language;
         self.paper = paper;
+        self.pdf = pdf;
         let mut name = format.name().to_owned();
         if let Some(language) = language {
             name = format!("{name}.{}", language.code());
@@ -86,15 +92,23 @@ impl BuildConfig {
         if let Some(paper) = paper {
             name = format!("{name}.{}", paper.name());
         }
+        if let Some(pdf) = pdf {
+            for standard in pdf.to_names() {
+                name = format!("{name}.{standard}");
+            }
+        }
         self.output = self.output_dir().join(format!("{name}.pdf"));
         self
     }
 
     /// True for the brief as `brief.toml` describes it: the document an edition keeps.
-    /// Anything else (a handout, slides, another language or paper) is made from an
-    /// edition but not kept in it.
+    /// Anything else (a handout, slides, another language, paper or PDF standard) is
+    /// made from an edition but not kept in it.
     pub fn is_edition_document(&self) -> bool {
-        self.format == DocumentFormat::Brief && self.language.is_none() && self.paper.is_none()
+        self.format == DocumentFormat::Brief
+            && self.language.is_none()
+            && self.paper.is_none()
+            && self.pdf.is_none()
     }
 
     /// What the view model of this build's document is asked for.
@@ -103,6 +117,7 @@ impl BuildConfig {
             format: self.format,
             language: self.language.unwrap_or(brief.language),
             paper: self.paper.unwrap_or(brief.paper),
+            pdf: self.pdf.unwrap_or(brief.pdf_standards),
         }
     }
 

@@ -3,12 +3,14 @@
 //! Owns the file shape only; checks that need the studies live in `data::validate`.
 
 pub mod certainty;
+pub mod pdf;
 pub mod style;
 
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 pub use certainty::SofRow;
+pub use pdf::{PdfA, PdfConformance};
 pub use style::{CitationStyle, DEFAULT_CITATION_STYLE};
 
 /// Everything `brief.toml` says about the brief as a whole.
@@ -56,6 +58,10 @@ pub struct BriefConfig {
     /// The curated texts in other languages (`[translations.zh]`), used by that edition.
     #[serde(default)]
     pub translations: Translations,
+    /// PDF standards every document of the brief conforms to (`["a-2b", "ua-1"]`);
+    /// none by default. See [`PdfConformance`].
+    #[serde(default)]
+    pub pdf_standards: PdfConformance,
 }
 
 impl BriefConfig {

@@ -542,7 +542,14 @@ pub fn overview(
                                     &[
                                         ("label", &join_lines(&r.label)),
                                         ("effect", &r.effect),
-                                        ("k", &r.a),
+                                        (
+                                            "studies",
+                                            // `a` holds the number of studies here.
+                                            &r.a.parse().map_or_else(
+                                                |_| r.a.clone(),
+                                                |k| labels.count(k, "words.studies"),
+                                            ),
+                                        ),
                                     ],
                                 )
                             })

@@ -21,7 +21,9 @@ use typst::diag::{Severity, SourceDiagnostic, Warned};
 use typst::foundations::{Datetime, Smart};
 use typst_kit::diagnostics::{DiagnosticFormat, emit, termcolor::Buffer};
 use typst_layout::PagedDocument;
-use typst_pdf::{PdfOptions, Timestamp};
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
+
+use crate::config::{PdfA, PdfConformance};
 
 use crate::data::Project;
 use view::BriefView;
@@ -110,6 +112,10 @@ pub enum RenderError {
         /// The project's font folder.
         fonts_dir: String,
     },
+    /// Typst refused the chosen PDF standards as a combination (`PdfConformance` admits
+    /// only combinations Typst accepts, so this is an internal fault).
+    #[error("PDF standards: {0}")]
+    Standards(String),
     /// Typst reported errors in a template, each located as `path:line:col`.
     #[error("the template failed to compile:\n{}", .0.render(true))]
     Template(TemplateProblems),
@@ -335,6 +341,9 @@ impl Renderer {
             ident: Smart::Custom(format!("evbrief/{}", view.config.title)),
             creator: Smart::Custom(Some(view.generator.clone())),
             timestamp: Some(Timestamp::new_utc(today)),
+            standards: pdf_standards(view.config.pdf_standards).map_err(RenderError::Standards)?,
+            // Tagged whatever the standards: structure, reading order, alt text.
+            tagged: true,
             ..PdfOptions::default()
         };
         let pdf = typst_pdf::pdf(&document, &options)
@@ -448,6 +457,26 @@ fn format_diagnostics(world: &BriefWorld, diagnostics: &[SourceDiagnostic]) -> T
     TemplateProblems(problems.collect())
 }
 
+/// Typst's form of the chosen standards. `PdfConformance` admits only combinations
+/// Typst accepts (a unit test checks every one), so the error is not expected.
+fn pdf_standards(c: PdfConformance) -> Result<PdfStandards, String> {
+    let list: Vec<PdfStandard> = c
+        .archival
+        .map(|level| match level {
+            PdfA::A2b => PdfStandard::A_2b,
+            PdfA::A2u => PdfStandard::A_2u,
+            PdfA::A2a => PdfStandard::A_2a,
+            PdfA::A3b => PdfStandard::A_3b,
+            PdfA::A3u => PdfStandard::A_3u,
+            PdfA::A3a => PdfStandard::A_3a,
+            PdfA::A4 => PdfStandard::A_4,
+        })
+        .into_iter()
+        .chain(c.universal_access.then_some(PdfStandard::Ua_1))
+        .collect();
+    PdfStandards::new(&list).map_err(|e| e.message().to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -497,6 +526,32 @@ mod tests {
         let (_, compiled) = renderer.compile(MAIN_TEMPLATE).unwrap();
         assert!(compiled.output.is_ok());
         assert_eq!(renderer.files_read(), ["templates/brief.typ"]);
+    }
+
+    #[test]
+    fn pdf_conformance_admits_exactly_the_combinations_typst_accepts() {
+        let typst_standard = |name: &str| {
+            serde_json::from_value::<PdfStandard>(serde_json::Value::String(name.into())).unwrap()
+        };
+        let names = PdfConformance::names();
+        let mut lists: Vec<Vec<&str>> = vec![vec![]];
+        for a in &names {
+            lists.push(vec![a]);
+            for b in &names {
+                lists.push(vec![a, b]);
+            }
+        }
+        for list in lists {
+            let ours = PdfConformance::from_names(&list);
+            let mut typst: Vec<PdfStandard> = list.iter().map(|n| typst_standard(n)).collect();
+            // A repeated name means the standard once.
+            typst.dedup();
+            let theirs = PdfStandards::new(&typst);
+            assert_eq!(ours.is_ok(), theirs.is_ok(), "{list:?}: {ours:?}");
+            if let Ok(ours) = ours {
+                assert!(pdf_standards(ours).is_ok(), "{list:?}");
+            }
+        }
     }
 
     #[test]

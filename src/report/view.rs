@@ -15,7 +15,7 @@ use super::safety::{SafetyView, safety_view};
 use super::sof::{SofView, sof_view};
 use super::words::{capitalise, measure_label, model_name, pooled_sentence, time_label};
 use crate::analysis::Analysed;
-use crate::config::{BriefConfig, OutcomeKind, Paper};
+use crate::config::{BriefConfig, OutcomeKind, Paper, PdfConformance};
 use crate::data::model::{Measurement, Source, Study};
 use crate::data::model_p::{Relation, parse_p};
 use crate::data::time::parse_time;
@@ -32,15 +32,18 @@ pub struct ViewOptions {
     pub language: Language,
     /// Paper size for the brief and the handout (slides are always 16:9).
     pub paper: Paper,
+    /// The PDF standards the document is written to (PDF/A, PDF/UA).
+    pub pdf: PdfConformance,
 }
 
 impl ViewOptions {
-    /// The brief as `brief.toml` describes it: its language and paper.
+    /// The brief as `brief.toml` describes it: its language, paper and PDF standards.
     pub fn brief(config: &BriefConfig) -> Self {
         ViewOptions {
             format: DocumentFormat::Brief,
             language: config.language,
             paper: config.paper,
+            pdf: config.pdf_standards,
         }
     }
 }
@@ -236,6 +239,7 @@ pub fn build_view(
     let labels = options.language.labels();
     let mut config = project.config.localised(options.language);
     config.paper = options.paper;
+    config.pdf_standards = options.pdf;
     let as_of = format_date(config.as_of.get_ref(), labels);
     let studies = project
         .studies
