@@ -167,19 +167,25 @@ pub(crate) fn clean_text(text: &str) -> Option<String> {
 }
 
 /// A title as a source gives it, cleaned: whitespace collapsed, the square brackets
-/// PubMed puts around translated titles and one closing full stop removed.
+/// PubMed puts around translated titles and a closing full stop removed. Cleaning is
+/// repeated until nothing changes, so a cleaned title cleans to itself: a record written
+/// to the inbox reads back with the same title (`[Title] .` first loses the stop, then
+/// the brackets).
 pub(crate) fn clean_title(text: &str) -> Option<String> {
     let mut t = clean_text(text)?;
-    if t.ends_with('.') && !t.ends_with("..") {
-        t.pop();
+    loop {
+        let before = t.len();
+        if t.ends_with('.') && !t.ends_with("..") {
+            t.pop();
+            t = clean_text(&t)?;
+        }
+        if t.starts_with('[') && t.ends_with(']') && bracket_wraps_all(&t) {
+            t = clean_text(&t[1..t.len() - 1])?;
+        }
+        if t.len() == before {
+            return Some(t);
+        }
     }
-    if t.starts_with('[') && t.ends_with(']') && bracket_wraps_all(&t) {
-        t = t[1..t.len() - 1].trim().to_string();
-    }
-    if t.ends_with('.') && !t.ends_with("..") {
-        t.pop();
-    }
-    clean_text(&t)
 }
 
 /// Whether the `[` opening `t` is closed by its last character (not `[a] and [b]`).
@@ -350,6 +356,34 @@ pub(crate) fn month_of(word: &str) -> Option<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clean_title_cleans_to_itself() {
+        // Found by the `import_nbib` fuzz target: control characters between `]` and
+        // the full stop left the brackets on the first cleaning only.
+        let dirty = "[Efficacy of UC-MSC: a post hoc analysis]\u{8}\u{0}\u{0}.";
+        assert_eq!(
+            clean_title(dirty).as_deref(),
+            Some("Efficacy of UC-MSC: a post hoc analysis")
+        );
+        for text in [
+            dirty,
+            "[A]. .",
+            "[[Nested]].",
+            "Plain title.",
+            "Ends with... ",
+            "[a] and [b].",
+        ] {
+            let once = clean_title(text).unwrap();
+            assert_eq!(
+                clean_title(&once).as_deref(),
+                Some(once.as_str()),
+                "{text:?}"
+            );
+        }
+        assert_eq!(clean_title("[a] and [b].").as_deref(), Some("[a] and [b]"));
+        assert_eq!(clean_title("Ends with...").as_deref(), Some("Ends with..."));
+    }
 
     #[test]
     fn titles_lose_pubmed_brackets_and_closing_full_stop() {
