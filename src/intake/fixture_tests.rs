@@ -634,3 +634,19 @@ fn names_with_control_characters_or_equals_signs_survive_the_inbox() {
         }
     }
 }
+
+/// Found by the `import_csl_json` fuzz target: a five-digit year was imported, and the
+/// inbox entry then stopped every build (hayagriva reads four-digit years only).
+#[test]
+fn a_year_that_is_not_four_digits_is_a_problem() {
+    let csl = fixture(
+        "x.json",
+        r#"{"type": "webpage", "title": "A trial record", "issued": {"date-parts": [[22019, 12]]}}"#,
+    );
+    let shown: Vec<String> = parse(&csl, ImportFormat::CslJson)
+        .unwrap_err()
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+    assert_eq!(shown, ["x.json:1:1: year 22019 is not a four-digit year"]);
+}

@@ -96,7 +96,8 @@ impl ImportFormat {
 }
 
 /// Parses every record in a file. The error carries every problem found, each with
-/// a byte span into `file.text`; a record without a title is one of them. Names are
+/// a byte span into `file.text`; a record without a title or with a year that is not
+/// four digits is one of them. Names are
 /// made safe for the inbox's BibTeX ([`PersonName::make_bibtex_safe`]).
 pub fn parse(file: &SourceFile, format: ImportFormat) -> Result<Vec<Record>, Vec<Problem>> {
     let (records, problems) = match format {
@@ -112,6 +113,15 @@ pub fn parse(file: &SourceFile, format: ImportFormat) -> Result<Vec<Record>, Vec
     for record in &mut records {
         for author in &mut record.authors {
             author.make_bibtex_safe();
+        }
+        if let Some(year) = record.year.filter(|y| !(1000..=9999).contains(y)) {
+            // Typst's bibliography (hayagriva) reads four-digit years only: such a record
+            // in the inbox would stop every build.
+            problems.push(Problem::new(
+                file,
+                record.span.start..record.span.start,
+                format!("year {year} is not a four-digit year"),
+            ));
         }
         if record.title.is_empty() {
             problems.push(Problem::new(
