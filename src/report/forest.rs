@@ -392,16 +392,20 @@ pub(crate) fn build_view(
         panels.push(ForestPanel {
             rows: rows[start..end].iter().map(|(r, _)| r.clone()).collect(),
             svg: render_panel(axis, &plot_rows[start..end], favours.as_ref(), heaviest, &g),
-            rob_svg: with_rob.then(|| {
-                let marks: Vec<MarkRow> = rows[start..end]
-                    .iter()
-                    .map(|(r, _)| MarkRow {
-                        height_pt: f64::from(r.lines) * g.line_height,
-                        marks: r.rob.map(|j| vec![j]).unwrap_or_default(),
-                    })
-                    .collect();
-                mark_column_svg(&marks, ROB_WIDTH)
-            }),
+            // A panel of summary rows only (a tall plot's last page can be just its
+            // totals) has no marks: no column, rather than an SVG of zero width.
+            rob_svg: (with_rob && rows[start..end].iter().any(|(r, _)| r.rob.is_some())).then(
+                || {
+                    let marks: Vec<MarkRow> = rows[start..end]
+                        .iter()
+                        .map(|(r, _)| MarkRow {
+                            height_pt: f64::from(r.lines) * g.line_height,
+                            marks: r.rob.map(|j| vec![j]).unwrap_or_default(),
+                        })
+                        .collect();
+                    mark_column_svg(&marks, ROB_WIDTH)
+                },
+            ),
             continued: start > 0,
         });
         start = end;

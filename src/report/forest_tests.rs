@@ -451,3 +451,30 @@ fn risk_of_bias_column_marks_study_rows_only_in_rows_of_the_same_heights() {
         0.0
     );
 }
+
+/// A tall plot whose last panel holds only its totals: that panel has no mark column
+/// (an SVG of zero width would stop Typst), every other panel has one.
+#[test]
+fn a_panel_of_totals_only_has_no_risk_of_bias_column() {
+    use crate::plot::risk_of_bias::Judgement;
+    let rob = |_: &str| Some(Judgement::Low);
+    let mut seen = false;
+    for k in 30..=50 {
+        let mut rng = Lcg::new(k);
+        let rows: Vec<StudyEffectRow> = (0..k)
+            .map(|i| {
+                let (n1, n2) = (50.0, 60.0);
+                let a = 1.0 + rng.below(20) as f64;
+                let c = 1.0 + rng.below(20) as f64;
+                row(&format!("Study {i:03}"), "", a, n1, c, n2)
+            })
+            .collect();
+        let f = forest_with_rob(rows, settings(SubgroupBy::None), Some(&rob));
+        for panel in &f.panels {
+            let studies = panel.rows.iter().any(|r| r.kind == "study");
+            assert_eq!(panel.rob_svg.is_some(), studies, "k = {k}");
+            seen |= !studies;
+        }
+    }
+    assert!(seen, "some k leaves a panel of totals only");
+}
