@@ -18,7 +18,9 @@ pub struct JournalClubView {
     pub discussion: Vec<String>,
     /// The outcome whose forest plot the handout shows (an id of `outcomes`), if any has one.
     pub key_outcome: Option<String>,
-    /// QR codes of the references that have a DOI, in bibliography-key order.
+    /// QR codes of the references that have a DOI, in bibliography-key order; drawn only
+    /// for the handout, which prints them (a thousand references cost ~150 ms of QR
+    /// encoding and a larger view for every brief otherwise).
     pub qr_codes: Vec<QrCodeView>,
 }
 
@@ -62,11 +64,13 @@ pub struct QrCodeView {
 
 /// The journal-club view of a project, printed with `config` (already localised) and
 /// `labels`; `outcomes` are the brief's outcome sections, to pick the key forest plot.
+/// `with_qr_codes`: draw the references' QR codes (the handout prints them).
 pub fn journal_club_view(
     project: &Project,
     config: &BriefConfig,
     outcomes: &[OutcomeView],
     labels: &Labels,
+    with_qr_codes: bool,
 ) -> JournalClubView {
     let discussion = if config.journal_club.discussion_questions.is_empty() {
         labels
@@ -85,7 +89,11 @@ pub fn journal_club_view(
             .collect(),
         discussion,
         key_outcome: key_outcome(config, outcomes),
-        qr_codes: qr_codes(project),
+        qr_codes: if with_qr_codes {
+            qr_codes(project)
+        } else {
+            Vec::new()
+        },
     }
 }
 

@@ -336,7 +336,13 @@ pub fn build_view(
         })
         .collect();
     let overview = overview_forests(&config, analysis, labels);
-    let journal_club = journal_club_view(project, &config, &outcomes, labels);
+    let journal_club = journal_club_view(
+        project,
+        &config,
+        &outcomes,
+        labels,
+        options.format == DocumentFormat::Handout,
+    );
     let mut edition = edition;
     edition.date = edition
         .name
