@@ -1,5 +1,5 @@
 //! Benchmark of a cold `evbrief build`: the bundled brief, and a synthetic project whose
-//! one outcome has 300 studies (a forest plot over seven pages), and the handout, slides and
+//! one outcome has 300 studies (a forest plot over eight pages), and the handout, slides and
 //! Chinese edition of the bundled brief. Wall time and peak memory.
 //! Then the watch-mode rebuild of the bundled brief after a one-value edit and after a
 //! template edit, in process with one kept-alive Typst world, as `evbrief watch` does it.

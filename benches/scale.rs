@@ -15,7 +15,9 @@
 //!   it does not depend on the number of outcomes, so it is run once per study count).
 //!
 //! Peak memory is each child's own `ru_maxrss`, read with `wait4`, so a small project
-//! measured after a large one is not charged the large one's peak.
+//! measured after a large one is not charged the large one's peak. Linux does charge a
+//! child with its parent's peak at the spawn, so `analyse` (a few MiB) runs first, while
+//! this process is small, and the table says how large it was.
 //!
 //! Run all of it with `cargo bench --bench scale` (about 10 minutes on 2 cores), or a subset
 //! with `EVBRIEF_SCALE=10x1,100x5 cargo bench --bench scale` (studies × outcomes pairs).
@@ -45,8 +47,16 @@ fn main() {
     let work = std::env::temp_dir().join(format!("evbrief-scale-{}", std::process::id()));
     std::fs::create_dir_all(&work).expect("temp dir");
 
-    let mut rows = Vec::new();
+    // `analyse` first: a child's peak RSS includes this process's own peak at the moment
+    // of the spawn (Linux charges the parent's memory at exec), which is smallest now.
     let mut analyse_rows: Vec<(usize, Measured)> = Vec::new();
+    for &(studies, _) in &sizes {
+        if !analyse_rows.iter().any(|(s, _)| *s == studies) {
+            analyse_rows.push((studies, analyse_runs(&work, studies, 5)));
+        }
+    }
+    let floor_mib = own_peak_rss_kib() as f64 / 1024.0;
+    let mut rows = Vec::new();
     for &(studies, outcomes) in &sizes {
         let project = work.join(format!("p-{studies}x{outcomes}"));
         let spec = evbrief::synthetic::SyntheticSpec {
@@ -73,13 +83,28 @@ fn main() {
             cold,
             watch,
         });
-        if !analyse_rows.iter().any(|(s, _)| *s == studies) {
-            analyse_rows.push((studies, analyse_runs(&work, studies, 5)));
-        }
         let _ = std::fs::remove_dir_all(&project);
     }
     let _ = std::fs::remove_dir_all(&work);
     print_tables(&rows, &analyse_rows, runs, watch_samples);
+    println!();
+    println!(
+        "(A child's peak RSS includes this bench process's peak at the spawn; during the analyse runs that was {floor_mib:.1} MiB.)"
+    );
+}
+
+/// The peak resident set of this process's memory (`VmHWM`), in KiB: what Linux charges to
+/// a child at its spawn. Not `getrusage(RUSAGE_SELF)`, which also holds cargo's peak from
+/// before this binary was exec'd.
+fn own_peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
 }
 
 /// The (studies, outcomes) pairs to run: `EVBRIEF_SCALE=10x1,1000x20`, or the whole grid.
