@@ -9,6 +9,8 @@
 //! largest resident set of those children (`getrusage(RUSAGE_CHILDREN)`), so it is the
 //! peak over everything run so far: the bundled brief is measured first.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -48,26 +50,14 @@ fn main() {
 /// Median rebuild time of a watch session over a copy of the bundled brief, after an edit
 /// of one reported value and after an edit of the template.
 fn watch_rebuilds(repo: &Path, out_dir: &Path, samples: usize) {
-    use evbrief::living::lock::{HolderInfo, LockWait, OutputLock};
-    use evbrief::living::session::WatchSession;
     use evbrief::living::watch::ChangeSet;
-    use evbrief::pipeline::BuildConfig;
 
     let project = out_dir.join("watch");
     std::fs::create_dir_all(&project).expect("mkdir");
     for item in ["brief.toml", "data", "templates"] {
         copy(&repo.join(item), &project.join(item));
     }
-    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).expect("date");
-    let mut session = WatchSession::new(BuildConfig::new(&project, today));
-    let lock = OutputLock::acquire(
-        &project.join("output"),
-        &HolderInfo::current("bench"),
-        LockWait::NoWait,
-        |_| {},
-    )
-    .expect("lock");
-    session.rebuild(&lock, None).expect("first build");
+    let (mut session, lock) = support::built_watch_session(&project);
 
     let study = project.join("data/studies/zang-plagh-rct.toml");
     let original = std::fs::read_to_string(&study).expect("study");

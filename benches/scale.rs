@@ -23,6 +23,8 @@
 //! with `EVBRIEF_SCALE=10x1,100x5 cargo bench --bench scale` (studies × outcomes pairs).
 //! It prints markdown tables: the measurements, then the growth between sizes.
 
+mod support;
+
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -275,21 +277,9 @@ fn watch_rebuilds(project: &Path, samples: usize) -> Measured {
 /// In the child: a watch session over `project`, a first build, then `samples` rebuilds each
 /// after a one-value edit of the first study file. Prints `rebuild-ms <ms>` per rebuild.
 fn watch_child(project: &Path, samples: usize) {
-    use evbrief::living::lock::{HolderInfo, LockWait, OutputLock};
-    use evbrief::living::session::WatchSession;
     use evbrief::living::watch::ChangeSet;
-    use evbrief::pipeline::BuildConfig;
 
-    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).expect("date");
-    let mut session = WatchSession::new(BuildConfig::new(project, today));
-    let lock = OutputLock::acquire(
-        &project.join("output"),
-        &HolderInfo::current("bench"),
-        LockWait::NoWait,
-        |_| {},
-    )
-    .expect("lock");
-    session.rebuild(&lock, None).expect("first build");
+    let (mut session, lock) = support::built_watch_session(project);
 
     let study = project
         .join("data/studies")

@@ -6,7 +6,7 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use common::{evbrief, pdf_flow_text, project, stderr};
+use common::{build, evbrief, pdf_flow_text, project, stderr};
 
 /// `pdfinfo`'s page count and the first page's size in points.
 fn pages_and_size(pdf: &Path) -> (usize, f64, f64) {
@@ -32,13 +32,6 @@ fn pages_and_size(pdf: &Path) -> (usize, f64, f64) {
 
 fn text(pdf: &Path) -> String {
     pdf_flow_text(pdf).expect("pdftotext (poppler-utils) is needed")
-}
-
-fn build(dir: &Path, args: &[&str]) {
-    let mut all = vec!["build", "-q", "-p", dir.to_str().unwrap()];
-    all.extend_from_slice(args);
-    let out = evbrief(&all);
-    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
 }
 
 #[test]

@@ -10,7 +10,7 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use common::{evbrief, project, stderr};
+use common::{build, evbrief, project, stderr};
 
 /// Runs a checker; panics with install advice when it is missing.
 fn tool(program: &str, args: &[&str], pdf: &Path) -> std::process::Output {
@@ -67,13 +67,6 @@ fn alt_text(element: &str) -> String {
         let literal = rest.strip_prefix('(').unwrap_or("");
         literal[..literal.find(')').unwrap_or(0)].to_owned()
     }
-}
-
-fn build(dir: &Path, args: &[&str]) {
-    let mut all = vec!["build", "-q", "-p", dir.to_str().unwrap()];
-    all.extend_from_slice(args);
-    let out = evbrief(&all);
-    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
 }
 
 /// The XMP metadata's claims (`pdfaid:part`, `pdfaid:conformance`, `pdfuaid:part`).

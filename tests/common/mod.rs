@@ -45,6 +45,14 @@ pub fn project(fixture: Option<&str>) -> tempfile::TempDir {
     dir
 }
 
+/// `evbrief build -q -p DIR ARGS…`, which must succeed.
+pub fn build(dir: &Path, args: &[&str]) {
+    let mut all = vec!["build", "-q", "-p", dir.to_str().unwrap()];
+    all.extend_from_slice(args);
+    let out = evbrief(&all);
+    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+}
+
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
