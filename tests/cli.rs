@@ -203,27 +203,35 @@ fn invalid_judgements_are_file_line_errors() {
     }
 }
 
-/// A synthetic project of 60 studies in two subgroups: the forest plot continues over
-/// pages with its headers repeated, and shows subtotals and the subgroup test.
-#[test]
-fn tall_forest_plots_continue_with_subgroups() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("p");
+/// Writes a synthetic project of `studies` studies in two subgroups (T2DM and T1D) with
+/// the repository's templates; `settings` go on top of its brief.toml.
+fn synthetic_project(dir: &Path, studies: usize, settings: &str) -> PathBuf {
+    let root = dir.join("p");
     let templates = repo().join("templates");
     let out = evbrief(&[
         "synthetic",
         root.to_str().unwrap(),
         "--studies",
-        "60",
+        &studies.to_string(),
         "--subgroups",
         "--templates",
         templates.to_str().unwrap(),
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
-    // US Letter is shorter than A4: panels must still fit its pages.
     let brief = root.join("brief.toml");
     let toml = fs::read_to_string(&brief).unwrap();
-    fs::write(&brief, format!("paper = \"us-letter\"\n{toml}")).unwrap();
+    fs::write(&brief, format!("{settings}\n{toml}")).unwrap();
+    root
+}
+
+/// A synthetic project of 60 studies in two subgroups, printed in full: the forest plot
+/// continues over pages with its headers repeated, and shows subtotals and the subgroup
+/// test.
+#[test]
+fn tall_forest_plots_continue_with_subgroups() {
+    let dir = tempfile::tempdir().unwrap();
+    // US Letter is shorter than A4: panels must still fit its pages.
+    let root = synthetic_project(dir.path(), 60, "paper = \"us-letter\"\ndetail = \"full\"");
     let out = evbrief(&["build", "-q", "-p", root.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
     let bytes = fs::read(root.join("output/brief.pdf")).unwrap();
@@ -252,6 +260,63 @@ fn tall_forest_plots_continue_with_subgroups() {
         0,
         "headers repeat in pairs"
     );
+}
+
+/// More than 50 studies print the summary layout by default: every study is still
+/// analysed and drawn (as a band), but the rows printed per study are left out, and the
+/// brief says so and how many.
+#[test]
+fn large_briefs_print_the_summary_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = synthetic_project(dir.path(), 60, "");
+    let out = evbrief(&["build", "-q", "-p", root.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let Some(text) = pdf_text(&root.join("output/brief.pdf")) else {
+        eprintln!("pdftotext not installed; skipping the text checks");
+        return;
+    };
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for needle in [
+        "Summary layout (60 studies)",
+        "30 studies, sorted by estimate",
+        "Subtotal (T2DM, k = 30)",
+        "Total (k = 60)",
+        "Test for subgroup differences: Q =",
+        "Left out in the summary layout:",
+        "rows by study left out in the summary layout",
+        "judged; the judgements and their support per study are left out",
+    ] {
+        assert!(text.contains(needle), "missing: {needle}\n{text}");
+    }
+    for absent in ["Support for judgements", "(continued)", "P (as reported)"] {
+        assert!(!text.contains(absent), "unexpected: {absent}");
+    }
+    // The slides get one slide for all the studies, not sixty.
+    let out = evbrief(&[
+        "build",
+        "-q",
+        "--format",
+        "slides",
+        "-p",
+        root.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let slides = pdf_text(&root.join("output/slides.pdf")).unwrap();
+    let slides = slides.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        slides.contains("60 studies: too many for a slide each"),
+        "{slides}"
+    );
+    assert!(!slides.contains("Key results"));
+    // The same project printed in full has the per-study rows back.
+    let brief = root.join("brief.toml");
+    let toml = fs::read_to_string(&brief).unwrap();
+    fs::write(&brief, format!("detail = \"full\"\n{toml}")).unwrap();
+    let out = evbrief(&["build", "-q", "-p", root.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let full = pdf_text(&root.join("output/brief.pdf")).unwrap();
+    assert!(full.contains("Support for judgements"));
+    assert!(!full.contains("Summary layout"));
 }
 
 #[test]

@@ -62,6 +62,10 @@ pub struct BriefConfig {
     /// none by default. See [`PdfConformance`].
     #[serde(default)]
     pub pdf_standards: PdfConformance,
+    /// How much per-study detail the brief prints (`auto`, `full` or `summary`); see
+    /// [`Detail`].
+    #[serde(default)]
+    pub detail: Detail,
 }
 
 impl BriefConfig {
@@ -215,6 +219,44 @@ fn default_comparison_short() -> String {
 
 fn default_style() -> Spanned<String> {
     Spanned::new(0..0, DEFAULT_CITATION_STYLE.to_owned())
+}
+
+/// How much per-study detail the brief prints.
+///
+/// A brief of a few dozen studies prints every extracted value, comparison, risk-of-bias
+/// support and adverse-event row, and one forest-plot row per study. Those parts grow with
+/// studies × outcomes: at 1000 studies × 20 outcomes they would fill some 2,000 pages that
+/// nobody reads and take minutes to typeset. The summary keeps everything that is pooled or
+/// judged (summary of findings, pooled estimates and subgroups, risk-of-bias summary,
+/// pooled adverse events, the table of included studies and the references) and draws each
+/// forest plot's studies as a caterpillar band (every study's estimate and CI, sorted) in
+/// place of one labelled row each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Detail {
+    /// Full detail up to [`Detail::SUMMARY_ABOVE_STUDIES`] included studies, the summary
+    /// above.
+    #[default]
+    Auto,
+    /// Every per-study row, however many studies.
+    Full,
+    /// The summary, however few studies.
+    Summary,
+}
+
+impl Detail {
+    /// With `auto`, briefs of more included studies than this print the summary: a forest
+    /// plot of 50 labelled rows still fits one page.
+    pub const SUMMARY_ABOVE_STUDIES: usize = 50;
+
+    /// Whether a brief of `studies` included studies prints the summary.
+    pub fn is_summary(self, studies: usize) -> bool {
+        match self {
+            Detail::Auto => studies > Self::SUMMARY_ABOVE_STUDIES,
+            Detail::Full => false,
+            Detail::Summary => true,
+        }
+    }
 }
 
 /// Paper sizes the template lays out for; figures fit both.

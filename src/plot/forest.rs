@@ -43,6 +43,13 @@ pub enum Mark {
         /// How it is filled.
         style: DiamondStyle,
     },
+    /// Many studies in one band (the summary layout of a large brief): a caterpillar plot,
+    /// one thin line per study over its CI with a dot at its estimate, stacked from the
+    /// smallest estimate at the top to the largest at the bottom.
+    Band {
+        /// `[estimate, lower, upper]` per study (analysis scale), sorted by estimate.
+        intervals: Vec<[f64; 3]>,
+    },
     /// A prediction interval: a bar with end ticks.
     Prediction {
         /// Lower limit (analysis scale).
@@ -151,6 +158,9 @@ pub fn render_panel(
             let mid = px(top + h / 2.0);
             match row.mark {
                 Mark::Blank => {}
+                Mark::Band { ref intervals } => {
+                    draw_band(&root, intervals, top, h, &x_of);
+                }
                 Mark::Study {
                     estimate,
                     lower,
@@ -288,6 +298,46 @@ pub fn render_panel(
         let _ = root.present();
     }
     svg
+}
+
+/// Room left free above and below a band's first and last study, in points.
+const BAND_PAD_PT: f64 = 2.0;
+
+/// Draws a band's studies between `top` and `top + height` (points): each CI a hairline,
+/// each estimate a short black tick, so the estimates read as one curve however many
+/// studies there are. Lines of studies closer than a grid unit share a row.
+fn draw_band<DB: DrawingBackend>(
+    root: &DrawingArea<DB, plotters::coord::Shift>,
+    intervals: &[[f64; 3]],
+    top: f64,
+    height: f64,
+    x_of: &dyn Fn(f64) -> i32,
+) {
+    let n = intervals.len();
+    if n == 0 {
+        return;
+    }
+    let inner = (height - 2.0 * BAND_PAD_PT).max(0.0);
+    let step = inner / n as f64;
+    let line = RGBColor(120, 120, 120).stroke_width(1);
+    // A tick at least half a point tall, at most as tall as a study's share of the band.
+    let half_tick = px((step / 2.0).clamp(0.25, 1.5)).max(1);
+    let half_width = px(0.6).max(1);
+    for (i, [estimate, lower, upper]) in intervals.iter().enumerate() {
+        let y = px(top + BAND_PAD_PT + (i as f64 + 0.5) * step);
+        let _ = root.draw(&PathElement::new(
+            vec![(x_of(*lower), y), (x_of(*upper), y)],
+            line,
+        ));
+        let x = x_of(*estimate);
+        let _ = root.draw(&Rectangle::new(
+            [
+                (x - half_width, y - half_tick),
+                (x + half_width, y + half_tick),
+            ],
+            BLACK.filled(),
+        ));
+    }
 }
 
 /// A favours label's lines: "Favours\nUC-MSC" is "Favours" over "UC-MSC".

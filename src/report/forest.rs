@@ -114,6 +114,9 @@ pub struct ForestContext<'a> {
     /// Overall risk of bias by study id (`None`: not assessed); without it the figure
     /// has no risk-of-bias column.
     pub risk_of_bias: Option<RobLookup<'a>>,
+    /// The summary layout of a large brief: each subgroup's studies drawn as one
+    /// caterpillar band instead of a row each (see [`crate::config::Detail`]).
+    pub summary: bool,
     /// The fixed words of the brief's language (headers, totals, notes, favours labels).
     pub labels: &'a Labels,
 }
@@ -150,7 +153,10 @@ fn time_forest(a: &OutcomeAnalysis, t: &TimeAnalysis, ctx: &ForestContext) -> Fo
         if let Some(g) = group {
             rows.push((text_row("heading", &g.name, LABEL_CHARS), Mark::Blank));
         }
-        for r in &members {
+        if ctx.summary {
+            rows.push(band_row(&members, pooled_many, labels));
+        }
+        for r in members.iter().filter(|_| !ctx.summary) {
             let (label, study_cites) = (ctx.study)(&r.study);
             // The row cites the report its numbers come from; the study's other reports
             // are cited in the table of included studies.
@@ -303,7 +309,13 @@ fn time_forest(a: &OutcomeAnalysis, t: &TimeAnalysis, ctx: &ForestContext) -> Fo
             ],
         ));
     }
-    if ctx.risk_of_bias.is_some() {
+    if ctx.summary {
+        let converted = t.studies.iter().filter(|r| !r.audit.is_empty()).count();
+        notes.push(labels.fill(
+            "forest.band-note",
+            &[("converted", &labels.count(converted, "words.studies"))],
+        ));
+    } else if ctx.risk_of_bias.is_some() {
         notes.push(labels.text("forest.rob-note").to_owned());
     }
 
@@ -645,24 +657,8 @@ fn total_row(
     style: DiamondStyle,
 ) -> Row {
     let mut row = text_row(kind, name, LABEL_CHARS);
-    let sum = |f: &dyn Fn(&StudyEffectRow) -> ArmData| -> String {
-        let data: Vec<ArmData> = members.iter().map(|r| f(r)).collect();
-        let n: f64 = data.iter().map(ArmData::n).sum();
-        if data.iter().all(|d| matches!(d, ArmData::Events { .. })) {
-            let e: f64 = data
-                .iter()
-                .map(|d| match d {
-                    ArmData::Events { events, .. } => *events,
-                    ArmData::Means { .. } => 0.0,
-                })
-                .sum();
-            format!("{e}/{n}")
-        } else {
-            format!("{n}")
-        }
-    };
-    row.a = sum(&|r| r.intervention_data);
-    row.b = sum(&|r| r.control_data);
+    row.a = arm_sum(members, |r| r.intervention_data);
+    row.b = arm_sum(members, |r| r.control_data);
     row.weight = if kind == "total" {
         "100.0%".to_owned()
     } else if kind == "subtotal" {
@@ -681,6 +677,68 @@ fn total_row(
             style,
         },
     )
+}
+
+/// One arm's data summed over `members`: "events/total" when every study counts events,
+/// else the number of participants.
+fn arm_sum(members: &[&StudyEffectRow], arm: fn(&StudyEffectRow) -> ArmData) -> String {
+    let data: Vec<ArmData> = members.iter().map(|r| arm(r)).collect();
+    let n: f64 = data.iter().map(ArmData::n).sum();
+    if data.iter().all(|d| matches!(d, ArmData::Events { .. })) {
+        let e: f64 = data
+            .iter()
+            .map(|d| match d {
+                ArmData::Events { events, .. } => *events,
+                ArmData::Means { .. } => 0.0,
+            })
+            .sum();
+        format!("{e}/{n}")
+    } else {
+        format!("{n}")
+    }
+}
+
+/// Text lines a band of `k` studies is tall: a line per 25 studies, from 4 to 14 lines, so
+/// a forest of two subgroup bands with their headings and totals fits one panel.
+fn band_lines(k: usize) -> u32 {
+    k.div_ceil(25).clamp(4, 14) as u32
+}
+
+/// The row that stands for a subgroup's (or the outcome's) studies in the summary layout:
+/// all their estimates as one caterpillar band, with the arms' summed data and weights.
+fn band_row(members: &[&StudyEffectRow], pooled_many: bool, labels: &Labels) -> Row {
+    let mut intervals: Vec<[f64; 3]> = members
+        .iter()
+        .filter_map(|r| match (r.effect.yi, r.ci_lower, r.ci_upper) {
+            (Some(y), Some(lo), Some(hi)) => Some([y, lo, hi]),
+            _ => None,
+        })
+        .collect();
+    intervals.sort_by(|a, b| a[0].total_cmp(&b[0]));
+    let k = intervals.len();
+    let mut label = labels.fill(
+        "forest.band",
+        &[("studies", &labels.count(k, "words.studies"))],
+    );
+    if members.len() > k {
+        label.push_str(&labels.fill(
+            "forest.band-not-estimable",
+            &[("n", &(members.len() - k).to_string())],
+        ));
+    }
+    let mut row = text_row("band", &label, LABEL_CHARS);
+    row.lines = row.lines.max(band_lines(k));
+    if !members.is_empty() {
+        row.a = arm_sum(members, |r| r.intervention_data);
+        row.b = arm_sum(members, |r| r.control_data);
+    }
+    row.weight = if pooled_many {
+        let w: f64 = members.iter().filter_map(|r| r.weight).sum();
+        format!("{}%", fixed(w, 1))
+    } else {
+        "—".to_owned()
+    };
+    (row, Mark::Band { intervals })
 }
 
 fn heterogeneity_line(p: &PoolResult, labels: &Labels) -> String {
@@ -729,6 +787,12 @@ fn axis_values(rows: &[Row]) -> (Vec<f64>, Vec<f64>) {
                 ..
             } => core.extend([estimate, lower, upper]),
             Mark::Prediction { lower, upper } => extent.extend([lower, upper]),
+            Mark::Band { ref intervals } => {
+                for [estimate, lower, upper] in intervals {
+                    core.push(*estimate);
+                    extent.extend([*lower, *upper]);
+                }
+            }
             Mark::Blank => {}
         }
     }

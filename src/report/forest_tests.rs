@@ -4,7 +4,7 @@
 //! Snapshots live in `src/report/snapshots/`; after an intended change, review them with
 //! `INSTA_UPDATE=always cargo test` and `git diff`.
 
-use super::forest::{ForestView, MAX_PANEL_LINES, outcome_forests};
+use super::forest::{ForestRow, ForestView, MAX_PANEL_LINES, outcome_forests};
 use crate::analysis::pooling::pool_time;
 use crate::analysis::testutil::binary_row as row;
 use crate::analysis::{OutcomeAnalysis, StudyEffectRow};
@@ -12,6 +12,7 @@ use crate::config::{
     Direction, DoubleZero, EffectMeasure, OutcomeDef, OutcomeKind, OutcomeSettings, PoolMethod,
     PoolTest, SubgroupBy,
 };
+use crate::plot::risk_of_bias::Judgement;
 use crate::report::forest::{ForestContext, RobLookup};
 use crate::stats::Measure;
 use crate::synthetic::Lcg;
@@ -113,6 +114,15 @@ fn forest_with_rob(
     s: OutcomeSettings,
     risk_of_bias: Option<RobLookup>,
 ) -> ForestView {
+    forest_with(rows, s, risk_of_bias, false)
+}
+
+fn forest_with(
+    rows: Vec<StudyEffectRow>,
+    s: OutcomeSettings,
+    risk_of_bias: Option<RobLookup>,
+    summary: bool,
+) -> ForestView {
     let time = pool_time("year 1".into(), rows, Measure::RR, &s);
     let analysis = OutcomeAnalysis {
         outcome: "tb".into(),
@@ -128,6 +138,7 @@ fn forest_with_rob(
         control: "control",
         study: &study,
         risk_of_bias,
+        summary,
         labels: crate::i18n::Language::En.labels(),
     };
     outcome_forests(&analysis, &ctx).remove(0)
@@ -477,4 +488,71 @@ fn a_panel_of_totals_only_has_no_risk_of_bias_column() {
         }
     }
     assert!(seen, "some k leaves a panel of totals only");
+}
+
+#[test]
+fn summary_layout_draws_each_subgroup_as_one_sorted_band_with_the_subtotal_sums() {
+    let assessed = |_: &str| Some(Judgement::Low);
+    let full = forest_with(
+        bcg_rows(true),
+        settings(SubgroupBy::Condition),
+        Some(&assessed),
+        false,
+    );
+    let summary = forest_with(
+        bcg_rows(true),
+        settings(SubgroupBy::Condition),
+        Some(&assessed),
+        true,
+    );
+    let rows: Vec<&ForestRow> = summary.panels.iter().flat_map(|p| &p.rows).collect();
+    let full_rows: Vec<&ForestRow> = full.panels.iter().flat_map(|p| &p.rows).collect();
+    assert!(rows.iter().all(|r| r.kind != "study"));
+    let bands: Vec<&&ForestRow> = rows.iter().filter(|r| r.kind == "band").collect();
+    let subtotals: Vec<&&ForestRow> = rows.iter().filter(|r| r.kind == "subtotal").collect();
+    let headings = rows.iter().filter(|r| r.kind == "heading").count();
+    assert_eq!(bands.len(), headings, "one band per subgroup");
+    assert_eq!(subtotals.len(), headings);
+    // Each band stands for exactly its subgroup: same summed arms and weight as the
+    // subtotal under it, and its label counts the subgroup's studies.
+    let studies_in_full = full_rows.iter().filter(|r| r.kind == "study").count();
+    let mut counted = 0;
+    for (band, subtotal) in bands.iter().zip(&subtotals) {
+        assert_eq!(band.a, subtotal.a);
+        assert_eq!(band.b, subtotal.b);
+        assert_eq!(band.weight, subtotal.weight);
+        let k: usize = band.label[0].split(' ').next().unwrap().parse().unwrap();
+        counted += k;
+        assert!(band.lines >= 4, "a band is at least four lines tall");
+    }
+    assert_eq!(counted, studies_in_full);
+    // The totals are the same numbers in both layouts.
+    let totals = |rows: &[&ForestRow]| -> Vec<String> {
+        rows.iter()
+            .filter(|r| matches!(r.kind, "total" | "subtotal"))
+            .map(|r| r.effect.clone())
+            .collect()
+    };
+    assert_eq!(totals(&rows), totals(&full_rows));
+    // No per-study risk-of-bias column; a note says how to read the bands.
+    assert_eq!(summary.rob_width, 0.0);
+    assert!(
+        summary
+            .notes
+            .iter()
+            .any(|n| n.starts_with("Summary layout"))
+    );
+    assert!(!summary.notes.iter().any(|n| n.starts_with("RoB:")));
+}
+
+#[test]
+fn band_intervals_are_sorted_by_estimate_and_hold_every_estimable_study() {
+    let view = forest_with(bcg_rows(false), settings(SubgroupBy::None), None, true);
+    let row = &view.panels[0].rows;
+    assert_eq!(row.iter().filter(|r| r.kind == "band").count(), 1);
+    let band = row.iter().find(|r| r.kind == "band").unwrap();
+    assert_eq!(band.label, vec!["13 studies, sorted by estimate"]);
+    let svg = &view.panels[0].svg;
+    // 13 CI hairlines and 13 estimate ticks, besides the axis and diamonds.
+    assert!(svg.matches("<rect").count() >= 13, "{svg}");
 }

@@ -50,6 +50,8 @@ pub struct ToolView {
     pub domain_key: Vec<String>,
     /// Study label and citation keys, one per traffic-light row.
     pub studies: Vec<StudyLabel>,
+    /// How many studies the tool judged (`studies` is empty in the summary layout).
+    pub assessed: usize,
     /// Row height and column width of the traffic light, in points.
     pub row_height: f64,
     /// Width of one mark column, in points.
@@ -182,7 +184,10 @@ fn legend(tool: RobTool, labels: &Labels) -> Vec<(Judgement, String)> {
 }
 
 /// Builds the section's view from the studies' judgements.
-pub fn risk_of_bias_view(project: &Project, labels: &Labels) -> RiskOfBiasView {
+/// In the `summary` layout of a large brief, each tool keeps its summary chart and the
+/// number of studies it judged; the per-study traffic-light grid and the table of support
+/// for judgements are left out.
+pub fn risk_of_bias_view(project: &Project, summary: bool, labels: &Labels) -> RiskOfBiasView {
     let cites = super::view::data_report_keys;
     let mut tools = Vec::new();
     for tool in [RobTool::Rob2, RobTool::RobinsI] {
@@ -241,13 +246,18 @@ pub fn risk_of_bias_view(project: &Project, labels: &Labels) -> RiskOfBiasView {
         });
         let (legend_svg, legend_height) = legend_svg(&legend(tool, labels), FIGURE_WIDTH);
         let separator = labels.text("rob.alt-separator");
+        let per_study = if summary {
+            &assessed[..0]
+        } else {
+            &assessed[..]
+        };
         let traffic_alt = labels.fill(
             "rob.traffic-alt",
             &[
                 ("tool", tool.name()),
                 (
                     "studies",
-                    &assessed
+                    &per_study
                         .iter()
                         .map(|(s, r)| {
                             let judged = r
@@ -301,7 +311,7 @@ pub fn risk_of_bias_view(project: &Project, labels: &Labels) -> RiskOfBiasView {
                 ),
             ],
         );
-        let supports = assessed
+        let supports = per_study
             .iter()
             .map(|(s, r)| StudySupports {
                 study: s.label.clone(),
@@ -347,16 +357,21 @@ pub fn risk_of_bias_view(project: &Project, labels: &Labels) -> RiskOfBiasView {
                     )
                 })
                 .collect(),
-            studies: assessed
+            studies: per_study
                 .iter()
                 .map(|(s, _)| StudyLabel {
                     label: s.label.clone(),
                     cites: cites(s),
                 })
                 .collect(),
+            assessed: assessed.len(),
             row_height: ROW_HEIGHT,
             cell_width: CELL_WIDTH,
-            traffic_svg: mark_column_svg(&rows, CELL_WIDTH),
+            traffic_svg: if summary {
+                String::new()
+            } else {
+                mark_column_svg(&rows, CELL_WIDTH)
+            },
             legend_svg,
             legend_height,
             summary_svg,

@@ -33,6 +33,8 @@ pub struct CategoryView {
     pub label: String,
     /// One row per study and event.
     pub rows: Vec<EventRowView>,
+    /// Rows left out of `rows` by the summary layout of a large brief.
+    pub rows_omitted: usize,
     /// Pooled risk difference in words, when two or more controlled studies count it.
     pub pooled: Option<String>,
     /// Events among all intervention recipients, when two or more studies count them.
@@ -71,6 +73,7 @@ pub fn safety_view(
     project: &Project,
     analysis: &SafetyAnalysis,
     config: &BriefConfig,
+    summary: bool,
     labels: &Labels,
 ) -> SafetyView {
     let study = |id: &str| {
@@ -86,9 +89,11 @@ pub fn safety_view(
         .iter()
         .map(|c| CategoryView {
             label: category_label(c.category, labels).to_owned(),
+            rows_omitted: if summary { c.rows.len() } else { 0 },
             rows: c
                 .rows
                 .iter()
+                .filter(|_| !summary)
                 .map(|r| {
                     let st = study(&r.study);
                     EventRowView {
@@ -126,6 +131,12 @@ pub fn safety_view(
                 )
             }),
             silent: (!c.silent.is_empty()).then(|| {
+                if summary {
+                    return labels.fill(
+                        "safety.not-reported-by-count",
+                        &[("studies", &labels.count(c.silent.len(), "words.studies"))],
+                    );
+                }
                 labels.fill(
                     "safety.not-reported-by",
                     &[(

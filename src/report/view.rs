@@ -56,6 +56,10 @@ pub struct BriefView {
     pub config: BriefConfig,
     /// Which document the template lays out.
     pub format: DocumentFormat,
+    /// The summary layout of a large brief (see [`crate::config::Detail`]): per-study
+    /// values, comparisons, risk-of-bias supports and adverse-event rows are left out
+    /// (their counts stay), and forest plots draw their studies as caterpillar bands.
+    pub summary: bool,
     /// Every fixed word in the chosen language (`d.labels.handout.discussion`).
     pub labels: &'static Labels,
     /// The as-of date in the language's convention ("22 November 2026", "2026年11月22日").
@@ -167,6 +171,10 @@ pub struct OutcomeView {
     pub values: Vec<ValueRow>,
     /// Reported p-values.
     pub comparisons: Vec<ComparisonRow>,
+    /// Extracted values left out of `values` by the summary layout.
+    pub values_omitted: usize,
+    /// Reported comparisons left out of `comparisons` by the summary layout.
+    pub comparisons_omitted: usize,
     /// Narrative findings.
     pub findings: Vec<FindingView>,
     /// evbrief's result per time point in words (pooled or single study).
@@ -247,6 +255,7 @@ pub fn build_view(
         .map(|s| study_view(s, labels))
         .collect();
     let study_lookup = |id: &str| study_label_and_cites(project, id);
+    let summary = config.detail.is_summary(project.studies.len());
     // Forest plots get a risk-of-bias column once any study has been assessed; the overall
     // judgements are resolved once here, not per forest row.
     let overall = super::risk_of_bias::overall_judgements(project);
@@ -265,9 +274,14 @@ pub fn build_view(
             let mut comparisons = Vec::new();
             let mut findings = Vec::new();
             let mut with_data = 0;
+            let (mut values_omitted, mut comparisons_omitted) = (0, 0);
             let outcome_analysis = analysis.iter().find(|a| a.outcome == o.id);
             for s in &project.studies {
-                let before = values.len() + comparisons.len() + findings.len();
+                let before = values.len()
+                    + comparisons.len()
+                    + findings.len()
+                    + values_omitted
+                    + comparisons_omitted;
                 let mut rows: Vec<&Measurement> = s
                     .study
                     .results
@@ -275,14 +289,17 @@ pub fn build_view(
                     .filter(|m| m.outcome.as_ref().map(|x| x.get_ref()) == Some(&o.id))
                     .collect();
                 rows.sort_by(|a, b| time_days(&a.time).total_cmp(&time_days(&b.time)));
-                values.extend(rows.into_iter().map(|m| value_row(s, m, labels)));
-                for c in s
+                let study_comparisons = s
                     .study
                     .comparisons
                     .iter()
-                    .filter(|c| c.outcome.get_ref() == &o.id)
-                {
-                    comparisons.push(comparison_row(s, c, labels));
+                    .filter(|c| c.outcome.get_ref() == &o.id);
+                if summary {
+                    values_omitted += rows.len();
+                    comparisons_omitted += study_comparisons.count();
+                } else {
+                    values.extend(rows.into_iter().map(|m| value_row(s, m, labels)));
+                    comparisons.extend(study_comparisons.map(|c| comparison_row(s, c, labels)));
                 }
                 for f in s
                     .study
@@ -292,7 +309,8 @@ pub fn build_view(
                 {
                     findings.push(finding_view(&s.study, &f.text, &f.source));
                 }
-                if values.len() + comparisons.len() + findings.len() > before {
+                let after = values.len() + comparisons.len() + findings.len();
+                if after + values_omitted + comparisons_omitted > before {
                     with_data += 1;
                 }
             }
@@ -309,6 +327,8 @@ pub fn build_view(
                 k: with_data,
                 values,
                 comparisons,
+                values_omitted,
+                comparisons_omitted,
                 findings,
                 summaries: outcome_analysis
                     .map(|a| summaries(&config, o, a, labels))
@@ -317,7 +337,7 @@ pub fn build_view(
                     .map(|a| {
                         outcome_forests(
                             a,
-                            &forest_context(&config, o, &study_lookup, rob_column, labels),
+                            &forest_context(&config, o, &study_lookup, rob_column, summary, labels),
                         )
                     })
                     .unwrap_or_default(),
@@ -354,6 +374,7 @@ pub fn build_view(
         changes.since = since;
     }
     BriefView {
+        summary,
         format: options.format,
         labels,
         journal_club,
@@ -365,9 +386,9 @@ pub fn build_view(
         generator: format!("evbrief {}", env!("CARGO_PKG_VERSION")),
         studies,
         outcomes,
-        safety: safety_view(project, safety, &config, labels),
+        safety: safety_view(project, safety, &config, summary, labels),
         summary_of_findings: sof_view(project, sof, &config, labels),
-        risk_of_bias: risk_of_bias_view(project, labels),
+        risk_of_bias: risk_of_bias_view(project, summary, labels),
         other_findings,
         conflicts: conflicts(project, labels),
         config,
@@ -709,6 +730,7 @@ fn forest_context<'a>(
     outcome: &'a crate::config::OutcomeDef,
     study: &'a dyn Fn(&str) -> (String, Vec<String>),
     risk_of_bias: Option<RobLookup<'a>>,
+    summary: bool,
     labels: &'a Labels,
 ) -> ForestContext<'a> {
     ForestContext {
@@ -717,6 +739,7 @@ fn forest_context<'a>(
         control: &config.question.comparison_short,
         study,
         risk_of_bias,
+        summary,
         labels,
     }
 }
