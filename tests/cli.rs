@@ -308,6 +308,11 @@ fn large_briefs_print_the_summary_layout() {
         "{slides}"
     );
     assert!(!slides.contains("Key results"));
+    // The bands reach the slides (a tall one is squeezed to fit, see slides.typ).
+    assert!(
+        slides.contains("30 studies, sorted by estimate"),
+        "{slides}"
+    );
     // The same project printed in full has the per-study rows back.
     let brief = root.join("brief.toml");
     let toml = fs::read_to_string(&brief).unwrap();
