@@ -277,11 +277,6 @@ pub fn build_view(
             let (mut values_omitted, mut comparisons_omitted) = (0, 0);
             let outcome_analysis = analysis.iter().find(|a| a.outcome == o.id);
             for s in &project.studies {
-                let before = values.len()
-                    + comparisons.len()
-                    + findings.len()
-                    + values_omitted
-                    + comparisons_omitted;
                 let mut rows: Vec<&Measurement> = s
                     .study
                     .results
@@ -289,30 +284,37 @@ pub fn build_view(
                     .filter(|m| m.outcome.as_ref().map(|x| x.get_ref()) == Some(&o.id))
                     .collect();
                 rows.sort_by(|a, b| time_days(&a.time).total_cmp(&time_days(&b.time)));
-                let study_comparisons = s
+                let study_comparisons: Vec<_> = s
                     .study
                     .comparisons
                     .iter()
-                    .filter(|c| c.outcome.get_ref() == &o.id);
-                if summary {
-                    values_omitted += rows.len();
-                    comparisons_omitted += study_comparisons.count();
-                } else {
-                    values.extend(rows.into_iter().map(|m| value_row(s, m, labels)));
-                    comparisons.extend(study_comparisons.map(|c| comparison_row(s, c, labels)));
-                }
-                for f in s
+                    .filter(|c| c.outcome.get_ref() == &o.id)
+                    .collect();
+                let study_findings: Vec<_> = s
                     .study
                     .findings
                     .iter()
                     .filter(|f| f.outcome.as_ref().map(|x| x.get_ref()) == Some(&o.id))
-                {
-                    findings.push(finding_view(&s.study, &f.text, &f.source));
-                }
-                let after = values.len() + comparisons.len() + findings.len();
-                if after + values_omitted + comparisons_omitted > before {
+                    .collect();
+                if !rows.is_empty() || !study_comparisons.is_empty() || !study_findings.is_empty() {
                     with_data += 1;
                 }
+                if summary {
+                    values_omitted += rows.len();
+                    comparisons_omitted += study_comparisons.len();
+                } else {
+                    values.extend(rows.into_iter().map(|m| value_row(s, m, labels)));
+                    comparisons.extend(
+                        study_comparisons
+                            .into_iter()
+                            .map(|c| comparison_row(s, c, labels)),
+                    );
+                }
+                findings.extend(
+                    study_findings
+                        .into_iter()
+                        .map(|f| finding_view(&s.study, &f.text, &f.source)),
+                );
             }
             OutcomeView {
                 id: o.id.clone(),
