@@ -782,4 +782,13 @@ mod mh_tests {
         let json = serde_json::to_string_pretty(&r).unwrap();
         assert!(json.contains("\"tau2\": null"));
     }
+
+    proptest::proptest! {
+        /// The CSV front end never panics, whatever the text.
+        #[test]
+        fn analyse_never_panics(text in "[a-z0-9,.\\-\n ]{0,200}") {
+            let opts = AnalyseOptions::new(Measure::OR, Method::REML, Test::Z);
+            let _ = analyse(&format!("study,ai,bi,ci,di\n{text}"), &opts);
+        }
+    }
 }

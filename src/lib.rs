@@ -13,14 +13,18 @@ pub mod analysis;
 pub mod cli;
 pub mod config;
 pub mod data;
-pub mod diagnostic;
 pub mod format;
 pub mod i18n;
 pub mod inbox;
-pub mod intake;
 pub mod living;
 pub mod pipeline;
 pub mod plot;
 pub mod report;
-pub mod stats;
 pub mod synthetic;
+
+/// The intake engine (crate `evbrief-intake`): bibliographic readers, record identity.
+pub use evbrief_intake as intake;
+/// Located problems (`path:line:col`), shared by intake and the project loader.
+pub use evbrief_intake::diagnostic;
+/// The statistics engine (crate `evbrief-stats`), under the name the rest of evbrief uses.
+pub use evbrief_stats as stats;

@@ -20,18 +20,18 @@ use super::pool::subgroup::pool_subgroups;
 use super::testutil::{assert_close, close};
 use super::transform::back_transform;
 
-const BCG: &str = include_str!("../../tests/metafor/bcg.json");
-const SPARSE: &str = include_str!("../../tests/metafor/sparse.json");
-const CONTINUOUS: &str = include_str!("../../tests/metafor/continuous.json");
-const PROPORTION: &str = include_str!("../../tests/metafor/proportion.json");
-const CHANGE: &str = include_str!("../../tests/metafor/change.json");
-const SUBGROUP: &str = include_str!("../../tests/metafor/subgroup.json");
-const FIVENUM: &str = include_str!("../../tests/metafor/fivenum.json");
-const YUSUF1985: &str = include_str!("../../tests/metafor/yusuf1985.json");
-const HINE1989: &str = include_str!("../../tests/metafor/hine1989.json");
-const NORMAND1999_POOLED: &str = include_str!("../../tests/metafor/normand1999_pooled.json");
-const DERSIMONIAN2007: &str = include_str!("../../tests/metafor/dersimonian2007.json");
-const RAUDENBUSH1985: &str = include_str!("../../tests/metafor/raudenbush1985.json");
+const BCG: &str = include_str!("../../../tests/metafor/bcg.json");
+const SPARSE: &str = include_str!("../../../tests/metafor/sparse.json");
+const CONTINUOUS: &str = include_str!("../../../tests/metafor/continuous.json");
+const PROPORTION: &str = include_str!("../../../tests/metafor/proportion.json");
+const CHANGE: &str = include_str!("../../../tests/metafor/change.json");
+const SUBGROUP: &str = include_str!("../../../tests/metafor/subgroup.json");
+const FIVENUM: &str = include_str!("../../../tests/metafor/fivenum.json");
+const YUSUF1985: &str = include_str!("../../../tests/metafor/yusuf1985.json");
+const HINE1989: &str = include_str!("../../../tests/metafor/hine1989.json");
+const NORMAND1999_POOLED: &str = include_str!("../../../tests/metafor/normand1999_pooled.json");
+const DERSIMONIAN2007: &str = include_str!("../../../tests/metafor/dersimonian2007.json");
+const RAUDENBUSH1985: &str = include_str!("../../../tests/metafor/raudenbush1985.json");
 
 fn parse(s: &str) -> Value {
     serde_json::from_str(s).expect("fixture is valid JSON")

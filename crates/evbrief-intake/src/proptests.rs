@@ -16,13 +16,13 @@ const FORMATS: [ImportFormat; 4] = [
 ];
 
 const FIXTURES: [&str; 7] = [
-    include_str!("../../tests/fixtures/import/pubmed.nbib"),
-    include_str!("../../tests/fixtures/import/zotero.ris"),
-    include_str!("../../tests/fixtures/import/cnki.ris"),
-    include_str!("../../tests/fixtures/import/registry.ris"),
-    include_str!("../../tests/fixtures/import/zotero.bib"),
-    include_str!("../../tests/fixtures/import/crossref.json"),
-    include_str!("../../tests/fixtures/import/zotero-csl.json"),
+    include_str!("../../../tests/fixtures/import/pubmed.nbib"),
+    include_str!("../../../tests/fixtures/import/zotero.ris"),
+    include_str!("../../../tests/fixtures/import/cnki.ris"),
+    include_str!("../../../tests/fixtures/import/registry.ris"),
+    include_str!("../../../tests/fixtures/import/zotero.bib"),
+    include_str!("../../../tests/fixtures/import/crossref.json"),
+    include_str!("../../../tests/fixtures/import/zotero-csl.json"),
 ];
 
 fn file(text: &str) -> SourceFile {

@@ -3,8 +3,8 @@
 use serde::Serialize;
 
 use super::{StudyEffect, hedges_cm};
-use crate::stats::error::{StatsError, finite, non_negative, positive};
-use crate::stats::measure::Measure;
+use crate::error::{StatsError, finite, non_negative, positive};
+use crate::measure::Measure;
 
 /// Pre/post summary of one group, metafor's `m1i, m2i, sd1i, sd2i, ni, ri`.
 ///
@@ -76,7 +76,7 @@ pub fn change_effect(measure: Measure, d: &PrePost) -> Result<StudyEffect, Stats
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::testutil::assert_close;
+    use crate::testutil::assert_close;
 
     #[test]
     fn mc_by_hand() {

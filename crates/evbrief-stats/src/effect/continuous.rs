@@ -3,8 +3,8 @@
 use serde::Serialize;
 
 use super::{StudyEffect, hedges_cm};
-use crate::stats::error::{StatsError, finite, non_negative, positive};
-use crate::stats::measure::Measure;
+use crate::error::{StatsError, finite, non_negative, positive};
+use crate::measure::Measure;
 
 /// Means, SDs and sizes of two groups, metafor's `m1i, sd1i, n1i, m2i, sd2i, n2i`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -80,7 +80,7 @@ pub fn continuous_effect(measure: Measure, d: &TwoGroupMeans) -> Result<StudyEff
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::testutil::assert_close;
+    use crate::testutil::assert_close;
 
     #[test]
     fn smd_by_hand() {

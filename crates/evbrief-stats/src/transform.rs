@@ -85,7 +85,7 @@ pub fn back_transform(kind: BackTransform, y: f64, ns: &[f64]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::testutil::assert_close;
+    use crate::testutil::assert_close;
 
     #[test]
     fn ipft_inverts_pft_at_observed_proportions() {

@@ -5,8 +5,8 @@ use serde::Serialize;
 
 use super::PoolResult;
 use super::inverse_variance::generalised_q;
-use crate::stats::dist;
-use crate::stats::error::StatsError;
+use crate::dist;
+use crate::error::StatsError;
 
 /// One subgroup's pooled result (or why it could not be pooled).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -107,8 +107,8 @@ pub fn pool_subgroups<T: Clone>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::measure::{Method, Test};
-    use crate::stats::pool::inverse_variance::pool_inverse_variance;
+    use crate::measure::{Method, Test};
+    use crate::pool::inverse_variance::pool_inverse_variance;
 
     #[test]
     fn two_equal_subgroups_have_zero_q_between() {

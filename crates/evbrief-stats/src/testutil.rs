@@ -1,4 +1,5 @@
-//! Test-only helpers: the single place where numeric tolerances live.
+//! The single place where numeric tolerances for agreement with metafor live: public so
+//! that the tests of every crate (and the fuzz targets) compare with one rule.
 
 /// Relative tolerance for agreement with metafor (the brief's 1e-6).
 pub const REL_TOL: f64 = 1e-6;

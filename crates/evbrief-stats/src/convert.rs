@@ -444,7 +444,7 @@ pub fn mean_sd_from_five_number(f: &FiveNumber) -> Result<MeanSd, StatsError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::testutil::assert_close;
+    use crate::testutil::assert_close;
 
     #[test]
     fn sem_to_sd_sentence() {

@@ -250,7 +250,7 @@ pub fn newcombe_difference(e1: u64, n1: u64, e2: u64, n2: u64) -> Result<Differe
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::testutil::assert_close;
+    use crate::testutil::assert_close;
     use proptest::prelude::*;
 
     #[track_caller]

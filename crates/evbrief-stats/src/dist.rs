@@ -156,7 +156,7 @@ fn polish(cdf: impl Fn(f64) -> f64, p: f64, start: f64, lower_bound: f64) -> f64
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::testutil::assert_close;
+    use crate::testutil::assert_close;
 
     #[test]
     fn pchisq_upper_of_the_smallest_subnormal_is_one() {
@@ -167,8 +167,8 @@ mod tests {
 
     #[test]
     fn pooling_the_proptest_regression_does_not_panic() {
-        use crate::stats::pool::inverse_variance::pool_inverse_variance;
-        use crate::stats::{Method, Test};
+        use crate::pool::inverse_variance::pool_inverse_variance;
+        use crate::{Method, Test};
         let yi = [1.117755128311821e-103, 8.030792250632522e-157];
         let vi = [2.0889129843014793e-137, 3.0543254224350874e117];
         for m in [Method::FE, Method::DL, Method::REML, Method::PM] {

@@ -10,6 +10,7 @@
 pub mod bibtex_in;
 pub mod bibtex_out;
 mod csl_json;
+pub mod diagnostic;
 pub mod identity;
 mod json_spans;
 mod lines;

@@ -4,9 +4,9 @@
 //! confidence interval for tau².
 
 use super::{LEVEL, PoolResult, single_study};
-use crate::stats::dist;
-use crate::stats::error::{StatsError, finite, positive};
-use crate::stats::measure::{Method, Test};
+use crate::dist;
+use crate::error::{StatsError, finite, positive};
+use crate::measure::{Method, Test};
 
 /// Convergence threshold on the change of tau² between Fisher-scoring steps
 /// (metafor `control=list(threshold=...)`; metafor's default is 1e-5, evbrief
@@ -370,7 +370,7 @@ pub fn pool_inverse_variance(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::testutil::assert_close;
+    use crate::testutil::assert_close;
 
     #[test]
     fn i2_stays_within_100_when_q_is_huge() {

@@ -288,8 +288,8 @@ pub fn to_bibtex(record: &Record, key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bibtex_in;
     use crate::diagnostic::SourceFile;
-    use crate::intake::bibtex_in;
 
     fn record(authors: &[PersonName], year: Option<i32>) -> Record {
         let mut r = Record::empty(RecordKind::JournalArticle, 0..0);

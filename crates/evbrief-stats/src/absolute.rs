@@ -140,7 +140,7 @@ pub fn absolute_effect(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::testutil::assert_close;
+    use crate::testutil::assert_close;
     use proptest::prelude::*;
 
     #[track_caller]

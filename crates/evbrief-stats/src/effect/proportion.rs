@@ -3,8 +3,8 @@
 use serde::Serialize;
 
 use super::{Correction, StudyEffect};
-use crate::stats::error::{StatsError, non_negative, positive};
-use crate::stats::measure::Measure;
+use crate::error::{StatsError, non_negative, positive};
+use crate::measure::Measure;
 
 /// Events out of a total in one group, metafor's `xi, ni`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -65,7 +65,7 @@ pub fn proportion_effect(
             Ok(e.with_correction(corr))
         }
         Measure::PFT => Ok(StudyEffect::estimable(
-            crate::stats::transform::pft(x, n),
+            crate::transform::pft(x, n),
             1.0 / (4.0 * n + 2.0),
         )),
         other => Err(StatsError::WrongDataKind {
@@ -78,7 +78,7 @@ pub fn proportion_effect(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::testutil::assert_close;
+    use crate::testutil::assert_close;
 
     #[test]
     fn plo_zero_events_corrected() {

@@ -7,10 +7,10 @@
 //! `add=1/2, to="only0", drop00=TRUE`, so its df is (estimable studies - 1).
 
 use super::{LEVEL, PoolResult, single_study};
-use crate::stats::dist;
-use crate::stats::effect::binary::{BinaryOptions, TwoByTwo, binary_effect};
-use crate::stats::error::StatsError;
-use crate::stats::measure::{Measure, Method, Test};
+use crate::dist;
+use crate::effect::binary::{BinaryOptions, TwoByTwo, binary_effect};
+use crate::error::StatsError;
+use crate::measure::{Measure, Method, Test};
 
 /// Heterogeneity as in `rma.mh`/`rma.peto` when no tau² is estimated:
 /// `Q` with df `k.yi - 1`, `I² = max(0, (Q - df)/Q)`, `H² = Q/df`;

@@ -3,8 +3,8 @@
 //! `stats` owns effect sizes (metafor `escalc` equivalents), data conversions
 //! with an audit trail, pooling (inverse variance, Mantel–Haenszel, Peto,
 //! subgroups) and back-transforms. It does no I/O, touches no files and does
-//! no formatting: callers (see `crate::analyse`) turn its typed results into
-//! reports. Every formula names its source (the metafor function it mirrors
+//! no formatting: callers (evbrief's `analyse` and `analysis` modules) turn its typed
+//! results into reports. Every formula names its source (the metafor function it mirrors
 //! and the paper it comes from) so numbers can be audited against R's
 //! metafor package, which the reference tests check to 1e-6 relative.
 
@@ -22,8 +22,7 @@ pub mod transform;
 mod proptests;
 #[cfg(test)]
 mod reference_tests;
-#[cfg(test)]
-pub(crate) mod testutil;
+pub mod testutil;
 
 pub use error::StatsError;
 pub use measure::{Measure, Method, Test};

@@ -54,7 +54,7 @@ pub enum DataKind {
 /// How pooled values on the analysis scale map back to the natural scale.
 ///
 /// Why: metafor reports ratio measures on the log scale and proportions on a
-/// transformed scale; the brief shows both (see `crate::stats::transform`).
+/// transformed scale; the brief shows both (see `crate::transform`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum BackTransform {
     /// Already on the natural scale (differences): no back-transform.

@@ -17,7 +17,7 @@ macro_rules! load {
     ($name:literal) => {
         fixture(
             $name,
-            include_str!(concat!("../../tests/fixtures/import/", $name)),
+            include_str!(concat!("../../../tests/fixtures/import/", $name)),
         )
     };
 }
@@ -455,7 +455,7 @@ fn the_same_work_is_recognised_across_formats() {
 fn imports_are_checked_against_the_curated_bibliography() {
     let curated = fixture(
         "data/references.bib",
-        include_str!("../../data/references.bib"),
+        include_str!("../../../data/references.bib"),
     );
     let library = hayagriva::io::from_biblatex_str(&curated.text).unwrap();
     let known: Vec<(String, RecordIdentity)> = library

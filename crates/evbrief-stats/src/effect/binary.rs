@@ -10,8 +10,8 @@
 use serde::Serialize;
 
 use super::{Correction, StudyEffect};
-use crate::stats::error::{StatsError, non_negative};
-use crate::stats::measure::{DataKind, Measure};
+use crate::error::{StatsError, non_negative};
+use crate::measure::{DataKind, Measure};
 
 /// A 2×2 table of one study, metafor's `ai, bi, ci, di`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -219,7 +219,7 @@ fn fmt_add(add: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::testutil::assert_close;
+    use crate::testutil::assert_close;
 
     fn t(ai: f64, bi: f64, ci: f64, di: f64) -> TwoByTwo {
         TwoByTwo { ai, bi, ci, di }

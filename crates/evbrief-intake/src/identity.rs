@@ -139,7 +139,7 @@ impl RecordIdentity {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::intake::record::RecordKind;
+    use crate::record::RecordKind;
 
     fn record(title: &str, year: Option<i32>, doi: Option<&str>, pmid: Option<&str>) -> Record {
         let mut r = Record::empty(RecordKind::JournalArticle, 0..0);
