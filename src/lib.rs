@@ -21,6 +21,7 @@ pub mod pipeline;
 pub mod plot;
 pub mod report;
 pub mod synthetic;
+pub mod text;
 
 /// The intake engine (crate `evbrief-intake`): bibliographic readers, record identity.
 pub use evbrief_intake as intake;

@@ -6,7 +6,7 @@
 #![no_main]
 
 use evbrief::analyse::{AnalyseOptions, Pooled, analyse};
-use evbrief::stats::{Measure, Method, Test};
+use evbrief_stats::{Measure, Method, Test};
 use libfuzzer_sys::fuzz_target;
 
 const METHODS: [Method; 6] = [

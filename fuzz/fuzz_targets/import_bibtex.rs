@@ -2,7 +2,7 @@
 //! it accepts survives being written to the inbox as BibTeX.
 #![no_main]
 
-use evbrief::intake::ImportFormat;
+use evbrief_intake::ImportFormat;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

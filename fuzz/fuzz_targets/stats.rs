@@ -4,22 +4,22 @@
 //! their estimate are findings.
 #![no_main]
 
-use evbrief::stats::convert::{
+use evbrief_stats::convert::{
     FiveNumber, log_ratio_from_ci, mean_sd_from_five_number, sd_from_mean_ci, sd_from_sem,
     se_from_mean_ci,
 };
-use evbrief::stats::effect::binary::{BinaryOptions, TwoByTwo, binary_effect};
-use evbrief::stats::effect::change::{PrePost, change_effect};
-use evbrief::stats::effect::continuous::{TwoGroupMeans, continuous_effect};
-use evbrief::stats::effect::proportion::{EventCount, proportion_effect};
-use evbrief::stats::incidence::{clopper_pearson, newcombe_difference, rule_of_three, wilson};
-use evbrief::stats::measure::DataKind;
-use evbrief::stats::pool::inverse_variance::{pool_inverse_variance, tau2_qprofile_ci};
-use evbrief::stats::pool::mantel_haenszel::{pool_mantel_haenszel, pool_peto};
-use evbrief::stats::pool::subgroup::pool_subgroups;
-use evbrief::stats::pool::PoolResult;
-use evbrief::stats::absolute::absolute_effect;
-use evbrief::stats::{Measure, Method, Test};
+use evbrief_stats::effect::binary::{BinaryOptions, TwoByTwo, binary_effect};
+use evbrief_stats::effect::change::{PrePost, change_effect};
+use evbrief_stats::effect::continuous::{TwoGroupMeans, continuous_effect};
+use evbrief_stats::effect::proportion::{EventCount, proportion_effect};
+use evbrief_stats::incidence::{clopper_pearson, newcombe_difference, rule_of_three, wilson};
+use evbrief_stats::measure::DataKind;
+use evbrief_stats::pool::inverse_variance::{pool_inverse_variance, tau2_qprofile_ci};
+use evbrief_stats::pool::mantel_haenszel::{pool_mantel_haenszel, pool_peto};
+use evbrief_stats::pool::subgroup::pool_subgroups;
+use evbrief_stats::pool::PoolResult;
+use evbrief_stats::absolute::absolute_effect;
+use evbrief_stats::{Measure, Method, Test};
 use libfuzzer_sys::arbitrary::{Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
 

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use evbrief::diagnostic::{Problem, Problems, SourceFile};
+use evbrief_intake::diagnostic::{Problem, Problems, SourceFile};
 
 /// The fuzz bytes as a source file called `name`, when they are UTF-8 (evbrief refuses
 /// other bytes before any parser sees them: `data::read_text_file`).
@@ -49,8 +49,8 @@ pub mod import {
     use std::sync::Arc;
 
     use evbrief::data::bibliography::parse_bib_file;
-    use evbrief::diagnostic::SourceFile;
-    use evbrief::intake::{self, ImportFormat, bibtex_in, citation_key, to_bibtex};
+    use evbrief_intake::diagnostic::SourceFile;
+    use evbrief_intake::{self as intake, ImportFormat, bibtex_in, citation_key, to_bibtex};
 
     /// Parses `data` as `format` and checks what comes back: problems are located
     /// (see [`crate::check_problems`]); each record gets a key of `a-z`, `0-9`, `-`;

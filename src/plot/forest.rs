@@ -13,7 +13,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::Serialize;
 
 use super::axis::Axis;
-use super::{UNITS_PER_PT, font_family, px, text_width_em};
+use super::{UNITS_PER_PT, font_family, px};
+use crate::text::{WidthEstimate, width_pt};
 
 /// What a row of the forest draws.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -272,7 +273,7 @@ pub fn render_panel(
                 let lines = favours_lines(text);
                 let width = lines
                     .iter()
-                    .map(|l| text_width_pt(l, g.font_size))
+                    .map(|l| width_pt(l, g.font_size, WidthEstimate::Generous))
                     .fold(0.0, f64::max);
                 let w = px(width);
                 let (x, anchor) = if left_side {
@@ -343,12 +344,6 @@ fn draw_band<DB: DrawingBackend>(
 /// A favours label's lines: "Favours\nUC-MSC" is "Favours" over "UC-MSC".
 fn favours_lines(text: &str) -> Vec<String> {
     text.lines().map(str::to_owned).collect()
-}
-
-/// A generous estimate of a text's width in points (see [`text_width_em`]), used only to
-/// keep labels inside the figure.
-fn text_width_pt(text: &str, font_size: f64) -> f64 {
-    text_width_em(text) * font_size
 }
 
 /// An arrowhead at `(x, y)` pointing left (`dir` = −1) or right (+1).

@@ -13,32 +13,18 @@ pub const FONT_FAMILY: &str = "Libertinus Serif";
 
 /// The family written into SVG text that holds Chinese. It is a placeholder: which CJK
 /// font is loaded is known only when rendering, so the renderer replaces it with the first
-/// loaded CJK family (`report::world::cjk_families`). A concrete family is needed because
+/// loaded CJK family (`render::world::cjk_families`). A concrete family is needed because
 /// Typst's SVG text otherwise falls back to any font with the glyph, even a Japanese one.
 pub const CJK_FAMILY_SLOT: &str = "evbrief-cjk-family";
 
 /// The family for one SVG text: [`CJK_FAMILY_SLOT`] when it holds CJK characters, else
 /// [`FONT_FAMILY`].
 pub fn font_family(text: &str) -> &'static str {
-    if crate::report::world::has_cjk(text) {
+    if crate::text::has_cjk(text) {
         CJK_FAMILY_SLOT
     } else {
         FONT_FAMILY
     }
-}
-
-/// A generous estimate of a text's width in ems: 0.55 per Latin character, 1 per CJK
-/// (full-width) character. Used only to keep labels inside a figure.
-pub fn text_width_em(text: &str) -> f64 {
-    text.chars()
-        .map(|c| {
-            if crate::report::world::has_cjk(c.encode_utf8(&mut [0; 4])) {
-                1.0
-            } else {
-                0.55
-            }
-        })
-        .sum()
 }
 
 /// SVG user units per typographic point: drawing at 4× keeps plotters' integer pixel
@@ -55,10 +41,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn chinese_text_gets_the_cjk_slot_and_full_width() {
+    fn chinese_text_gets_the_cjk_slot() {
         assert_eq!(font_family("Favours control"), FONT_FAMILY);
         assert_eq!(font_family("有利于对照组"), CJK_FAMILY_SLOT);
-        assert!((text_width_em("ab") - 1.1).abs() < 1e-9);
-        assert!((text_width_em("对照") - 2.0).abs() < 1e-9);
     }
 }

@@ -15,6 +15,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::Serialize;
 
 use super::{FONT_FAMILY, UNITS_PER_PT, font_family, px};
+use crate::text::{WidthEstimate, width_pt, wrap_points, wrap_points_breaking};
 
 /// One judgement on a single severity scale shared by the Cochrane tools.
 ///
@@ -498,57 +499,20 @@ fn fit_labels(labels: &[String], max_width: f64) -> (f64, Vec<Vec<String>>) {
     }
 }
 
+/// A conservative estimate of a text's width in points (see
+/// [`WidthEstimate::CapitalsWide`]). Used only to keep labels inside the figure.
+fn text_width_pt(text: &str, size: f64) -> f64 {
+    width_pt(text, size, WidthEstimate::CapitalsWide)
+}
+
 /// Greedy word wrap; `None` when a single word is wider than `max_width`.
 fn wrap(text: &str, size: f64, max_width: f64) -> Option<Vec<String>> {
-    let mut lines: Vec<String> = Vec::new();
-    for word in text.split_whitespace() {
-        if text_width_pt(word, size) > max_width {
-            return None;
-        }
-        match lines.last_mut() {
-            Some(line) if text_width_pt(&format!("{line} {word}"), size) <= max_width => {
-                line.push(' ');
-                line.push_str(word);
-            }
-            _ => lines.push(word.to_owned()),
-        }
-    }
-    Some(lines)
+    wrap_points(text, size, max_width, WidthEstimate::CapitalsWide)
 }
 
 /// Word wrap that splits words too wide for `max_width` at character boundaries.
 fn wrap_breaking(text: &str, size: f64, max_width: f64) -> Vec<String> {
-    let mut pieces: Vec<String> = Vec::new();
-    for word in text.split_whitespace() {
-        let mut piece = String::new();
-        for c in word.chars() {
-            piece.push(c);
-            if text_width_pt(&piece, size) > max_width && piece.chars().count() > 1 {
-                piece.pop();
-                pieces.push(std::mem::take(&mut piece));
-                piece.push(c);
-            }
-        }
-        pieces.push(piece);
-    }
-    wrap(&pieces.join(" "), size, max_width).unwrap_or(pieces)
-}
-
-/// A conservative estimate of a text's width in points: 0.5 em per character, 0.7 em per
-/// capital, 1 em per CJK (full-width) character. Used only to keep labels inside the figure.
-fn text_width_pt(text: &str, size: f64) -> f64 {
-    text.chars()
-        .map(|c| {
-            if c.is_uppercase() {
-                0.7
-            } else if crate::report::world::has_cjk(c.encode_utf8(&mut [0; 4])) {
-                1.0
-            } else {
-                0.5
-            }
-        })
-        .sum::<f64>()
-        * size
+    wrap_points_breaking(text, size, max_width, WidthEstimate::CapitalsWide)
 }
 
 /// Regular black text at `size` points in the family that can set `text`

@@ -23,6 +23,7 @@ use crate::plot::risk_of_bias::{Judgement, MarkRow, mark_column_svg};
 use crate::stats::Measure;
 use crate::stats::pool::PoolResult;
 use crate::stats::pool::subgroup::SubgroupPool;
+use crate::text::{join_lines, wrap_columns};
 
 /// Most text lines in one panel: fits an A4 or US Letter page with its headers.
 pub const MAX_PANEL_LINES: u32 = 44;
@@ -181,7 +182,7 @@ fn time_forest(a: &OutcomeAnalysis, t: &TimeAnalysis, ctx: &ForestContext) -> Fo
                 ));
                 letter
             };
-            let label = wrap(&label, LABEL_CHARS);
+            let label = wrap_columns(&label, LABEL_CHARS);
             let weight = r.weight.filter(|_| pooled_many);
             let (effect, mark) = match (r.effect.yi, r.ci_lower, r.ci_upper) {
                 (Some(y), Some(lo), Some(hi)) => (
@@ -629,7 +630,7 @@ fn num(x: f64) -> String {
 }
 
 fn text_row(kind: &'static str, text: &str, width: usize) -> ForestRow {
-    let label = wrap(text, width);
+    let label = wrap_columns(text, width);
     ForestRow {
         kind,
         lines: label.len() as u32,
@@ -858,104 +859,10 @@ fn alt_text(title: &str, t: &TimeAnalysis, m: Measure, unit: &str, labels: &Labe
     )
 }
 
-/// Label lines joined back into one text: with a space between Latin words, without one
-/// where a CJK line was broken between characters.
-fn join_lines(lines: &[String]) -> String {
-    let mut out = String::new();
-    for line in lines {
-        let glued = out.chars().last().is_some_and(is_cjk_char)
-            || line.chars().next().is_some_and(is_cjk_char);
-        if !out.is_empty() && !glued {
-            out.push(' ');
-        }
-        out.push_str(line);
-    }
-    out
-}
-
-fn is_cjk_char(c: char) -> bool {
-    super::world::has_cjk(c.encode_utf8(&mut [0; 4]))
-}
-
-/// Display width in Latin-character units: a CJK (full-width) character counts two.
-fn display_width(text: &str) -> usize {
-    text.chars()
-        .map(|c| if is_cjk_char(c) { 2 } else { 1 })
-        .sum()
-}
-
-/// Closing punctuation that must not start a line (Chinese line-breaking rules).
-fn no_line_start(c: char) -> bool {
-    matches!(
-        c,
-        '，' | '。'
-            | '、'
-            | '；'
-            | '：'
-            | '？'
-            | '！'
-            | '）'
-            | '】'
-            | '》'
-            | '”'
-            | '’'
-            | ')'
-            | ','
-    )
-}
-
-/// Breaks `text` into lines of at most `width` character widths: at spaces, and also
-/// between CJK characters (which count two; closing punctuation stays with the character
-/// before it). A longer Latin word stands alone on its line.
-pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
-    // Pieces that may not be split, each marked with whether a space precedes it.
-    let mut pieces: Vec<(bool, String)> = Vec::new();
-    for word in text.split_whitespace() {
-        let mut first = true;
-        let mut piece = String::new();
-        for c in word.chars() {
-            let breaks_before = !piece.is_empty()
-                && !no_line_start(c)
-                && (is_cjk_char(c) || piece.chars().last().is_some_and(is_cjk_char));
-            if breaks_before {
-                pieces.push((first, std::mem::take(&mut piece)));
-                first = false;
-            }
-            piece.push(c);
-        }
-        pieces.push((first, piece));
-    }
-    let mut lines: Vec<String> = Vec::new();
-    let mut line = String::new();
-    for (spaced, piece) in pieces {
-        let gap = usize::from(spaced && !line.is_empty());
-        if !line.is_empty() && display_width(&line) + gap + display_width(&piece) > width {
-            lines.push(std::mem::take(&mut line));
-        } else if gap == 1 {
-            line.push(' ');
-        }
-        line.push_str(&piece);
-    }
-    if !line.is_empty() || lines.is_empty() {
-        lines.push(line);
-    }
-    lines
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::i18n::Language;
-
-    #[test]
-    fn wrapping_keeps_words_whole() {
-        assert_eq!(wrap("Zhao 2024", 30), ["Zhao 2024"]);
-        assert_eq!(
-            wrap("A very long study label that needs two lines", 20),
-            ["A very long study", "label that needs two", "lines"]
-        );
-        assert_eq!(wrap("", 10), [""]);
-    }
 
     #[test]
     fn markers_continue_past_z() {
@@ -979,19 +886,5 @@ mod tests {
             favours_sides(Direction::Lower, "UC-MSC", "对照", Language::Zh.labels()),
             ("有利于\nUC-MSC".to_owned(), "有利于\n对照".to_owned())
         );
-    }
-
-    #[test]
-    fn chinese_wraps_between_characters_and_keeps_punctuation_attached() {
-        // Each CJK character counts two: eight per line of 16.
-        assert_eq!(
-            wrap("糖化血红蛋白低于百分之七，第 48 周", 16),
-            ["糖化血红蛋白低于", "百分之七，第 48", "周"]
-        );
-        assert_eq!(
-            join_lines(&wrap("空腹血浆葡萄糖浓度变化", 8)),
-            "空腹血浆葡萄糖浓度变化"
-        );
-        assert_eq!(join_lines(&["Zhao".into(), "2024".into()]), "Zhao 2024");
     }
 }

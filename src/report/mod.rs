@@ -268,20 +268,20 @@ impl Renderer {
             .bibliography
             .files
             .iter()
-            .any(|f| world::has_cjk(&f.file.text));
+            .any(|f| crate::text::has_cjk(&f.file.text));
         let reason = if language.needs_cjk_font() {
             Some(format!(
                 "the {} edition is written in Chinese",
                 language.code()
             ))
-        } else if bib_has_cjk || world::has_cjk(&String::from_utf8_lossy(json)) {
+        } else if bib_has_cjk || crate::text::has_cjk(&String::from_utf8_lossy(json)) {
             // Name the first file with Chinese text, so the user knows what needs the font.
             let file = project
                 .studies
                 .iter()
                 .map(|s| &s.file)
                 .chain(project.bibliography.files.iter().map(|f| &f.file))
-                .find(|f| world::has_cjk(&f.text))
+                .find(|f| crate::text::has_cjk(&f.text))
                 .map_or("brief.toml", |f| f.name.as_str());
             Some(format!("{file} holds Chinese text"))
         } else {

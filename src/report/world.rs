@@ -124,17 +124,6 @@ pub fn cjk_families(store: &FontStore) -> Vec<String> {
     families
 }
 
-/// True when `text` holds a character that needs a CJK font (Han ideographs, kana,
-/// Hangul, CJK punctuation and full-width forms).
-pub fn has_cjk(text: &str) -> bool {
-    text.chars().any(|c| {
-        matches!(u32::from(c),
-            0x2E80..=0x2FDF | 0x3000..=0x30FF | 0x3100..=0x31FF | 0x3400..=0x4DBF
-            | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF
-            | 0x20000..=0x3FFFF)
-    })
-}
-
 /// A `World` over one brief project, reusable across compilations.
 pub struct BriefWorld {
     root: PathBuf,
@@ -390,13 +379,6 @@ mod tests {
 #[cfg(test)]
 mod font_tests {
     use super::*;
-
-    #[test]
-    fn cjk_detection_covers_han_and_full_width_punctuation() {
-        assert!(has_cjk("脐带间充质干细胞"));
-        assert!(has_cjk("a，b"));
-        assert!(!has_cjk("HbA1c ≥ 7.0% — 95% CI · naïve"));
-    }
 
     #[test]
     fn without_system_fonts_an_empty_project_has_no_cjk_family() {
