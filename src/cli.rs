@@ -17,7 +17,7 @@ use crate::living::lock::{LockWait, OutputLock};
 use crate::pipeline::{
     BuildConfig, BuildError, BuildOutcome, EditionOutcome, build_locked, check, lock_output,
 };
-use crate::report::RenderError;
+use crate::render::RenderError;
 use crate::stats::{Measure, Method, Test};
 
 /// evbrief: a typeset PDF evidence brief from curated clinical-study data.
@@ -149,7 +149,7 @@ pub struct BuildArgs {
     pub ignore_system_fonts: bool,
     /// Seconds compiling the template may take before the build gives up (a template that
     /// loops endlessly); nothing is written then.
-    #[arg(long, value_name = "SECONDS", default_value_t = crate::report::DEFAULT_TIME_LIMIT.as_secs(),
+    #[arg(long, value_name = "SECONDS", default_value_t = crate::render::DEFAULT_TIME_LIMIT.as_secs(),
           value_parser = clap::value_parser!(u64).range(1..))]
     pub template_time_limit: u64,
     /// A PDF standard to conform to, instead of `pdf-standards` in brief.toml; repeat

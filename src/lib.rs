@@ -19,9 +19,10 @@ pub mod inbox;
 pub mod living;
 pub mod pipeline;
 pub mod plot;
-pub mod report;
+pub mod render;
 pub mod synthetic;
 pub mod text;
+pub mod view;
 
 /// The intake engine (crate `evbrief-intake`): bibliographic readers, record identity.
 pub use evbrief_intake as intake;

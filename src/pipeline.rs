@@ -9,16 +9,17 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 
 use crate::analysis::analyse;
+use crate::analysis::record::{EditionRecord, EditionStamp, InputsRecord, edition_record};
 use crate::config::{Paper, PdfConformance};
 use crate::data::{LoadError, Project, load_project};
 use crate::i18n::Language;
 use crate::living::editions::{EditionName, Editions, RecordError};
 use crate::living::inputs::{extra_files, fingerprint, short_hash};
 use crate::living::lock::{HolderInfo, LockError, LockWait, OutputLock};
-use crate::report::changes::changes_between;
-use crate::report::record::{EditionRecord, EditionStamp, InputsRecord, edition_record};
-use crate::report::view::{BriefView, EditionView, ViewOptions, build_view};
-use crate::report::{DocumentFormat, FontOptions, RenderError, Renderer};
+use crate::render::{FontOptions, RenderError, Renderer};
+use crate::view::DocumentFormat;
+use crate::view::changes::changes_between;
+use crate::view::{BriefView, EditionView, ViewOptions, build_view};
 
 /// What a build needs to know; filled by the CLI or a test, never from globals.
 #[derive(Debug, Clone)]
@@ -45,7 +46,7 @@ pub struct BuildConfig {
     pub pdf: Option<PdfConformance>,
     /// Which fonts to load besides the embedded ones and the project's `fonts/`.
     pub fonts: FontOptions,
-    /// How long compiling the template may take (see [`crate::report::DEFAULT_TIME_LIMIT`]).
+    /// How long compiling the template may take (see [`crate::render::DEFAULT_TIME_LIMIT`]).
     pub template_time_limit: Duration,
 }
 
@@ -66,7 +67,7 @@ impl BuildConfig {
             paper: None,
             pdf: None,
             fonts: FontOptions::default(),
-            template_time_limit: crate::report::DEFAULT_TIME_LIMIT,
+            template_time_limit: crate::render::DEFAULT_TIME_LIMIT,
         }
     }
 
@@ -515,7 +516,7 @@ pub fn prepare(config: &BuildConfig, check: InputsCheck) -> Result<Prepared, Bui
         name,
         unchanged,
         previous_edition: previous.map(|p| p.edition),
-        changes: changes.as_ref().map(crate::report::changes::summary_line),
+        changes: changes.as_ref().map(crate::view::changes::summary_line),
         skipped_records: check.skipped,
         timings: Timings {
             load: t2 - t1,
@@ -604,7 +605,7 @@ fn write_output(config: &BuildConfig, pdf: &[u8]) -> Result<(), BuildError> {
 fn build_report(
     config: &BuildConfig,
     prepared: &mut Prepared,
-    rendered: crate::report::Rendered,
+    rendered: crate::render::Rendered,
     edition: EditionOutcome,
     (started, rendered_at): (Instant, Instant),
 ) -> BuildReport {

@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 
 use evbrief::analysis;
 use evbrief::data::{LoadError, load_project};
-use evbrief::report::view::{EditionView, ViewOptions, build_view};
+use evbrief::view::{EditionView, ViewOptions, build_view};
 use libfuzzer_sys::fuzz_target;
 
 /// A private copy of the bundled project (brief.toml and data/), made once per process.

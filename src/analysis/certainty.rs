@@ -17,6 +17,7 @@ use crate::config::{BriefConfig, OutcomeKind};
 use crate::data::Project;
 use crate::data::model::{AeCategory, Design};
 use crate::data::time::parse_time;
+use crate::i18n::{Labels, Language, time_label};
 use crate::stats::Measure;
 use crate::stats::absolute::{AbsoluteEffect, absolute_effect};
 use crate::stats::measure::BackTransform;
@@ -575,6 +576,59 @@ fn rate(row: &SofRow, randomised: bool, suggestions: &Suggestions) -> CertaintyR
         upgrade,
         level,
     }
+}
+
+/// A summary-of-findings row's label as the English edition prints it (for the edition
+/// record).
+pub fn sof_row_label_en(
+    project: &Project,
+    r: &SofResult,
+    spec: &crate::config::certainty::SofRow,
+) -> String {
+    sof_row_label(&project.config, r, spec, Language::En.labels())
+}
+
+/// A summary-of-findings row's label as the table prints it: the curated label or the outcome's (from the
+/// localised `config`), with the time.
+pub fn sof_row_label(
+    config: &BriefConfig,
+    r: &SofResult,
+    spec: &crate::config::certainty::SofRow,
+    labels: &Labels,
+) -> String {
+    let with_time = |label: &str, time: &str| {
+        labels.fill(
+            "sof.outcome-time",
+            &[("outcome", label), ("time", &time_label(time, labels))],
+        )
+    };
+    if let Some(label) = &spec.label {
+        return match &spec.time {
+            Some(t) => with_time(label, t.get_ref()),
+            None => label.clone(),
+        };
+    }
+    if let Some(o) = config
+        .outcomes
+        .iter()
+        .map(|o| o.get_ref())
+        .find(|o| o.id == r.subject)
+    {
+        let time = spec
+            .time
+            .as_ref()
+            .map(|t| t.get_ref().as_str())
+            .unwrap_or("");
+        return with_time(&o.label, time);
+    }
+    AeCategory::from_key(&r.subject).map_or_else(
+        || r.subject.clone(),
+        |c| {
+            labels
+                .text(&format!("safety.category.{}", c.key()))
+                .to_owned()
+        },
+    )
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@
 pub mod certainty;
 pub mod extract;
 pub mod pooling;
+pub mod record;
 pub mod safety;
 
 use serde::Serialize;

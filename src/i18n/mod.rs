@@ -188,6 +188,26 @@ pub fn fill(pattern: &str, args: &[(&str, &str)]) -> String {
     out
 }
 
+/// A curated time point ("week 9", "baseline") in the language of `labels` ("第 9 周",
+/// "基线"). Text that is not a time point stays as written, and so does a time point the
+/// table would only re-case (the English edition prints the curated text).
+pub fn time_label(text: &str, labels: &Labels) -> String {
+    let lower = text.trim().to_lowercase();
+    let mut parts = lower.split_whitespace();
+    let translated = match (parts.next(), parts.next(), parts.next()) {
+        (Some("baseline"), None, None) => labels.text("time.baseline").to_owned(),
+        (Some(unit @ ("day" | "week" | "month" | "year")), Some(n), None) => {
+            labels.fill(&format!("time.{unit}"), &[("n", n)])
+        }
+        _ => return text.to_owned(),
+    };
+    if translated.eq_ignore_ascii_case(text.trim()) {
+        text.to_owned()
+    } else {
+        translated
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
-use crate::report::record::EditionRecord;
+use crate::analysis::record::EditionRecord;
 
 /// The folder of editions inside the output folder.
 pub const EDITIONS_DIR: &str = "editions";
@@ -333,10 +333,10 @@ mod tests {
         let editions = Editions::in_output(out.path());
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let project = crate::data::load_project(root).unwrap();
-        let record = crate::report::record::edition_record(
+        let record = crate::analysis::record::edition_record(
             &project,
             &crate::analysis::analyse(&project),
-            crate::report::record::EditionStamp {
+            crate::analysis::record::EditionStamp {
                 edition: "2026-11-20".into(),
                 date: "2026-11-20".into(),
                 previous_edition: None,

@@ -15,7 +15,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use crate::report::record::InputsRecord;
+use crate::analysis::record::InputsRecord;
 
 /// Folders of a project whose every file is an input.
 pub const TRACKED_DIRS: [&str; 3] = ["data", "templates", "fonts"];

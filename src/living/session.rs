@@ -17,7 +17,7 @@ use crate::living::inputs::short_hash;
 use crate::pipeline::{
     BuildConfig, BuildError, BuildReport, Prepared, check_inputs, finish, prepare,
 };
-use crate::report::Renderer;
+use crate::render::Renderer;
 
 /// How much a rebuild redid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

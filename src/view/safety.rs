@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::view::FindingView;
+use super::findings::FindingView;
 use crate::analysis::safety::{ArmEvents, Incidence, PooledDifference, SafetyAnalysis};
 use crate::config::BriefConfig;
 use crate::data::Project;
@@ -170,7 +170,7 @@ pub fn safety_view(
                 .findings
                 .iter()
                 .filter(|f| f.safety)
-                .map(|f| super::view::finding_view(&s.study, &f.text, &f.source))
+                .map(|f| super::findings::finding_view(&s.study, &f.text, &f.source))
         })
         .collect();
     SafetyView {

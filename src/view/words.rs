@@ -5,26 +5,14 @@
 //! considerable); the prediction interval is explained as where the effect in a new
 //! setting would be expected to lie (Riley, Higgins & Deeks 2011, BMJ 342:d549).
 
-use super::record::Verdict;
+use crate::analysis::record::Verdict;
 use crate::config::{Direction, PoolMethod, PoolTest};
 use crate::format::fixed;
+pub use crate::format::{estimate_brackets, is_ratio, measure_name, show};
 use crate::i18n::Labels;
+pub use crate::i18n::time_label;
 use crate::stats::Measure;
 use crate::stats::pool::PoolResult;
-
-/// The measure's name in words ("risk ratio").
-pub fn measure_name(m: Measure) -> &'static str {
-    match m {
-        Measure::RR => "risk ratio",
-        Measure::OR | Measure::PETO => "odds ratio",
-        Measure::RD => "risk difference",
-        Measure::MD => "mean difference",
-        Measure::SMD => "standardised mean difference",
-        Measure::PR | Measure::PLO | Measure::PFT => "proportion",
-        Measure::MC => "mean change",
-        Measure::SMCR => "standardised mean change",
-    }
-}
 
 /// The label-table key of a measure's name (`measure.rr`).
 fn measure_key(m: Measure) -> &'static str {
@@ -46,46 +34,12 @@ pub fn measure_label(m: Measure, labels: &Labels) -> &str {
     labels.text(measure_key(m))
 }
 
-/// A curated time point ("week 9", "baseline") in the language of `labels` ("第 9 周",
-/// "基线"). Text that is not a time point stays as written, and so does a time point the
-/// table would only re-case (the English edition prints the curated text).
-pub fn time_label(text: &str, labels: &Labels) -> String {
-    let lower = text.trim().to_lowercase();
-    let mut parts = lower.split_whitespace();
-    let translated = match (parts.next(), parts.next(), parts.next()) {
-        (Some("baseline"), None, None) => labels.text("time.baseline").to_owned(),
-        (Some(unit @ ("day" | "week" | "month" | "year")), Some(n), None) => {
-            labels.fill(&format!("time.{unit}"), &[("n", n)])
-        }
-        _ => return text.to_owned(),
-    };
-    if translated.eq_ignore_ascii_case(text.trim()) {
-        text.to_owned()
-    } else {
-        translated
-    }
-}
-
 /// `s` with its first letter upper-case ("risk ratio" → "Risk ratio").
 pub fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     c.next()
         .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
         .unwrap_or_default()
-}
-
-/// True for measures analysed on the log scale.
-pub fn is_ratio(m: Measure) -> bool {
-    matches!(m, Measure::RR | Measure::OR | Measure::PETO)
-}
-
-/// A value on the analysis scale shown on the natural scale, two decimals, true minus.
-pub fn show(m: Measure, x: f64) -> String {
-    if is_ratio(m) {
-        fixed(x.exp(), 2)
-    } else {
-        fixed(x, 2)
-    }
 }
 
 /// "2.15 (95% CI 1.16 to 4.00)", "2.15（95% CI：1.16～4.00）".
@@ -98,11 +52,6 @@ pub fn estimate_ci(m: Measure, est: f64, lo: f64, hi: f64, labels: &Labels) -> S
             ("upper", &show(m, hi)),
         ],
     )
-}
-
-/// "2.15 [1.16, 4.00]", the compact form beside a forest plot row.
-pub fn estimate_brackets(m: Measure, est: f64, lo: f64, hi: f64) -> String {
-    format!("{} [{}, {}]", show(m, est), show(m, lo), show(m, hi))
 }
 
 /// The model in words: "random effects (REML, Hartung–Knapp)".
@@ -137,7 +86,7 @@ pub fn direction_phrase(
     control: &str,
     labels: &Labels,
 ) -> String {
-    match super::record::verdict(lo, hi, est, better) {
+    match crate::analysis::record::verdict(lo, hi, est, better) {
         Verdict::NoClearDifference => labels.text("words.no-difference").to_owned(),
         Verdict::FavoursIntervention => labels.fill("words.favouring", &[("arm", intervention)]),
         Verdict::FavoursControl => labels.fill("words.favouring", &[("arm", control)]),

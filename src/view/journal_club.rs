@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::view::OutcomeView;
+use super::studies::OutcomeView;
 use crate::config::BriefConfig;
 use crate::data::Project;
 use crate::data::model::{AppraisalAnswer, AppraisalItem, Design, Study};

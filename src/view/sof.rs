@@ -7,14 +7,14 @@
 
 use serde::Serialize;
 
-use super::words::{capitalise, measure_label, time_label};
+use super::words::{capitalise, measure_label};
 use crate::analysis::certainty::{SofEffect, SofResult};
 use crate::config::BriefConfig;
 use crate::config::certainty::{Concern, GradeDomain};
 use crate::data::Project;
-use crate::data::model::{AeCategory, Design};
+use crate::data::model::Design;
 use crate::format::fixed;
-use crate::i18n::{Labels, Language};
+use crate::i18n::Labels;
 use crate::stats::Measure;
 
 /// The summary-of-findings table.
@@ -130,7 +130,7 @@ pub fn sof_view(
         .iter()
         .map(|r| {
             let spec = config.summary_of_findings[r.index].get_ref();
-            let outcome = outcome_label_in(config, r, spec, labels);
+            let outcome = crate::analysis::certainty::sof_row_label(config, r, spec, labels);
             let mut effect_marks = Vec::new();
             let (relative, control, difference) = effect_cells(config, r, labels, &mut |t| {
                 effect_marks.push(note(t));
@@ -230,58 +230,6 @@ fn lower_first(s: &str) -> String {
     c.next()
         .map(|f| f.to_lowercase().collect::<String>() + c.as_str())
         .unwrap_or_default()
-}
-
-/// The row's label as the English edition prints it (for the edition record).
-pub(crate) fn outcome_label(
-    project: &Project,
-    r: &SofResult,
-    spec: &crate::config::certainty::SofRow,
-) -> String {
-    outcome_label_in(&project.config, r, spec, Language::En.labels())
-}
-
-/// The row's label as the table prints it: the curated label or the outcome's (from the
-/// localised `config`), with the time.
-fn outcome_label_in(
-    config: &BriefConfig,
-    r: &SofResult,
-    spec: &crate::config::certainty::SofRow,
-    labels: &Labels,
-) -> String {
-    let with_time = |label: &str, time: &str| {
-        labels.fill(
-            "sof.outcome-time",
-            &[("outcome", label), ("time", &time_label(time, labels))],
-        )
-    };
-    if let Some(label) = &spec.label {
-        return match &spec.time {
-            Some(t) => with_time(label, t.get_ref()),
-            None => label.clone(),
-        };
-    }
-    if let Some(o) = config
-        .outcomes
-        .iter()
-        .map(|o| o.get_ref())
-        .find(|o| o.id == r.subject)
-    {
-        let time = spec
-            .time
-            .as_ref()
-            .map(|t| t.get_ref().as_str())
-            .unwrap_or("");
-        return with_time(&o.label, time);
-    }
-    AeCategory::from_key(&r.subject).map_or_else(
-        || r.subject.clone(),
-        |c| {
-            labels
-                .text(&format!("safety.category.{}", c.key()))
-                .to_owned()
-        },
-    )
 }
 
 fn participants_text(project: &Project, r: &SofResult, labels: &Labels) -> String {
@@ -485,6 +433,7 @@ fn more_fewer(x: f64, labels: &Labels) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Language;
 
     #[test]
     fn absolute_differences_use_more_and_fewer() {

@@ -1,17 +1,8 @@
-//! From validated data to PDF bytes: view model, Typst world, compilation and export.
+//! From the view model to PDF bytes: the Typst world (templates on disk, the view model,
+//! figures and bibliography as virtual files, fonts), compilation with a time limit,
+//! located template diagnostics and PDF export.
 
-pub mod changes;
-pub mod forest;
-#[cfg(test)]
-mod forest_tests;
-pub mod journal_club;
-pub mod record;
-pub mod references;
-pub mod risk_of_bias;
-pub mod safety;
-pub mod sof;
-pub mod view;
-pub mod words;
+pub mod bibliography;
 pub mod world;
 
 use std::sync::mpsc;
@@ -26,67 +17,15 @@ use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 use crate::config::{PdfA, PdfConformance};
 
 use crate::data::Project;
-use view::BriefView;
+use crate::view::BriefView;
 use world::BriefWorld;
 pub use world::FontOptions;
-
-/// The documents evbrief makes from one analysis.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum DocumentFormat {
-    /// The full evidence brief (`templates/brief.typ`).
-    #[default]
-    Brief,
-    /// A two-page journal-club handout (`templates/handout.typ`).
-    Handout,
-    /// A 16:9 slide deck (`templates/slides.typ`).
-    Slides,
-}
-
-impl DocumentFormat {
-    /// Every format.
-    pub const ALL: [DocumentFormat; 3] = [
-        DocumentFormat::Brief,
-        DocumentFormat::Handout,
-        DocumentFormat::Slides,
-    ];
-
-    /// The name used on the command line and as the output file's stem.
-    pub fn name(self) -> &'static str {
-        match self {
-            DocumentFormat::Brief => "brief",
-            DocumentFormat::Handout => "handout",
-            DocumentFormat::Slides => "slides",
-        }
-    }
-
-    /// The main template, relative to the project root.
-    pub fn template(self) -> &'static str {
-        match self {
-            DocumentFormat::Brief => MAIN_TEMPLATE,
-            DocumentFormat::Handout => "/templates/handout.typ",
-            DocumentFormat::Slides => "/templates/slides.typ",
-        }
-    }
-}
-
-impl std::str::FromStr for DocumentFormat {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        DocumentFormat::ALL
-            .into_iter()
-            .find(|f| f.name() == s)
-            .ok_or_else(|| format!("unknown format `{s}` (expected brief, handout or slides)"))
-    }
-}
 
 /// Where the template finds the view model.
 pub const VIEW_PATH: &str = "/evbrief/view.json";
 /// Where the template finds the fonts it may name (`{"cjk": ["Noto Serif CJK SC", …]}`).
 pub const FONTS_PATH: &str = "/evbrief/fonts.json";
-/// The main template, relative to the project root.
-pub const MAIN_TEMPLATE: &str = "/templates/brief.typ";
+pub use crate::view::document::MAIN_TEMPLATE;
 
 /// Why rendering failed.
 #[derive(Debug, thiserror::Error)]
@@ -319,7 +258,7 @@ impl Renderer {
             FONTS_PATH,
             serde_json::to_vec(&serde_json::json!({ "cjk": cjk }))?,
         );
-        references::serve(world, project, view.config.language);
+        bibliography::serve(world, project, view.config.language);
         // A main template that cannot be loaded (missing, too large, not UTF-8) is a
         // problem of the whole file, located at its start like a data file's.
         if let Err(e) = typst::World::source(&*world, typst::World::main(&*world)) {

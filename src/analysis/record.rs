@@ -9,13 +9,13 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::sof::outcome_label;
-use super::words::{estimate_brackets, is_ratio, measure_name};
-use crate::analysis::Analysed;
+use super::Analysed;
 use crate::analysis::certainty::level_label;
+use crate::analysis::certainty::sof_row_label_en;
 use crate::config::Direction;
 use crate::data::Project;
 use crate::data::bibliography::Shelf;
+use crate::format::{estimate_brackets, is_ratio, measure_name};
 
 /// Version of the record's layout; bumped when a field changes meaning.
 pub const RECORD_SCHEMA: u32 = 1;
@@ -296,7 +296,7 @@ pub fn edition_record(
         .filter_map(|r| {
             let spec = config.summary_of_findings.get(r.index)?;
             Some(SofRecord {
-                label: outcome_label(project, r, spec.get_ref()),
+                label: sof_row_label_en(project, r, spec.get_ref()),
                 level: r.certainty.level,
                 certainty: level_label(r.certainty.level).to_owned(),
             })

@@ -9,8 +9,8 @@
 
 use serde::Serialize;
 
-use super::record::{EditionRecord, PooledRecord};
-use super::view::format_iso_date;
+use super::studies::format_iso_date;
+use crate::analysis::record::{EditionRecord, PooledRecord};
 
 /// The "What's new" section of the brief.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -319,7 +319,7 @@ fn plural_studies(k: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::record::{
+    use crate::analysis::record::{
         AwaitingRecord, InputsRecord, OutcomeRecord, ReportRecord, SofRecord, StudyRecord,
         TimeRecord, Verdict,
     };

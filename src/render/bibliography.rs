@@ -1,73 +1,19 @@
-//! What the template needs to print references: the bibliography files (served from the
-//! checked texts), the resolved citation style, and the inbox records listed under
-//! "Studies awaiting assessment".
+//! The bibliography as Typst reads it: the checked bibliography texts and the shipped
+//! citation style, served into the world.
 //!
-//! The Chinese edition cites in GB/T 7714—2015 (numeric) and prints an entry's Chinese
-//! bibliographic data where the curators recorded it: a BibTeX entry may carry
-//! `title-zh`, `author-zh` and `journal-zh` beside `title`, `author` and `journal`, and the
-//! zh edition is served a copy of the file in which those values take the place of the
-//! English ones. The English edition reads the files exactly as written.
-
-use serde::Serialize;
+//! The Chinese edition prints an entry's Chinese bibliographic data where the curators
+//! recorded it: a BibTeX entry may carry `title-zh`, `author-zh` and `journal-zh` beside
+//! `title`, `author` and `journal` ([`CHINESE_FIELDS`]), and the zh edition is served a
+//! copy of the file in which those values take the place of the English ones. The English
+//! edition reads the files exactly as written.
 
 use super::world::BriefWorld;
-use crate::config::CitationStyle;
 use crate::data::Project;
-use crate::data::bibliography::Shelf;
 use crate::i18n::Language;
+use crate::view::references::{BUNDLED_STYLE_PATH, CHINESE_FIELDS};
 
 /// The Vancouver/NLM style evbrief ships (Typst 0.15's built-in one drops authors).
 const BUNDLED_STYLE: &str = include_str!("styles/nlm-citation-sequence.csl");
-
-/// Where the shipped style is served inside the Typst world.
-const BUNDLED_STYLE_PATH: &str = "/evbrief/styles/nlm-citation-sequence.csl";
-
-/// References as the template sees them.
-#[derive(Debug, Serialize)]
-pub struct ReferencesView {
-    /// The `style:` argument of Typst's `bibliography`: a style name or a rooted path.
-    pub style: String,
-    /// Rooted paths of every bibliography file, curated first, then the inbox.
-    pub files: Vec<String>,
-    /// Keys of inbox records, cited in full under "Studies awaiting assessment".
-    pub awaiting: Vec<String>,
-}
-
-/// The style every Chinese edition cites in: the national standard GB/T 7714—2015.
-const CHINESE_STYLE: &str = "gb-7714-2015-numeric";
-
-/// BibTeX fields that hold an entry's Chinese bibliographic data, with the field each
-/// one stands for in the Chinese edition.
-pub const CHINESE_FIELDS: [(&str, &str); 3] = [
-    ("title-zh", "title"),
-    ("author-zh", "author"),
-    ("journal-zh", "journal"),
-];
-
-/// The references view of a validated project, for the edition in `language`: the
-/// English edition uses the brief's `citation-style`, the Chinese edition GB/T 7714.
-pub fn references_view(project: &Project, language: Language) -> ReferencesView {
-    let style = match (
-        language,
-        CitationStyle::resolve(project.config.citation_style.get_ref()),
-    ) {
-        (Language::Zh, _) => CHINESE_STYLE.to_owned(),
-        (Language::En, Ok(CitationStyle::BuiltIn(name))) => name,
-        (Language::En, Ok(CitationStyle::File(path))) => format!("/{path}"),
-        // Validation refused anything else; the shipped style is the safe fallback.
-        (Language::En, Ok(CitationStyle::Bundled) | Err(_)) => BUNDLED_STYLE_PATH.to_owned(),
-    };
-    ReferencesView {
-        style,
-        files: project
-            .bibliography
-            .files
-            .iter()
-            .map(|f| format!("/{}", f.file.name))
-            .collect(),
-        awaiting: project.bibliography.keys(Shelf::Inbox),
-    }
-}
 
 /// Serves the checked bibliography texts and the shipped style to Typst, so the PDF is
 /// made from exactly what was validated; the Chinese edition gets the BibTeX files with
@@ -150,13 +96,5 @@ mod tests {
         let plain = "@misc{a, title = {Plain}}\n% a comment\n";
         assert_eq!(chinese_bibtex(plain), plain);
         assert_eq!(chinese_bibtex("not bibtex {"), "not bibtex {");
-    }
-
-    #[test]
-    fn the_chinese_edition_cites_in_gb_t_7714() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let project = crate::data::load_project(root).expect("bundled data validates");
-        assert_eq!(references_view(&project, Language::Zh).style, CHINESE_STYLE);
-        assert_ne!(references_view(&project, Language::En).style, CHINESE_STYLE);
     }
 }

@@ -13,9 +13,9 @@ use crate::config::{
     PoolTest, SubgroupBy,
 };
 use crate::plot::risk_of_bias::Judgement;
-use crate::report::forest::{ForestContext, RobLookup};
 use crate::stats::Measure;
 use crate::synthetic::Lcg;
+use crate::view::forest::{ForestContext, RobLookup};
 
 /// Colditz et al. 1994 BCG trials (metafor `dat.bcg`): author, year, allocation, tpos,
 /// tneg, cpos, cneg.

@@ -188,7 +188,7 @@ fn legend(tool: RobTool, labels: &Labels) -> Vec<(Judgement, String)> {
 /// number of studies it judged; the per-study traffic-light grid and the table of support
 /// for judgements are left out.
 pub fn risk_of_bias_view(project: &Project, summary: bool, labels: &Labels) -> RiskOfBiasView {
-    let cites = super::view::data_report_keys;
+    let cites = super::studies::data_report_keys;
     let mut tools = Vec::new();
     for tool in [RobTool::Rob2, RobTool::RobinsI] {
         let assessed: Vec<(&crate::data::model::Study, _)> = project

@@ -1,0 +1,439 @@
+//! The view model: everything a template shows, as raw values plus display strings.
+//!
+//! Built below the renderer from a validated [`Project`], its analysis and its edition;
+//! serialised to JSON and read by the templates. Numbers appear exactly as the sources
+//! printed them (their literal text), so the brief never re-rounds a published value.
+//!
+//! One file per section; this module only assembles them ([`build_view`]). Sections
+//! import from their siblings (`studies`, `findings`, `words`), never from here.
+
+pub mod changes;
+pub mod document;
+pub mod findings;
+pub mod forest;
+#[cfg(test)]
+mod forest_tests;
+pub mod journal_club;
+pub mod references;
+pub mod risk_of_bias;
+pub mod safety;
+pub mod sof;
+pub mod studies;
+pub mod words;
+
+pub use document::DocumentFormat;
+
+use serde::Serialize;
+
+use crate::analysis::Analysed;
+use crate::config::{BriefConfig, Paper, PdfConformance};
+use crate::data::Project;
+use crate::data::model::Measurement;
+use crate::i18n::{Labels, Language};
+use findings::{FindingView, conflicts, finding_view};
+use forest::{ForestContext, ForestView, RobLookup, outcome_forests};
+use journal_club::{JournalClubView, journal_club_view};
+use risk_of_bias::{RiskOfBiasView, risk_of_bias_view};
+use safety::{SafetyView, safety_view};
+use sof::{SofView, sof_view};
+use studies::{
+    OutcomeView, StudyView, comparison_row, data_report_keys, format_date, format_iso_date,
+    study_view, time_days, value_row,
+};
+use words::{capitalise, measure_label, model_name, pooled_sentence, time_label};
+
+/// Which document, in which language, on which paper: what a build asks of the view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ViewOptions {
+    /// Brief, handout or slides.
+    pub format: DocumentFormat,
+    /// The language of the fixed words and of the curated translations.
+    pub language: Language,
+    /// Paper size for the brief and the handout (slides are always 16:9).
+    pub paper: Paper,
+    /// The PDF standards the document is written to (PDF/A, PDF/UA).
+    pub pdf: PdfConformance,
+}
+
+impl ViewOptions {
+    /// The brief as `brief.toml` describes it: its language, paper and PDF standards.
+    pub fn brief(config: &BriefConfig) -> Self {
+        ViewOptions {
+            format: DocumentFormat::Brief,
+            language: config.language,
+            paper: config.paper,
+            pdf: config.pdf_standards,
+        }
+    }
+}
+
+/// The whole brief as the template sees it.
+#[derive(Debug, Serialize)]
+pub struct BriefView {
+    /// `brief.toml` as the chosen language prints it (title, question, bottom line …),
+    /// with the chosen paper.
+    pub config: BriefConfig,
+    /// Which document the template lays out.
+    pub format: DocumentFormat,
+    /// The summary layout of a large brief (see [`crate::config::Detail`]): per-study
+    /// values, comparisons, risk-of-bias supports and adverse-event rows are left out
+    /// (their counts stay), and forest plots draw their studies as caterpillar bands.
+    pub summary: bool,
+    /// Every fixed word in the chosen language (`d.labels.handout.discussion`).
+    pub labels: &'static Labels,
+    /// The as-of date in the language's convention ("22 November 2026", "2026年11月22日").
+    pub as_of: String,
+    /// evbrief's version, for the provenance line.
+    pub generator: String,
+    /// Included studies, in table order.
+    pub studies: Vec<StudyView>,
+    /// One section per outcome in `brief.toml` order.
+    pub outcomes: Vec<OutcomeView>,
+    /// The safety summary: adverse events by category, study and arm.
+    pub safety: SafetyView,
+    /// The GRADE summary-of-findings table.
+    pub summary_of_findings: SofView,
+    /// Risk-of-bias figures and judgements.
+    pub risk_of_bias: RiskOfBiasView,
+    /// Narrative findings not tied to an outcome.
+    pub other_findings: Vec<FindingView>,
+    /// Disagreements between sources, listed for the reader (with the report cited).
+    pub conflicts: Vec<FindingView>,
+    /// The statistical methods paragraph.
+    pub methods: String,
+    /// Overview figures: one row per outcome and time point, one figure per scale.
+    pub overview: Vec<ForestView>,
+    /// Bibliography files, citation style and records awaiting assessment.
+    pub references: references::ReferencesView,
+    /// Which edition this is and what changed since the previous one.
+    pub edition: EditionView,
+    /// Appraisal checklist, discussion questions, key outcome and QR codes.
+    pub journal_club: JournalClubView,
+}
+
+/// The brief's place in the series of editions of a living brief.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct EditionView {
+    /// Edition name ("2026-11-23", "2026-11-23-2"); `None` for a build without editions.
+    pub name: Option<String>,
+    /// The edition's date in words ("23 November 2026").
+    pub date: Option<String>,
+    /// True for a preview (`evbrief watch`): what the next edition would say.
+    pub draft: bool,
+    /// Short hash of the inputs, for the provenance line; `None` in a draft (it would change
+    /// with every save).
+    pub inputs: Option<String>,
+    /// What changed since the previous edition; `None` for the first edition.
+    pub changes: Option<changes::ChangesView>,
+}
+
+/// Builds the view model from a validated project, its analysis and its edition.
+pub fn build_view(
+    project: &Project,
+    analysed: &Analysed,
+    edition: EditionView,
+    options: ViewOptions,
+) -> BriefView {
+    let analysis = &analysed.outcomes;
+    let safety = &analysed.safety;
+    let sof = &analysed.summary_of_findings;
+    let labels = options.language.labels();
+    let mut config = project.config.localised(options.language);
+    config.paper = options.paper;
+    config.pdf_standards = options.pdf;
+    let as_of = format_date(config.as_of.get_ref(), labels);
+    let studies = project
+        .studies
+        .iter()
+        .map(|s| study_view(s, labels))
+        .collect();
+    let study_lookup = |id: &str| study_label_and_cites(project, id);
+    let summary = config.detail.is_summary(project.studies.len());
+    // Forest plots get a risk-of-bias column once any study has been assessed; the overall
+    // judgements are resolved once here, not per forest row.
+    let overall = risk_of_bias::overall_judgements(project);
+    let rob_lookup = |id: &str| overall.get(id).copied().flatten();
+    let rob_column: Option<RobLookup> = project
+        .studies
+        .iter()
+        .any(|s| s.study.risk_of_bias.is_some())
+        .then_some(&rob_lookup as RobLookup);
+    let outcomes: Vec<OutcomeView> = config
+        .outcomes
+        .iter()
+        .map(|o| {
+            let o = o.get_ref();
+            let mut values = Vec::new();
+            let mut comparisons = Vec::new();
+            let mut findings = Vec::new();
+            let mut with_data = 0;
+            let (mut values_omitted, mut comparisons_omitted) = (0, 0);
+            let outcome_analysis = analysis.iter().find(|a| a.outcome == o.id);
+            for s in &project.studies {
+                let mut rows: Vec<&Measurement> = s
+                    .study
+                    .results
+                    .iter()
+                    .filter(|m| m.outcome.as_ref().map(|x| x.get_ref()) == Some(&o.id))
+                    .collect();
+                rows.sort_by(|a, b| time_days(&a.time).total_cmp(&time_days(&b.time)));
+                let study_comparisons: Vec<_> = s
+                    .study
+                    .comparisons
+                    .iter()
+                    .filter(|c| c.outcome.get_ref() == &o.id)
+                    .collect();
+                let study_findings: Vec<_> = s
+                    .study
+                    .findings
+                    .iter()
+                    .filter(|f| f.outcome.as_ref().map(|x| x.get_ref()) == Some(&o.id))
+                    .collect();
+                if !rows.is_empty() || !study_comparisons.is_empty() || !study_findings.is_empty() {
+                    with_data += 1;
+                }
+                if summary {
+                    values_omitted += rows.len();
+                    comparisons_omitted += study_comparisons.len();
+                } else {
+                    values.extend(rows.into_iter().map(|m| value_row(s, m, labels)));
+                    comparisons.extend(
+                        study_comparisons
+                            .into_iter()
+                            .map(|c| comparison_row(s, c, labels)),
+                    );
+                }
+                findings.extend(
+                    study_findings
+                        .into_iter()
+                        .map(|f| finding_view(&s.study, &f.text, &f.source)),
+                );
+            }
+            OutcomeView {
+                id: o.id.clone(),
+                label: o.label.clone(),
+                unit: o.unit.clone(),
+                kind: o.kind,
+                better: match o.better {
+                    crate::config::Direction::Higher => labels.text("words.higher-is-better"),
+                    crate::config::Direction::Lower => labels.text("words.lower-is-better"),
+                }
+                .to_owned(),
+                k: with_data,
+                values,
+                comparisons,
+                values_omitted,
+                comparisons_omitted,
+                findings,
+                summaries: outcome_analysis
+                    .map(|a| summaries(&config, o, a, labels))
+                    .unwrap_or_default(),
+                forests: outcome_analysis
+                    .map(|a| {
+                        outcome_forests(
+                            a,
+                            &forest_context(&config, o, &study_lookup, rob_column, summary, labels),
+                        )
+                    })
+                    .unwrap_or_default(),
+            }
+        })
+        .collect();
+    let other_findings = project
+        .studies
+        .iter()
+        .flat_map(|s| {
+            s.study
+                .findings
+                .iter()
+                .filter(|f| f.outcome.is_none() && !f.safety)
+                .map(|f| finding_view(&s.study, &f.text, &f.source))
+        })
+        .collect();
+    let overview = overview_forests(&config, analysis, labels);
+    let journal_club = journal_club_view(
+        project,
+        &config,
+        &outcomes,
+        labels,
+        options.format == DocumentFormat::Handout,
+    );
+    let mut edition = edition;
+    edition.date = edition
+        .name
+        .as_deref()
+        .and_then(|n| format_iso_date(n, labels));
+    if let Some(changes) = edition.changes.as_mut()
+        && let Some(since) = format_iso_date(&changes.since_edition, labels)
+    {
+        changes.since = since;
+    }
+    BriefView {
+        summary,
+        format: options.format,
+        labels,
+        journal_club,
+        edition,
+        methods: methods_text(analysis, labels),
+        overview,
+        references: references::references_view(project, options.language),
+        as_of,
+        generator: format!("evbrief {}", env!("CARGO_PKG_VERSION")),
+        studies,
+        outcomes,
+        safety: safety_view(project, safety, &config, summary, labels),
+        summary_of_findings: sof_view(project, sof, &config, labels),
+        risk_of_bias: risk_of_bias_view(project, summary, labels),
+        other_findings,
+        conflicts: conflicts(project, labels),
+        config,
+    }
+}
+
+/// Label and data-report keys of a study, for figure rows.
+fn study_label_and_cites(project: &Project, id: &str) -> (String, Vec<String>) {
+    project
+        .studies
+        .iter()
+        .find(|s| s.study.id.get_ref() == id)
+        .map_or_else(
+            || (id.to_owned(), Vec::new()),
+            |s| (s.study.label.clone(), data_report_keys(&s.study)),
+        )
+}
+
+/// What a forest plot needs; the short arm names come from the localised `config`.
+fn forest_context<'a>(
+    config: &'a BriefConfig,
+    outcome: &'a crate::config::OutcomeDef,
+    study: &'a dyn Fn(&str) -> (String, Vec<String>),
+    risk_of_bias: Option<RobLookup<'a>>,
+    summary: bool,
+    labels: &'a Labels,
+) -> ForestContext<'a> {
+    ForestContext {
+        outcome,
+        intervention: &config.question.intervention_short,
+        control: &config.question.comparison_short,
+        study,
+        risk_of_bias,
+        summary,
+        labels,
+    }
+}
+
+/// One sentence per time point: the pooled result or the single study's effect, in words.
+fn summaries(
+    config: &BriefConfig,
+    o: &crate::config::OutcomeDef,
+    a: &crate::analysis::OutcomeAnalysis,
+    labels: &Labels,
+) -> Vec<String> {
+    let q = &config.question;
+    a.times
+        .iter()
+        .map(|t| {
+            let participants: f64 = t.studies.iter().map(|r| r.participants).sum();
+            let text = match &t.pooled {
+                Some(p) => pooled_sentence(
+                    a.measure,
+                    p,
+                    participants,
+                    a.settings.method,
+                    a.settings.test,
+                    a.settings.prediction,
+                    o.better,
+                    (&q.intervention_short, &q.comparison_short),
+                    labels,
+                ),
+                None => labels.text("words.no-estimable-effect").to_owned(),
+            };
+            labels.fill(
+                "words.time-summary",
+                &[
+                    ("time", &capitalise(&time_label(&t.time, labels))),
+                    ("text", &text),
+                ],
+            )
+        })
+        .collect()
+}
+
+/// The methods paragraph, naming only the measures, models and conversions actually used.
+fn methods_text(analysis: &[crate::analysis::OutcomeAnalysis], labels: &Labels) -> String {
+    let used: Vec<&crate::analysis::OutcomeAnalysis> =
+        analysis.iter().filter(|a| !a.times.is_empty()).collect();
+    let mut measures: Vec<&str> = Vec::new();
+    let mut models: Vec<String> = Vec::new();
+    let mut any_pooled = false;
+    let mut sem = false;
+    let mut percent = false;
+    let mut corrected = false;
+    for a in &used {
+        let name = measure_label(a.measure, labels);
+        if !measures.contains(&name) {
+            measures.push(name);
+        }
+        let model = model_name(a.settings.method, a.settings.test, labels);
+        if !models.contains(&model) {
+            models.push(model);
+        }
+        for t in &a.times {
+            any_pooled |= t.pooled.as_ref().is_some_and(|p| !p.single_study);
+            for r in &t.studies {
+                for line in &r.audit {
+                    use crate::analysis::AuditKind;
+                    sem |= line.kind == AuditKind::SdFromSem;
+                    percent |= line.kind == AuditKind::EventsFromPercent;
+                    corrected |= line.kind == AuditKind::ZeroCellCorrection;
+                }
+            }
+        }
+    }
+    if used.is_empty() {
+        return labels.text("methods.no-effects").to_owned();
+    }
+    let mut s = labels.fill(
+        "methods.effects",
+        &[(
+            "measures",
+            &measures.join(labels.text("words.list-separator")),
+        )],
+    );
+    if percent {
+        s.push_str(labels.text("methods.percent"));
+    }
+    if sem {
+        s.push_str(labels.text("methods.sem"));
+    }
+    if corrected {
+        s.push_str(labels.text("methods.zero-cell"));
+    }
+    let key = if models.len() == 1 {
+        "methods.pooled-one"
+    } else {
+        "methods.pooled-per-outcome"
+    };
+    s.push_str(&labels.fill(
+        key,
+        &[(
+            "models",
+            &models.join(labels.text("methods.models-separator")),
+        )],
+    ));
+    if !any_pooled {
+        s.push_str(labels.text("methods.nothing-pooled"));
+    }
+    s
+}
+
+/// The overview figures, with the outcome labels of the localised `config`.
+fn overview_forests(
+    config: &BriefConfig,
+    analysis: &[crate::analysis::OutcomeAnalysis],
+    labels: &Labels,
+) -> Vec<ForestView> {
+    let outcomes: Vec<&crate::config::OutcomeDef> =
+        config.outcomes.iter().map(|o| o.get_ref()).collect();
+    forest::overview(&outcomes, analysis, labels)
+}
