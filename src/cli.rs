@@ -13,12 +13,12 @@ use crate::analyse::{AnalyseOptions, Report, analyse};
 use crate::config::PdfConformance;
 use crate::data::LoadError;
 use crate::inbox::{InboxError, NewStudy};
-use crate::living::lock::{LockWait, OutputLock};
 use crate::pipeline::{
     BuildConfig, BuildError, BuildOutcome, EditionOutcome, build_locked, check, lock_output,
 };
 use crate::render::RenderError;
 use crate::stats::{Measure, Method, Test};
+use crate::store::lock::{LockWait, OutputLock};
 
 /// evbrief: a typeset PDF evidence brief from curated clinical-study data.
 #[derive(Debug, Parser)]

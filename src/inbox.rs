@@ -13,7 +13,7 @@ use crate::data::{INBOX_DIR, LoadError, LoadOptions, load_bibliography, load_pro
 use crate::diagnostic::{Problem, Problems, SourceFile};
 use crate::intake::RecordIdentity;
 use crate::intake::{ImportFormat, Record, bibtex_out};
-use crate::pipeline::write_atomically;
+use crate::store::write_atomically;
 
 /// Export files larger than this are refused (a PubMed export of 10 000 records is ~50 MB).
 pub const MAX_IMPORT_BYTES: u64 = 64 * 1024 * 1024;

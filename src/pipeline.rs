@@ -2,7 +2,6 @@
 //! edition and `output/brief.pdf`, each written atomically.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -13,10 +12,11 @@ use crate::analysis::record::{EditionRecord, EditionStamp, InputsRecord, edition
 use crate::config::{Paper, PdfConformance};
 use crate::data::{LoadError, Project, load_project};
 use crate::i18n::Language;
-use crate::living::editions::{EditionName, Editions, RecordError};
-use crate::living::inputs::{extra_files, fingerprint, short_hash};
-use crate::living::lock::{HolderInfo, LockError, LockWait, OutputLock};
 use crate::render::{FontOptions, RenderError, Renderer};
+use crate::store::editions::{EditionName, Editions, RecordError};
+use crate::store::inputs::{extra_files, fingerprint, short_hash};
+use crate::store::lock::{HolderInfo, LockError, LockWait, OutputLock};
+use crate::store::write_atomically;
 use crate::view::DocumentFormat;
 use crate::view::changes::changes_between;
 use crate::view::{BriefView, EditionView, ViewOptions, build_view};
@@ -264,7 +264,7 @@ pub fn check(config: &BuildConfig) -> Result<Project, BuildError> {
 /// The latest edition and the current inputs, to decide whether anything changed.
 pub struct InputsCheck {
     /// The newest edition with a readable record.
-    pub latest: Option<(crate::living::editions::Edition, EditionRecord)>,
+    pub latest: Option<(crate::store::editions::Edition, EditionRecord)>,
     /// Newer editions passed over.
     pub skipped: Vec<RecordError>,
     /// The inputs now.
@@ -624,49 +624,5 @@ fn build_report(
             write: rendered_at.elapsed(),
             ..prepared.timings.clone()
         },
-    }
-}
-
-/// Writes `bytes` to a temporary file beside `path`, syncs it and renames it over `path`,
-/// so readers see either the old file or the complete new one.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "out".into());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn atomic_write_replaces_and_leaves_no_temp_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("out/brief.pdf");
-        write_atomically(&path, b"one").unwrap();
-        write_atomically(&path, b"two").unwrap();
-        assert_eq!(fs::read(&path).unwrap(), b"two");
-        let names: Vec<_> = fs::read_dir(dir.path().join("out"))
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(names.len(), 1);
     }
 }

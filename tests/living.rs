@@ -254,7 +254,7 @@ fn if_changed_does_nothing_while_the_inputs_are_unchanged() {
 
 #[test]
 fn a_held_lock_names_its_holder_and_a_stale_one_is_recovered() {
-    use evbrief::living::lock::{HolderInfo, LockWait, OutputLock};
+    use evbrief::store::lock::{HolderInfo, LockWait, OutputLock};
     let dir = project(Some("valid/minimal"));
     let root = dir.path();
     let p = root.to_str().unwrap();

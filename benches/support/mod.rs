@@ -2,9 +2,9 @@
 
 use std::path::Path;
 
-use evbrief::living::lock::{HolderInfo, LockWait, OutputLock};
 use evbrief::living::session::WatchSession;
 use evbrief::pipeline::BuildConfig;
+use evbrief::store::lock::{HolderInfo, LockWait, OutputLock};
 
 /// A watch session over `project` holding its output lock, after its first build: the
 /// state `evbrief watch` is in when the first edit arrives.

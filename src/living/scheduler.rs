@@ -10,9 +10,9 @@ use std::ops::ControlFlow;
 
 use chrono::{DateTime, TimeZone, Utc};
 
-use super::lock::LockWait;
 use super::schedule::{Clock, Schedule, run};
 use crate::pipeline::{BuildConfig, BuildError, BuildOutcome, build_locked, lock_output};
+use crate::store::lock::LockWait;
 
 /// What one tick did.
 #[derive(Debug)]

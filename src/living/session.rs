@@ -11,13 +11,13 @@
 
 use std::time::{Duration, Instant};
 
-use super::lock::OutputLock;
 use super::watch::{ChangeKind, ChangeSet};
-use crate::living::inputs::short_hash;
 use crate::pipeline::{
     BuildConfig, BuildError, BuildReport, Prepared, check_inputs, finish, prepare,
 };
 use crate::render::Renderer;
+use crate::store::inputs::short_hash;
+use crate::store::lock::OutputLock;
 
 /// How much a rebuild redid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,9 +147,9 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::living::lock::{HolderInfo, LockWait};
     use crate::living::testutil::fixture_project;
     use crate::pipeline::EditionOutcome;
+    use crate::store::lock::{HolderInfo, LockWait};
 
     fn changed(root: &Path, path: &Path) -> ChangeSet {
         let mut c = ChangeSet::new();

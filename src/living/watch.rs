@@ -55,8 +55,8 @@ pub enum ChangeKind {
 
 /// The folders watched recursively, relative to the project root: the folders whose
 /// every file is an input of the brief.
-pub use super::inputs::TRACKED_DIRS as WATCHED_FOLDERS;
-pub use super::inputs::{TEMP_SUFFIXES, is_ignored_name};
+pub use crate::store::inputs::TRACKED_DIRS as WATCHED_FOLDERS;
+pub use crate::store::inputs::{TEMP_SUFFIXES, is_ignored_name};
 
 /// What a change of `path` means for the project at `root`, or `None` when it does not
 /// concern the build.

@@ -439,25 +439,17 @@ fn write_holder(file: &mut File, holder: &HolderInfo) -> io::Result<()> {
 }
 
 /// Removes what a killed writer may have left directly in `output_dir` (temporary files
-/// of [`crate::pipeline::write_atomically`], `.<name>.<pid>.tmp`) and in
+/// of [`super::atomic::write_atomically`], `.<name>.<pid>.tmp`) and in
 /// `output_dir/editions` (`.partial-*` folders). Nothing else, and no deeper folders.
 fn sweep_leftovers(output_dir: &Path) -> Sweep {
     let mut sweep = Sweep::default();
     remove_matching(output_dir, &mut sweep, |name, kind| {
-        kind.is_file() && is_atomic_write_temp(name)
+        kind.is_file() && super::atomic::is_temporary_name(name)
     });
     remove_matching(&output_dir.join(EDITIONS_DIR), &mut sweep, |name, kind| {
         kind.is_dir() && name.starts_with(PARTIAL_EDITION_PREFIX)
     });
     sweep
-}
-
-/// True for names `write_atomically` gives its temporary files: a leading dot, a
-/// `.tmp` suffix and something in between.
-fn is_atomic_write_temp(name: &str) -> bool {
-    name.strip_prefix('.')
-        .and_then(|rest| rest.strip_suffix(".tmp"))
-        .is_some_and(|stem| !stem.is_empty())
 }
 
 /// Removes the entries of `dir` for which `matches(name, file type)` holds; symbolic
@@ -956,7 +948,7 @@ mod tests {
             Command::new(std::env::current_exe().unwrap())
                 .args([
                     "--exact",
-                    "living::lock::tests::child_holds_lock_until_killed",
+                    "store::lock::tests::child_holds_lock_until_killed",
                     "--nocapture",
                     "--test-threads=1",
                 ])
