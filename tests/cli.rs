@@ -317,7 +317,17 @@ fn large_briefs_print_the_summary_layout() {
     let brief = root.join("brief.toml");
     let toml = fs::read_to_string(&brief).unwrap();
     fs::write(&brief, format!("detail = \"full\"\n{toml}")).unwrap();
-    let out = evbrief(&["build", "-q", "-p", root.to_str().unwrap()]);
+    // A 60-study brief in full is the slowest debug compile of the suite: on a shared,
+    // busy machine it can pass the default 120 s template limit, which guards against
+    // endless loops, not slow machines.
+    let out = evbrief(&[
+        "build",
+        "-q",
+        "-p",
+        root.to_str().unwrap(),
+        "--template-time-limit",
+        "900",
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let full = pdf_text(&root.join("output/brief.pdf")).unwrap();
     assert!(full.contains("Support for judgements"));

@@ -6,7 +6,7 @@
 //! to OR/RR), while Cochran's Q uses the per-study escalc effects with
 //! `add=1/2, to="only0", drop00=TRUE`, so its df is (estimable studies - 1).
 
-use super::{LEVEL, PoolResult, single_study};
+use super::{PoolResult, single_study};
 use crate::dist;
 use crate::effect::binary::{BinaryOptions, TwoByTwo, binary_effect};
 use crate::error::StatsError;
@@ -66,35 +66,17 @@ fn finish(
             "pooled estimate or its standard error is undefined".into(),
         ));
     }
-    let z = est / se;
-    let crit = dist::qnorm(0.5 + LEVEL / 2.0)?;
     let (q, q_df, q_p, i2, h2) = fixed_heterogeneity(q_parts.0, q_parts.1)?;
     let sw: f64 = weights.iter().sum();
+    let weights = weights.iter().map(|w| 100.0 * w / sw).collect();
     PoolResult {
-        method,
-        test: Test::Z,
-        k,
         single_study: false,
-        estimate: est,
-        se,
-        statistic: Some(z),
-        p: Some(dist::p_two_sided_z(z)?),
-        df: None,
-        ci_lower: est - crit * se,
-        ci_upper: est + crit * se,
-        pi_lower: None,
-        pi_upper: None,
-        tau2: None,
-        tau: None,
-        tau2_ci_lower: None,
-        tau2_ci_upper: None,
         i2: Some(i2),
         h2: Some(h2),
         q: Some(q),
         q_df,
         q_p: Some(q_p),
-        weights: weights.iter().map(|w| 100.0 * w / sw).collect(),
-        notes: Vec::new(),
+        ..PoolResult::wald(method, Test::Z, k, est, se, weights, Vec::new())?
     }
     .checked()
 }

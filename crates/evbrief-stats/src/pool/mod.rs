@@ -74,6 +74,52 @@ pub struct PoolResult {
 }
 
 impl PoolResult {
+    /// A result whose inference is a Wald z-test of `estimate` with standard error `se`
+    /// and no between-study variance: a single study's own effect (k = 1, flagged
+    /// `single_study`) or a common-effect fit such as Mantel–Haenszel or Peto, whose caller
+    /// adds the heterogeneity statistics. `weights` are in percent.
+    ///
+    /// Why: one place writes the 95% Wald interval `estimate ± z₀.₉₇₅·se` and its p value
+    /// (metafor's `rma.mh`/`rma.peto` and the k = 1 case), so the fields cannot drift apart.
+    pub(crate) fn wald(
+        method: Method,
+        test: Test,
+        k: usize,
+        estimate: f64,
+        se: f64,
+        weights: Vec<f64>,
+        notes: Vec<String>,
+    ) -> Result<PoolResult, StatsError> {
+        let z = estimate / se;
+        let crit = dist::qnorm(0.5 + LEVEL / 2.0)?;
+        Ok(PoolResult {
+            method,
+            test,
+            k,
+            single_study: k == 1,
+            estimate,
+            se,
+            statistic: Some(z),
+            p: Some(dist::p_two_sided_z(z)?),
+            df: None,
+            ci_lower: estimate - crit * se,
+            ci_upper: estimate + crit * se,
+            pi_lower: None,
+            pi_upper: None,
+            tau2: None,
+            tau: None,
+            tau2_ci_lower: None,
+            tau2_ci_upper: None,
+            i2: None,
+            h2: None,
+            q: None,
+            q_df: None,
+            q_p: None,
+            weights,
+            notes,
+        })
+    }
+
     /// Fails if any reported number is not finite.
     ///
     /// Why: the last line of defence for the "no NaN on finite input" rule
@@ -123,35 +169,15 @@ pub fn single_study(
 ) -> Result<PoolResult, StatsError> {
     super::error::finite("yi", yi)?;
     super::error::positive("vi", vi)?;
-    let se = vi.sqrt();
-    let z = yi / se;
-    let crit = dist::qnorm(0.5 + LEVEL / 2.0)?;
-    PoolResult {
+    PoolResult::wald(
         method,
         test,
-        k: 1,
-        single_study: true,
-        estimate: yi,
-        se,
-        statistic: Some(z),
-        p: Some(dist::p_two_sided_z(z)?),
-        df: None,
-        ci_lower: yi - crit * se,
-        ci_upper: yi + crit * se,
-        pi_lower: None,
-        pi_upper: None,
-        tau2: None,
-        tau: None,
-        tau2_ci_lower: None,
-        tau2_ci_upper: None,
-        i2: None,
-        h2: None,
-        q: None,
-        q_df: None,
-        q_p: None,
-        weights: vec![100.0],
-        notes: vec!["single study: its own effect is shown, nothing was pooled".into()],
-    }
+        1,
+        yi,
+        vi.sqrt(),
+        vec![100.0],
+        vec!["single study: its own effect is shown, nothing was pooled".into()],
+    )?
     .checked()
 }
 
