@@ -229,4 +229,69 @@ dk <- data.frame(study = paste("CLASP", 1:6),
 binary_fixture("dersimonian2007", with(dk, data.frame(study = study, ai = ai, bi = n1i - ai, ci = ci,
                                                       di = n2i - ci, stringsAsFactors = FALSE)))
 
+## 10. Small-study effects, sensitivity, cumulative and meta-regression (issue 22):
+##     regtest (rma and lm), ranktest, trimfill (L0), leave1out, influence, cumul and
+##     rma.uni with mods, for every tau^2 method and test, from yi/vi as escalc gives them.
+ctl_for <- function(m) switch(m, REML = ctl_reml, PM = ctl_pm, list())
+sensitivity_fits <- function(yi, vi, order, mods) {
+  fits <- list()
+  for (m in methods) for (t in tests) {
+    if (m == "FE" && t == "knha") next
+    ctl <- ctl_for(m)
+    res <- rma(yi, vi, method = m, test = t, control = ctl)
+    eg <- regtest(res)
+    egl <- regtest(res, model = "lm")
+    rk <- suppressWarnings(ranktest(res))
+    tf <- suppressWarnings(trimfill(res, control = ctl))
+    l1 <- leave1out(res)
+    inf <- influence(res)
+    cu <- cumul(res, order = order)
+    f <- list(method = m, test = t,
+              egger = list(z = nn(eg$zval), p = nn(eg$pval), limit = nn(eg$est),
+                           limit_ci_lower = nn(eg$ci.lb), limit_ci_upper = nn(eg$ci.ub),
+                           df = if (t == "knha") nn(eg$ddf) else NA),
+              egger_lm = list(t = nn(egl$zval), df = nn(egl$ddf), p = nn(egl$pval), limit = nn(egl$est)),
+              begg = list(tau = nn(rk$tau), p = nn(rk$pval)),
+              trimfill = list(k0 = tf$k0, se_k0 = nn(tf$se.k0), side = tf$side, estimate = nn(tf$beta),
+                              se = nn(tf$se), ci_lower = nn(tf$ci.lb), ci_upper = nn(tf$ci.ub),
+                              tau2 = if (m == "FE") NA else nn(tf$tau2)),
+              leave1out = list(estimate = nn(l1$estimate), se = nn(l1$se), ci_lower = nn(l1$ci.lb),
+                               ci_upper = nn(l1$ci.ub), tau2 = if (m == "FE") NA else nn(l1$tau2),
+                               i2 = nn(l1$I2), q = nn(l1$Q)),
+              influence = list(rstudent = nn(inf$inf$rstudent), dffits = nn(inf$inf$dffits),
+                               cook_d = nn(inf$inf$cook.d), cov_r = nn(inf$inf$cov.r),
+                               tau2_del = nn(inf$inf$tau2.del), qe_del = nn(inf$inf$QE.del),
+                               hat = nn(inf$inf$hat), dfbetas = nn(inf$dfbs$intrcpt),
+                               influential = as.vector(inf$is.infl)),
+              cumul = list(order = nn(order), estimate = nn(cu$estimate), se = nn(cu$se),
+                           ci_lower = nn(cu$ci.lb), ci_upper = nn(cu$ci.ub),
+                           tau2 = if (m == "FE") NA else nn(cu$tau2), i2 = nn(cu$I2)))
+    if (!is.null(mods)) {
+      mr <- rma(yi, vi, mods = as.matrix(as.data.frame(mods)), method = m, test = t, control = ctl)
+      f$meta_regression <- list(names = c("intrcpt", names(mods)), estimate = nn(mr$beta), se = nn(mr$se),
+                                p = nn(mr$pval), qm = nn(mr$QM), qm_df = nn(mr$QMdf), qm_p = nn(mr$QMp),
+                                tau2 = nn(mr$tau2), i2 = nn(mr$I2), r2 = nn(mr$R2), qe = nn(mr$QE),
+                                qe_p = nn(mr$QEp))
+    }
+    fits[[length(fits) + 1]] <- f
+  }
+  fits
+}
+
+## 10a. Colditz et al. 1994 BCG trials (dat.bcg): log risk ratios, cumulative by year,
+##      meta-regression on absolute latitude and year.
+es <- escalc(measure = "RR", ai = tpos, bi = tneg, ci = cpos, di = cneg, data = dat.bcg)
+write_fixture("bcg_sensitivity", list(name = "bcg_sensitivity", study = paste(es$author, es$year),
+                                      yi = nn(es$yi), vi = nn(es$vi), year = es$year, ablat = es$ablat,
+                                      fits = sensitivity_fits(es$yi, es$vi, es$year,
+                                                              list(ablat = es$ablat, year = es$year))))
+
+## 10b. Hackshaw et al. 1998 passive smoking and lung cancer (dat.hackshaw1998): log odds
+##      ratios as published (yi/vi, generic inverse variance; tied variances exercise the
+##      normal approximation of Kendall's tau), cumulative by year, meta-regression on year.
+hk <- dat.hackshaw1998
+write_fixture("hackshaw1998", list(name = "hackshaw1998", study = paste(hk$author, hk$year),
+                                   yi = nn(hk$yi), vi = nn(hk$vi), year = hk$year,
+                                   fits = sensitivity_fits(hk$yi, hk$vi, hk$year, list(year = hk$year))))
+
 cat("fixtures written to", out_dir, "\n")

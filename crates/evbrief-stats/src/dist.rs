@@ -5,7 +5,7 @@
 //! gamma quantile stops after a few Newton steps). Invalid degrees of freedom
 //! are typed errors, never panics.
 
-use statrs::distribution::{ChiSquared, ContinuousCDF, Normal, StudentsT};
+use statrs::distribution::{ChiSquared, ContinuousCDF, FisherSnedecor, Normal, StudentsT};
 
 use super::error::StatsError;
 
@@ -88,6 +88,42 @@ pub fn pchisq_upper(q: f64, df: f64) -> Result<f64, StatsError> {
     if q / 2.0 == 0.0 {
         return Ok(1.0);
     }
+    Ok(d.sf(q))
+}
+
+/// Lower-tail chi-squared probability, R `pchisq(q, df)`.
+pub fn pchisq_lower(q: f64, df: f64) -> Result<f64, StatsError> {
+    let d = chisq(df)?;
+    if q.is_nan() {
+        return Err(not_a_number());
+    }
+    if q <= 0.0 {
+        return Ok(0.0);
+    }
+    if q.is_infinite() {
+        return Ok(1.0);
+    }
+    Ok(d.cdf(q))
+}
+
+/// Upper-tail F probability, R `pf(q, df1, df2, lower.tail=FALSE)`.
+pub fn pf_upper(q: f64, df1: f64, df2: f64) -> Result<f64, StatsError> {
+    if !(df1.is_finite() && df1 > 0.0) {
+        return Err(bad_df(df1));
+    }
+    if !(df2.is_finite() && df2 > 0.0) {
+        return Err(bad_df(df2));
+    }
+    if q.is_nan() {
+        return Err(not_a_number());
+    }
+    if q <= 0.0 {
+        return Ok(1.0);
+    }
+    if q.is_infinite() {
+        return Ok(0.0);
+    }
+    let d = FisherSnedecor::new(df1, df2).map_err(|_| bad_df(df1))?;
     Ok(d.sf(q))
 }
 
@@ -185,6 +221,9 @@ mod tests {
         assert_close(qt(0.975, 5.0).unwrap(), 2.570581835636314, "qt");
         assert_close(qchisq(0.975, 12.0).unwrap(), 23.33666415864534, "qchisq hi");
         assert_close(qchisq(0.025, 12.0).unwrap(), 4.40378850698193, "qchisq lo");
+        // pf(3.2, 2, 9, lower.tail = FALSE), pchisq(1.5, 3)
+        assert_close(pf_upper(3.2, 2.0, 9.0).unwrap(), 0.089176012441807478, "pf");
+        assert_close(pchisq_lower(1.5, 3.0).unwrap(), 0.31772966966378746, "pchisq");
         assert_close(
             qchisq(0.025, 1.0).unwrap(),
             0.0009820691171752583,

@@ -9,19 +9,24 @@
 //! metafor package, which the reference tests check to 1e-6 relative.
 
 pub mod absolute;
+pub mod bias;
 pub mod convert;
 pub mod dist;
 pub mod effect;
 pub mod error;
 pub mod incidence;
 pub mod measure;
+pub mod metareg;
 pub mod pool;
+pub mod sensitivity;
 pub mod transform;
 
 #[cfg(test)]
 mod proptests;
 #[cfg(test)]
 mod reference_tests;
+#[cfg(test)]
+mod reference_tests_sensitivity;
 pub mod testutil;
 
 pub use error::StatsError;
