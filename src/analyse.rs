@@ -6,10 +6,20 @@
 //! back-transformed values for ratio and proportion measures. Input problems
 //! are collected and returned all at once, each with its CSV line and column.
 
+mod extras;
+#[cfg(test)]
+mod reference_tests;
+
 use std::collections::HashMap;
 
 use serde::Serialize;
 
+pub use extras::{
+    Coefficient, CumulativeRow, DoubleZeroReport, DoubleZeroStudy, Extras, InfluenceRow,
+    LeaveOneOutRow, MetaRegression, QmDf, SmallStudy,
+};
+
+use crate::config::DoubleZero;
 use crate::stats::dist;
 use crate::stats::effect::binary::{BinaryOptions, TwoByTwo, binary_effect};
 use crate::stats::effect::change::{PrePost, change_effect};
@@ -31,7 +41,7 @@ use crate::stats::transform::back_transform;
 pub const DEFAULT_RI: f64 = 0.5;
 
 /// What to compute.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AnalyseOptions {
     /// Effect measure (metafor `measure`).
     pub measure: Measure,
@@ -42,20 +52,55 @@ pub struct AnalyseOptions {
     /// Pre/post correlation for MC/SMCR rows without an `ri` value
     /// (`None` means [`DEFAULT_RI`]).
     pub ri: Option<f64>,
-    /// Report double-zero studies as not estimable (RR, OR, PETO).
-    pub drop00: bool,
+    /// Double-zero studies (RR, OR, PETO): kept with 1/2 added to every cell
+    /// (metafor `escalc`'s default) or dropped as not estimable.
+    pub double_zero: DoubleZero,
+    /// Small-study effects: Egger, Begg, trim-and-fill (`--bias`).
+    pub bias: bool,
+    /// Leave-one-out analysis (`--leave-one-out`).
+    pub leave_one_out: bool,
+    /// Influence diagnostics (`--influence`).
+    pub influence: bool,
+    /// Cumulative meta-analysis ordered by this CSV column (`--cumulative-by`).
+    pub cumulative_by: Option<String>,
+    /// Moderators of a meta-regression, CSV column names (`--mods`).
+    pub mods: Vec<String>,
 }
 
 impl AnalyseOptions {
-    /// Options with evbrief's defaults: `ri = 0.5`, double zeros not estimable.
+    /// Options with evbrief's defaults: `ri = 0.5`, double zeros kept with
+    /// the 1/2 correction (as metafor `escalc`), no extra analyses.
     pub fn new(measure: Measure, method: Method, test: Test) -> AnalyseOptions {
         AnalyseOptions {
             measure,
             method,
             test,
             ri: None,
-            drop00: true,
+            double_zero: DoubleZero::Keep,
+            bias: false,
+            leave_one_out: false,
+            influence: false,
+            cumulative_by: None,
+            mods: Vec::new(),
         }
+    }
+
+    /// True when an analysis beyond pooling was asked for.
+    pub fn wants_extras(&self) -> bool {
+        self.bias
+            || self.leave_one_out
+            || self.influence
+            || self.cumulative_by.is_some()
+            || !self.mods.is_empty()
+    }
+
+    /// CSV columns the extra analyses read (the cumulative order, the moderators).
+    fn extra_columns(&self) -> Vec<String> {
+        self.cumulative_by
+            .iter()
+            .chain(&self.mods)
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
     }
 }
 
@@ -194,6 +239,10 @@ pub struct Report {
     pub q_between_df: Option<f64>,
     /// p of Q between.
     pub q_between_p: Option<f64>,
+    /// Double-zero account, small-study effects, sensitivity, cumulative and
+    /// meta-regression results (each only when asked for or present).
+    #[serde(flatten)]
+    pub extras: Extras,
 }
 
 /// Per-row input after parsing.
@@ -211,6 +260,10 @@ struct Row {
     subgroup: Option<String>,
     data: RowData,
     effect: StudyEffect,
+    /// 1-based CSV line.
+    line: u64,
+    /// Raw values of [`AnalyseOptions::extra_columns`], in that order.
+    extra: Vec<String>,
 }
 
 fn err(line: Option<u64>, column: Option<&str>, message: impl Into<String>) -> InputError {
@@ -246,6 +299,7 @@ pub fn analyse(csv_text: &str, opts: &AnalyseOptions) -> Result<Report, Vec<Inpu
         return Err(vec![err(None, None, "the data contain no study rows")]);
     }
     let overall = pool_rows(&rows, opts).map_err(|e| vec![err(None, None, e.to_string())])?;
+    let extras = extras::extras(&rows, opts)?;
     let weights = weights_by_row(&rows, opts, &overall);
     let ns = sizes_for_back(&rows, measure);
     let z = dist::qnorm(0.975).map_err(|e| vec![err(None, None, e.to_string())])?;
@@ -312,6 +366,7 @@ pub fn analyse(csv_text: &str, opts: &AnalyseOptions) -> Result<Report, Vec<Inpu
         q_between: qb.0,
         q_between_df: qb.1,
         q_between_p: qb.2,
+        extras,
     })
 }
 
@@ -461,6 +516,16 @@ fn parse_rows(
             ));
         }
     }
+    let extra_columns = opts.extra_columns();
+    for c in &extra_columns {
+        if !has(c) {
+            errors.push(err(
+                Some(1),
+                Some(c),
+                format!("missing column '{c}' named by --cumulative-by or --mods"),
+            ));
+        }
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -559,7 +624,7 @@ fn parse_rows(
                 t,
                 &BinaryOptions {
                     add: 0.5,
-                    drop00: opts.drop00,
+                    drop00: opts.double_zero == DoubleZero::Drop,
                 },
             ),
             RowData::Means(d) => continuous_effect(m, d),
@@ -598,11 +663,14 @@ fn parse_rows(
         } else {
             None
         };
+        let extra = extra_columns.iter().map(|c| get(c).to_string()).collect();
         rows.push(Row {
             study,
             subgroup,
             data,
             effect,
+            line,
+            extra,
         });
     }
     if errors.is_empty() {
@@ -735,18 +803,19 @@ Comstock et al 1976,27,16886,29,17825,systematic
     #[test]
     fn single_study_and_double_zero() {
         let csv = "study,ai,n1i,ci,n2i\nA,0,30,0,28\nB,3,30,6,31\n";
-        let r = analyse(
-            csv,
-            &AnalyseOptions::new(Measure::RR, Method::DL, Test::Knha),
-        )
-        .unwrap();
+        let mut drop = AnalyseOptions::new(Measure::RR, Method::DL, Test::Knha);
+        drop.double_zero = DoubleZero::Drop;
+        let r = analyse(csv, &drop).unwrap();
         assert!(r.pooled.single_study);
         assert_eq!(r.pooled.k, 1);
         assert!(matches!(r.studies[0].status, Status::NotEstimable { .. }));
         assert_eq!(r.studies[0].weight, None);
         assert_eq!(r.studies[1].weight, Some(100.0));
         let csv = "study,ai,n1i,ci,n2i\nA,0,30,0,28\n";
-        assert!(analyse(csv, &AnalyseOptions::new(Measure::RR, Method::DL, Test::Z)).is_err());
+        assert!(analyse(csv, &drop).is_err());
+        // Kept (the default, as metafor escalc): the study is corrected and pooled.
+        let r = analyse(csv, &AnalyseOptions::new(Measure::RR, Method::DL, Test::Z)).unwrap();
+        assert!(r.pooled.single_study && r.studies[0].correction.is_some());
     }
 
     #[test]
@@ -769,11 +838,9 @@ mod mh_tests {
     #[test]
     fn sparse_mh_or_through_csv() {
         let csv = "study,ai,bi,ci,di\nS 1,0,20,3,17\nS 2,2,18,0,22\nS 3,0,30,0,28\nS 4,5,45,9,41\nS 5,1,49,4,46\nS 6,0,12,2,10\nS 7,10,0,10,0\n";
-        let r = analyse(
-            csv,
-            &AnalyseOptions::new(Measure::OR, Method::MH, Test::Knha),
-        )
-        .unwrap();
+        let mut opts = AnalyseOptions::new(Measure::OR, Method::MH, Test::Knha);
+        opts.double_zero = DoubleZero::Drop;
+        let r = analyse(csv, &opts).unwrap();
         assert_eq!(r.test, Test::Z);
         assert_close(r.pooled.estimate, -0.872150428320996, "MH OR");
         assert_eq!(r.pooled.q_df, Some(4.0));

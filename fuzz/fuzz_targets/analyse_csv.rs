@@ -6,6 +6,7 @@
 #![no_main]
 
 use evbrief::analyse::{AnalyseOptions, Pooled, analyse};
+use evbrief::config::DoubleZero;
 use evbrief_stats::{Measure, Method, Test};
 use libfuzzer_sys::fuzz_target;
 
@@ -25,13 +26,20 @@ fuzz_target!(|data: &[u8]| {
     let Ok(csv) = std::str::from_utf8(rest) else {
         return;
     };
-    let options = AnalyseOptions {
-        measure: Measure::ALL[usize::from(*m) % Measure::ALL.len()],
-        method: METHODS[usize::from(*me) % METHODS.len()],
-        test: if t % 2 == 0 { Test::Z } else { Test::Knha },
-        ri: (r & 0x80 != 0).then(|| f64::from(r & 0x3f) / 63.0 * 2.0 - 1.0),
-        drop00: r & 0x40 != 0,
-    };
+    let mut options = AnalyseOptions::new(
+        Measure::ALL[usize::from(*m) % Measure::ALL.len()],
+        METHODS[usize::from(*me) % METHODS.len()],
+        if t % 2 == 0 { Test::Z } else { Test::Knha },
+    );
+    options.ri = (r & 0x80 != 0).then(|| f64::from(r & 0x3f) / 63.0 * 2.0 - 1.0);
+    if r & 0x40 != 0 {
+        options.double_zero = DoubleZero::Drop;
+    }
+    // The extra analyses on every input whose method allows them.
+    let inverse_variance = usize::from(*me) % METHODS.len() < 4;
+    options.bias = inverse_variance;
+    options.leave_one_out = inverse_variance;
+    options.influence = inverse_variance;
     match analyse(csv, &options) {
         Ok(report) => {
             check_pooled(&report.pooled);

@@ -294,4 +294,14 @@ write_fixture("hackshaw1998", list(name = "hackshaw1998", study = paste(hk$autho
                                    yi = nn(hk$yi), vi = nn(hk$vi), year = hk$year,
                                    fits = sensitivity_fits(hk$yi, hk$vi, hk$year, list(year = hk$year))))
 
+## 10c. The sparse tables of section 2 with escalc's default drop00 = FALSE: double-zero
+##      studies are kept with 1/2 added to every cell (evbrief analyse --double-zero keep).
+esc <- list(); fits <- list()
+for (ms in c("RR", "OR", "PETO")) {
+  es <- escalc(measure = ms, ai = ai, bi = bi, ci = ci, di = di, data = sparse)
+  esc[[ms]] <- list(yi = nn(es$yi), vi = nn(es$vi), drop00 = FALSE)
+  fits <- c(fits, all_fits(es, ms, exp))
+}
+write_fixture("sparse_keep00", list(name = "sparse_keep00", data = as.list(sparse), escalc = esc, fits = fits))
+
 cat("fixtures written to", out_dir, "\n")

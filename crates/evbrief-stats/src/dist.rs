@@ -222,8 +222,16 @@ mod tests {
         assert_close(qchisq(0.975, 12.0).unwrap(), 23.33666415864534, "qchisq hi");
         assert_close(qchisq(0.025, 12.0).unwrap(), 4.40378850698193, "qchisq lo");
         // pf(3.2, 2, 9, lower.tail = FALSE), pchisq(1.5, 3)
-        assert_close(pf_upper(3.2, 2.0, 9.0).unwrap(), 0.089176012441807478, "pf");
-        assert_close(pchisq_lower(1.5, 3.0).unwrap(), 0.31772966966378746, "pchisq");
+        assert_close(
+            pf_upper(3.2, 2.0, 9.0).unwrap(),
+            0.089_176_012_441_807_48,
+            "pf",
+        );
+        assert_close(
+            pchisq_lower(1.5, 3.0).unwrap(),
+            0.317_729_669_663_787_5,
+            "pchisq",
+        );
         assert_close(
             qchisq(0.025, 1.0).unwrap(),
             0.0009820691171752583,

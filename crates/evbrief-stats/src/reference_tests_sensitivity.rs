@@ -65,23 +65,59 @@ fn check_fixture(src: &str, mods: &[&str]) {
 
         let e = egger(&yi, &vi, method, test).expect("egger");
         let fe = &f["egger"];
-        assert_close(e.z, fe["z"].as_f64().expect("z"), &format!("{what} egger z"));
-        assert_close(e.p, fe["p"].as_f64().expect("p"), &format!("{what} egger p"));
-        assert_close(e.limit, fe["limit"].as_f64().expect("l"), &format!("{what} limit"));
-        check_opt(Some(e.limit_ci_lower), &fe["limit_ci_lower"], &format!("{what} limit lb"));
-        check_opt(Some(e.limit_ci_upper), &fe["limit_ci_upper"], &format!("{what} limit ub"));
+        assert_close(
+            e.z,
+            fe["z"].as_f64().expect("z"),
+            &format!("{what} egger z"),
+        );
+        assert_close(
+            e.p,
+            fe["p"].as_f64().expect("p"),
+            &format!("{what} egger p"),
+        );
+        assert_close(
+            e.limit,
+            fe["limit"].as_f64().expect("l"),
+            &format!("{what} limit"),
+        );
+        check_opt(
+            Some(e.limit_ci_lower),
+            &fe["limit_ci_lower"],
+            &format!("{what} limit lb"),
+        );
+        check_opt(
+            Some(e.limit_ci_upper),
+            &fe["limit_ci_upper"],
+            &format!("{what} limit ub"),
+        );
         check_opt(e.df, &fe["df"], &format!("{what} egger df"));
 
         let l = egger_lm(&yi, &vi).expect("egger lm");
         let fl = &f["egger_lm"];
         assert_close(l.t, fl["t"].as_f64().expect("t"), &format!("{what} lm t"));
-        assert_close(l.df, fl["df"].as_f64().expect("df"), &format!("{what} lm df"));
+        assert_close(
+            l.df,
+            fl["df"].as_f64().expect("df"),
+            &format!("{what} lm df"),
+        );
         assert_close(l.p, fl["p"].as_f64().expect("p"), &format!("{what} lm p"));
-        assert_close(l.limit, fl["limit"].as_f64().expect("l"), &format!("{what} lm limit"));
+        assert_close(
+            l.limit,
+            fl["limit"].as_f64().expect("l"),
+            &format!("{what} lm limit"),
+        );
 
         let b = begg(&yi, &vi).expect("begg");
-        assert_close(b.tau, f["begg"]["tau"].as_f64().expect("tau"), &format!("{what} tau"));
-        assert_close(b.p, f["begg"]["p"].as_f64().expect("p"), &format!("{what} begg p"));
+        assert_close(
+            b.tau,
+            f["begg"]["tau"].as_f64().expect("tau"),
+            &format!("{what} tau"),
+        );
+        assert_close(
+            b.p,
+            f["begg"]["p"].as_f64().expect("p"),
+            &format!("{what} begg p"),
+        );
 
         let t = trim_and_fill(&yi, &vi, method, test).expect("trimfill");
         let ft = &f["trimfill"];
@@ -94,18 +130,46 @@ fn check_fixture(src: &str, mods: &[&str]) {
             (t.ci_upper, "ci_upper"),
             (t.se_k0, "se_k0"),
         ] {
-            assert_close(a, ft[key].as_f64().expect(key), &format!("{what} trimfill {key}"));
+            assert_close(
+                a,
+                ft[key].as_f64().expect(key),
+                &format!("{what} trimfill {key}"),
+            );
         }
         check_opt(t.tau2, &ft["tau2"], &format!("{what} trimfill tau2"));
 
         let loo = leave_one_out(&yi, &vi, method, test).expect("leave1out");
         let fl = &f["leave1out"];
-        check_all(&loo.iter().map(|r| r.estimate).collect::<Vec<_>>(), &fl["estimate"], &format!("{what} loo est"));
-        check_all(&loo.iter().map(|r| r.se).collect::<Vec<_>>(), &fl["se"], &format!("{what} loo se"));
-        check_all(&loo.iter().map(|r| r.ci_lower).collect::<Vec<_>>(), &fl["ci_lower"], &format!("{what} loo lb"));
-        check_all(&loo.iter().map(|r| r.ci_upper).collect::<Vec<_>>(), &fl["ci_upper"], &format!("{what} loo ub"));
-        check_all(&loo.iter().map(|r| r.i2).collect::<Vec<_>>(), &fl["i2"], &format!("{what} loo I2"));
-        check_all(&loo.iter().map(|r| r.q).collect::<Vec<_>>(), &fl["q"], &format!("{what} loo Q"));
+        check_all(
+            &loo.iter().map(|r| r.estimate).collect::<Vec<_>>(),
+            &fl["estimate"],
+            &format!("{what} loo est"),
+        );
+        check_all(
+            &loo.iter().map(|r| r.se).collect::<Vec<_>>(),
+            &fl["se"],
+            &format!("{what} loo se"),
+        );
+        check_all(
+            &loo.iter().map(|r| r.ci_lower).collect::<Vec<_>>(),
+            &fl["ci_lower"],
+            &format!("{what} loo lb"),
+        );
+        check_all(
+            &loo.iter().map(|r| r.ci_upper).collect::<Vec<_>>(),
+            &fl["ci_upper"],
+            &format!("{what} loo ub"),
+        );
+        check_all(
+            &loo.iter().map(|r| r.i2).collect::<Vec<_>>(),
+            &fl["i2"],
+            &format!("{what} loo I2"),
+        );
+        check_all(
+            &loo.iter().map(|r| r.q).collect::<Vec<_>>(),
+            &fl["q"],
+            &format!("{what} loo Q"),
+        );
         if method.is_random() {
             let tau2: Vec<f64> = loo.iter().map(|r| r.tau2.expect("tau2")).collect();
             check_all(&tau2, &fl["tau2"], &format!("{what} loo tau2"));
@@ -114,25 +178,76 @@ fn check_fixture(src: &str, mods: &[&str]) {
         let x1 = DMatrix::from_element(yi.len(), 1, 1.0);
         let inf = influence(&yi, &vi, &x1, method, test).expect("influence");
         let fi = &f["influence"];
-        let pick = |g: fn(&crate::sensitivity::Influence) -> f64| -> Vec<f64> { inf.iter().map(g).collect() };
-        check_all(&pick(|r| r.rstudent), &fi["rstudent"], &format!("{what} rstudent"));
-        check_all(&pick(|r| r.dffits), &fi["dffits"], &format!("{what} dffits"));
+        let pick = |g: fn(&crate::sensitivity::Influence) -> f64| -> Vec<f64> {
+            inf.iter().map(g).collect()
+        };
+        check_all(
+            &pick(|r| r.rstudent),
+            &fi["rstudent"],
+            &format!("{what} rstudent"),
+        );
+        check_all(
+            &pick(|r| r.dffits),
+            &fi["dffits"],
+            &format!("{what} dffits"),
+        );
         check_all(&pick(|r| r.cook_d), &fi["cook_d"], &format!("{what} cook"));
         check_all(&pick(|r| r.cov_r), &fi["cov_r"], &format!("{what} cov.r"));
-        check_all(&pick(|r| r.tau2_del), &fi["tau2_del"], &format!("{what} tau2.del"));
-        check_all(&pick(|r| r.qe_del), &fi["qe_del"], &format!("{what} QE.del"));
+        check_all(
+            &pick(|r| r.tau2_del),
+            &fi["tau2_del"],
+            &format!("{what} tau2.del"),
+        );
+        check_all(
+            &pick(|r| r.qe_del),
+            &fi["qe_del"],
+            &format!("{what} QE.del"),
+        );
         check_all(&pick(|r| r.hat), &fi["hat"], &format!("{what} hat"));
-        check_all(&pick(|r| r.dfbetas[0]), &fi["dfbetas"], &format!("{what} dfbetas"));
-        let flags: Vec<bool> = fi["influential"].as_array().expect("flags").iter().map(|b| b.as_bool().expect("bool")).collect();
-        assert_eq!(inf.iter().map(|r| r.influential).collect::<Vec<_>>(), flags, "{what} is.infl");
+        check_all(
+            &pick(|r| r.dfbetas[0]),
+            &fi["dfbetas"],
+            &format!("{what} dfbetas"),
+        );
+        let flags: Vec<bool> = fi["influential"]
+            .as_array()
+            .expect("flags")
+            .iter()
+            .map(|b| b.as_bool().expect("bool"))
+            .collect();
+        assert_eq!(
+            inf.iter().map(|r| r.influential).collect::<Vec<_>>(),
+            flags,
+            "{what} is.infl"
+        );
 
         let fc = &f["cumul"];
         let cu = cumulative(&yi, &vi, &r_order(&year), method, test).expect("cumul");
-        check_all(&cu.iter().map(|r| r.estimate).collect::<Vec<_>>(), &fc["estimate"], &format!("{what} cumul est"));
-        check_all(&cu.iter().map(|r| r.se).collect::<Vec<_>>(), &fc["se"], &format!("{what} cumul se"));
-        check_all(&cu.iter().map(|r| r.ci_lower).collect::<Vec<_>>(), &fc["ci_lower"], &format!("{what} cumul lb"));
-        check_all(&cu.iter().map(|r| r.ci_upper).collect::<Vec<_>>(), &fc["ci_upper"], &format!("{what} cumul ub"));
-        check_all(&cu.iter().map(|r| r.i2).collect::<Vec<_>>(), &fc["i2"], &format!("{what} cumul I2"));
+        check_all(
+            &cu.iter().map(|r| r.estimate).collect::<Vec<_>>(),
+            &fc["estimate"],
+            &format!("{what} cumul est"),
+        );
+        check_all(
+            &cu.iter().map(|r| r.se).collect::<Vec<_>>(),
+            &fc["se"],
+            &format!("{what} cumul se"),
+        );
+        check_all(
+            &cu.iter().map(|r| r.ci_lower).collect::<Vec<_>>(),
+            &fc["ci_lower"],
+            &format!("{what} cumul lb"),
+        );
+        check_all(
+            &cu.iter().map(|r| r.ci_upper).collect::<Vec<_>>(),
+            &fc["ci_upper"],
+            &format!("{what} cumul ub"),
+        );
+        check_all(
+            &cu.iter().map(|r| r.i2).collect::<Vec<_>>(),
+            &fc["i2"],
+            &format!("{what} cumul I2"),
+        );
         if method.is_random() {
             let tau2: Vec<f64> = cu.iter().map(|r| r.tau2.expect("tau2")).collect();
             check_all(&tau2, &fc["tau2"], &format!("{what} cumul tau2"));
@@ -146,13 +261,33 @@ fn check_fixture(src: &str, mods: &[&str]) {
         check_all(&r.se, &fm["se"], &format!("{what} mr se"));
         check_all(&r.p_values, &fm["p"], &format!("{what} mr p"));
         assert_close(r.qm, fm["qm"].as_f64().expect("qm"), &format!("{what} QM"));
-        assert_close(r.qm_p, fm["qm_p"].as_f64().expect("qmp"), &format!("{what} QMp"));
-        assert_close(r.qm_df.0, fm["qm_df"][0].as_f64().expect("df1"), &format!("{what} QM df1"));
+        assert_close(
+            r.qm_p,
+            fm["qm_p"].as_f64().expect("qmp"),
+            &format!("{what} QMp"),
+        );
+        assert_close(
+            r.qm_df.0,
+            fm["qm_df"][0].as_f64().expect("df1"),
+            &format!("{what} QM df1"),
+        );
         check_opt(r.qm_df.1, &fm["qm_df"][1], &format!("{what} QM df2"));
-        assert_close(r.tau2, fm["tau2"].as_f64().expect("tau2"), &format!("{what} mr tau2"));
-        assert_close(r.i2, fm["i2"].as_f64().expect("i2"), &format!("{what} mr I2"));
+        assert_close(
+            r.tau2,
+            fm["tau2"].as_f64().expect("tau2"),
+            &format!("{what} mr tau2"),
+        );
+        assert_close(
+            r.i2,
+            fm["i2"].as_f64().expect("i2"),
+            &format!("{what} mr I2"),
+        );
         assert_close(r.qe, fm["qe"].as_f64().expect("qe"), &format!("{what} QE"));
-        assert_close(r.qe_p, fm["qe_p"].as_f64().expect("qep"), &format!("{what} QEp"));
+        assert_close(
+            r.qe_p,
+            fm["qe_p"].as_f64().expect("qep"),
+            &format!("{what} QEp"),
+        );
         let r2 = metareg::r2(&yi, &vi, &r, &x).expect("r2");
         assert_close(r2, fm["r2"].as_f64().expect("r2"), &format!("{what} R2"));
     }

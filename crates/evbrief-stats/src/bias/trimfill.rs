@@ -74,7 +74,17 @@ pub fn trim_and_fill(
     }
     let sei: Vec<f64> = vi.iter().map(|v| v.sqrt()).collect();
     let x = metareg::design_with_intercept(k, &[sei]);
-    let slope = metareg::fit(yi, vi, &x, &[1], FitOptions { method, test: Test::Z })?.beta[1];
+    let slope = metareg::fit(
+        yi,
+        vi,
+        &x,
+        &[1],
+        FitOptions {
+            method,
+            test: Test::Z,
+        },
+    )?
+    .beta[1];
     let right = slope < 0.0;
     let flipped: Vec<f64> = yi.iter().map(|y| if right { -y } else { *y }).collect();
     let mut order: Vec<usize> = (0..k).collect();
@@ -102,7 +112,8 @@ pub fn trim_and_fill(
             }
         }
         let est = (4.0 * sr - kf * (kf + 1.0)) / (2.0 * kf - 1.0);
-        let var_sr = (kf * (kf + 1.0) * (2.0 * kf + 1.0) + 10.0 * est.powi(3)
+        let var_sr = (kf * (kf + 1.0) * (2.0 * kf + 1.0)
+            + 10.0 * est.powi(3)
             + 27.0 * est.powi(2)
             + 17.0 * est
             - 18.0 * kf * est.powi(2)
@@ -118,9 +129,8 @@ pub fn trim_and_fill(
         }
     }
     let side = if right { "right" } else { "left" };
-    let result: PoolResult;
     let (mut filled_yi, mut filled_vi) = (Vec::new(), Vec::new());
-    if k0 > 0 {
+    let result: PoolResult = if k0 > 0 {
         for i in (k - k0)..k {
             let mirrored = 2.0 * beta - ys[i];
             filled_yi.push(if right { -mirrored } else { mirrored });
@@ -128,10 +138,10 @@ pub fn trim_and_fill(
         }
         let all_y: Vec<f64> = yi.iter().chain(&filled_yi).copied().collect();
         let all_v: Vec<f64> = vi.iter().chain(&filled_vi).copied().collect();
-        result = pool_inverse_variance(&all_y, &all_v, method, Test::Z)?;
+        pool_inverse_variance(&all_y, &all_v, method, Test::Z)?
     } else {
-        result = pool_inverse_variance(yi, vi, method, test)?;
-    }
+        pool_inverse_variance(yi, vi, method, test)?
+    };
     Ok(TrimFill {
         k0,
         se_k0,

@@ -228,6 +228,9 @@ pub fn fit(
     Ok(out)
 }
 
+/// QM, its degrees of freedom and its p value.
+type Omnibus = (f64, (f64, Option<f64>), f64);
+
 /// Wald test of `beta[btt]` (metafor `QM`): `β' Var(β)⁻¹ β` on m df, or
 /// `QM/m` against F(m, k − p) under Hartung–Knapp.
 fn omnibus(
@@ -236,7 +239,7 @@ fn omnibus(
     btt: &[usize],
     test: Test,
     df: f64,
-) -> Result<(f64, (f64, Option<f64>), f64), StatsError> {
+) -> Result<Omnibus, StatsError> {
     let m = btt.len();
     let b = DVector::from_iterator(m, btt.iter().map(|&j| beta[j]));
     let sub = DMatrix::from_fn(m, m, |r, c| vb[(btt[r], btt[c])]);
@@ -293,9 +296,18 @@ pub fn hat_values(x: &DMatrix<f64>, vi: &[f64], tau2: f64) -> Result<Vec<f64>, S
         .map(|i| {
             let xi = x.row(i);
             let h = (xi * &inv * xi.transpose())[(0, 0)] * w[i];
-            if h > 1.0 - 10.0 * f64::EPSILON { 1.0 } else { h }
+            if h > 1.0 - 10.0 * f64::EPSILON {
+                1.0
+            } else {
+                h
+            }
         })
         .collect())
+}
+
+/// Design matrix of the intercept-only model: a column of k ones.
+pub fn intercept_only(k: usize) -> DMatrix<f64> {
+    DMatrix::from_element(k, 1, 1.0)
 }
 
 /// Design matrix with an intercept column followed by the given covariates

@@ -121,8 +121,7 @@ fn reml(y: &DVector<f64>, vi: &[f64], x: &DMatrix<f64>) -> Result<f64, StatsErro
     if !converged {
         return Err(StatsError::NotConverged("REML Fisher scoring".into()));
     }
-    if reml_loglik(y, vi, x, 0.0)? - reml_loglik(y, vi, x, tau2)? > LL0_TOL
-        && tau2 > REML_THRESHOLD
+    if reml_loglik(y, vi, x, 0.0)? - reml_loglik(y, vi, x, tau2)? > LL0_TOL && tau2 > REML_THRESHOLD
     {
         tau2 = 0.0;
     }
@@ -152,7 +151,12 @@ fn reml_terms(
 }
 
 /// Restricted log-likelihood (without metafor's constant `REMLf` term).
-fn reml_loglik(y: &DVector<f64>, vi: &[f64], x: &DMatrix<f64>, tau2: f64) -> Result<f64, StatsError> {
+fn reml_loglik(
+    y: &DVector<f64>,
+    vi: &[f64],
+    x: &DMatrix<f64>,
+    tau2: f64,
+) -> Result<f64, StatsError> {
     let (k, p) = (vi.len(), x.ncols());
     let w: Vec<f64> = vi.iter().map(|v| 1.0 / (v + tau2)).collect();
     let inv = inv_xwx(x, &w)?;

@@ -87,8 +87,18 @@ pub fn leave_one_out(
     }
     (0..yi.len())
         .map(|i| {
-            let y: Vec<f64> = yi.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, v)| *v).collect();
-            let v: Vec<f64> = vi.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, v)| *v).collect();
+            let y: Vec<f64> = yi
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, v)| *v)
+                .collect();
+            let v: Vec<f64> = vi
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, v)| *v)
+                .collect();
             refit(&y, &v, method, test)
         })
         .collect()
@@ -141,7 +151,11 @@ mod tests {
         let vi = [0.04, 0.09, 0.05];
         let l = leave_one_out(&yi, &vi, Method::FE, Test::Z).unwrap();
         let w = [1.0 / 0.09, 1.0 / 0.05];
-        assert_close(l[0].estimate, (0.5 * w[0] - 0.2 * w[1]) / (w[0] + w[1]), "loo 1");
+        assert_close(
+            l[0].estimate,
+            (0.5 * w[0] - 0.2 * w[1]) / (w[0] + w[1]),
+            "loo 1",
+        );
         assert!(leave_one_out(&[0.1], &[0.1], Method::FE, Test::Z).is_err());
     }
 }
