@@ -24,6 +24,8 @@ pub mod transform;
 #[cfg(test)]
 mod proptests;
 #[cfg(test)]
+mod proptests_sensitivity;
+#[cfg(test)]
 mod reference_tests;
 #[cfg(test)]
 mod reference_tests_sensitivity;
