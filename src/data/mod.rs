@@ -6,6 +6,7 @@
 
 pub mod bibliography;
 mod check_sof;
+pub mod effects;
 pub mod model;
 pub mod model_p;
 pub mod risk_of_bias;

@@ -18,6 +18,7 @@ pub mod incidence;
 pub mod measure;
 pub mod metareg;
 pub mod pool;
+pub mod reported;
 pub mod sensitivity;
 pub mod transform;
 
