@@ -304,4 +304,23 @@ for (ms in c("RR", "OR", "PETO")) {
 }
 write_fixture("sparse_keep00", list(name = "sparse_keep00", data = as.list(sparse), escalc = esc, fits = fits))
 
+## 10d. Pritz 1997 (dat.pritz1997, proportions of good outcome) with metafor's arcsine
+##      square-root transform PAS and the transf.iarcsin back-transform; and Hackshaw 1998
+##      log odds ratios as generic inverse variance from yi/vi and from yi/sei.
+pr <- with(dat.pritz1997, data.frame(study = authors, xi = xi, ni = ni, stringsAsFactors = FALSE))
+es <- escalc(measure = "PAS", xi = xi, ni = ni, data = pr)
+write_fixture("pritz1997", list(name = "pritz1997", data = as.list(pr),
+                                escalc = list(PAS = list(yi = nn(es$yi), vi = nn(es$vi))),
+                                fits = all_fits(es, "PAS", transf.iarcsin)))
+gen <- list()
+for (m in methods) for (t in tests) {
+  if (m == "FE" && t == "knha") next
+  r <- rma(yi, sei = sqrt(vi), data = dat.hackshaw1998, method = m, test = t, control = ctl_for(m))
+  gen[[length(gen) + 1]] <- list(method = m, test = t, estimate = nn(r$beta), se = nn(r$se),
+                                 ci_lower = nn(r$ci.lb), ci_upper = nn(r$ci.ub),
+                                 tau2 = if (m == "FE") NA else nn(r$tau2), i2 = nn(r$I2), q = nn(r$QE))
+}
+write_fixture("hackshaw1998_gen", list(name = "hackshaw1998_gen", study = paste(dat.hackshaw1998$author, dat.hackshaw1998$year),
+                                       yi = nn(dat.hackshaw1998$yi), vi = nn(dat.hackshaw1998$vi), fits = gen))
+
 cat("fixtures written to", out_dir, "\n")

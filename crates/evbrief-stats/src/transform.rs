@@ -10,6 +10,24 @@ pub fn pft(x: f64, n: f64) -> f64 {
     0.5 * ((x / (n + 1.0)).sqrt().asin() + ((x + 1.0) / (n + 1.0)).sqrt().asin())
 }
 
+/// Arcsine square-root transform of a proportion, metafor
+/// `escalc(measure="PAS")`: `asin(√(x/n))` (no zero-cell correction).
+pub fn pas(x: f64, n: f64) -> f64 {
+    (x / n).sqrt().asin()
+}
+
+/// Inverse arcsine square-root transform, metafor `transf.iarcsin`:
+/// `sin(y)²`, 0 below 0 and 1 above π/2.
+pub fn iarcsin(y: f64) -> f64 {
+    if y < 0.0 {
+        0.0
+    } else if y > std::f64::consts::FRAC_PI_2 {
+        1.0
+    } else {
+        y.sin().powi(2)
+    }
+}
+
 /// Inverse logit, metafor `transf.ilogit` (R `plogis`), overflow-safe.
 pub fn ilogit(x: f64) -> f64 {
     if x >= 0.0 {
