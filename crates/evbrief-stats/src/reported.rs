@@ -147,7 +147,7 @@ mod tests {
     fn mean_difference_from_p() {
         // MD −0.5, p = 0.03: z = qnorm(0.985) = 2.170090378, se = 0.5/z
         let r = from_reported(-0.5, Precision::P { p: 0.03 }, false).unwrap();
-        assert_close(r.vi.sqrt(), 0.5 / 2.170_090_377_584_560, "se");
+        assert_close(r.vi.sqrt(), 0.5 / 2.170_090_377_584_56, "se");
     }
 
     #[test]
