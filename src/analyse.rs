@@ -9,10 +9,13 @@
 mod extras;
 #[cfg(test)]
 mod reference_tests;
+mod table;
 
 use std::collections::HashMap;
 
 use serde::Serialize;
+
+pub use table::table;
 
 pub use extras::{
     Coefficient, CumulativeRow, DoubleZeroReport, DoubleZeroStudy, Extras, InfluenceRow,
@@ -248,6 +251,13 @@ pub struct Report {
 /// Per-row input after parsing.
 #[derive(Debug, Clone)]
 enum RowData {
+    /// A ready-made effect (`GEN`): `yi` and its variance; `from_sei` when
+    /// the variance was given as a standard error.
+    Generic {
+        yi: f64,
+        given: f64,
+        from_sei: bool,
+    },
     Table(TwoByTwo),
     Means(TwoGroupMeans),
     Count(EventCount),
@@ -280,7 +290,9 @@ fn err(line: Option<u64>, column: Option<&str>, message: impl Into<String>) -> I
 /// binary `ai,bi,ci,di` or `ai,n1i,ci,n2i`; continuous
 /// `m1i,sd1i,n1i,m2i,sd2i,n2i`; proportions `xi,ni`; change
 /// `m1i,m2i,sd1i,sd2i,ni` and optional `ri` (SMCR does not need `sd2i`);
-/// optional `subgroup`. Returns every input problem at once.
+/// generic inverse variance (`GEN`) `yi` with `vi` or `sei`; optional
+/// `subgroup`, and the columns named by `cumulative_by` and `mods`. Returns
+/// every input problem at once.
 pub fn analyse(csv_text: &str, opts: &AnalyseOptions) -> Result<Report, Vec<InputError>> {
     let measure = opts.measure;
     opts.method
@@ -368,6 +380,25 @@ pub fn analyse(csv_text: &str, opts: &AnalyseOptions) -> Result<Report, Vec<Inpu
         q_between_p: qb.2,
         extras,
     })
+}
+
+/// A ready-made effect (`--measure GEN`, metafor `rma(yi, vi)` or
+/// `rma(yi, sei = sei)`): the variance must be positive (metafor cannot use
+/// a zero variance with DL or PM and evbrief refuses it for every method).
+fn generic_effect(yi: f64, given: f64, from_sei: bool) -> Result<StudyEffect, StatsError> {
+    let field = if from_sei { "sei" } else { "vi" };
+    let vi = if from_sei { given * given } else { given };
+    if !(given > 0.0 && vi > 0.0 && vi.is_finite()) {
+        return Err(StatsError::InvalidInput {
+            field: field.into(),
+            message: format!("{field} must be positive"),
+        });
+    }
+    let mut e = StudyEffect::estimable(yi, vi);
+    if from_sei {
+        e.notes.push("vi = sei²".into());
+    }
+    Ok(e)
 }
 
 /// Sample sizes used by the Freeman–Tukey back-transform (estimable studies).
@@ -471,6 +502,13 @@ fn required_columns(measure: Measure, has: &dyn Fn(&str) -> bool) -> Vec<&'stati
         }
         DataKind::Continuous => vec!["m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i"],
         DataKind::Proportion => vec!["xi", "ni"],
+        DataKind::Generic => {
+            if has("vi") || !has("sei") {
+                vec!["yi", "vi"]
+            } else {
+                vec!["yi", "sei"]
+            }
+        }
         DataKind::Change => {
             if measure == Measure::SMCR {
                 vec!["m1i", "m2i", "sd1i", "ni"]
@@ -593,6 +631,16 @@ fn parse_rows(
                 xi: num("xi"),
                 ni: num("ni"),
             }),
+            DataKind::Generic => {
+                let from_sei = required.contains(&"sei");
+                let yi = num("yi");
+                let given = if from_sei { num("sei") } else { num("vi") };
+                RowData::Generic {
+                    yi,
+                    given,
+                    from_sei,
+                }
+            }
             DataKind::Change => {
                 let sd2i = if m == Measure::SMCR && get("sd2i").is_empty() {
                     0.0
@@ -629,6 +677,11 @@ fn parse_rows(
             ),
             RowData::Means(d) => continuous_effect(m, d),
             RowData::Count(c) => proportion_effect(m, c, 0.5),
+            RowData::Generic {
+                yi,
+                given,
+                from_sei,
+            } => generic_effect(*yi, *given, *from_sei),
             RowData::Change(d) => change_effect(m, d).map(|mut e| {
                 if get("ri").is_empty() {
                     e.notes

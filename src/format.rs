@@ -31,9 +31,10 @@ pub fn measure_name(m: Measure) -> &'static str {
         Measure::RD => "risk difference",
         Measure::MD => "mean difference",
         Measure::SMD => "standardised mean difference",
-        Measure::PR | Measure::PLO | Measure::PFT => "proportion",
+        Measure::PR | Measure::PLO | Measure::PFT | Measure::PAS => "proportion",
         Measure::MC => "mean change",
         Measure::SMCR => "standardised mean change",
+        Measure::GEN => "effect",
     }
 }
 

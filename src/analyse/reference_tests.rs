@@ -9,6 +9,8 @@ use crate::stats::testutil::assert_close;
 
 const BCG: &str = include_str!("../../tests/metafor/bcg.json");
 const BCG_SENS: &str = include_str!("../../tests/metafor/bcg_sensitivity.json");
+const HACKSHAW_GEN: &str = include_str!("../../tests/metafor/hackshaw1998_gen.json");
+const PRITZ: &str = include_str!("../../tests/metafor/pritz1997.json");
 const SPARSE_KEEP: &str = include_str!("../../tests/metafor/sparse_keep00.json");
 
 fn nums(v: &Value) -> Vec<f64> {
@@ -225,4 +227,93 @@ fn too_few_studies_for_a_test_is_a_note_not_a_failure() {
     let ss = r.extras.small_study.expect("small_study");
     assert!(ss.egger.is_none() && ss.begg.is_none() && ss.trimfill.is_none());
     assert_eq!(ss.notes.len(), 4);
+}
+
+#[test]
+fn hackshaw_1998_generic_inverse_variance_from_vi_and_from_sei() {
+    let fx: Value = serde_json::from_str(HACKSHAW_GEN).expect("fixture");
+    let (yi, vi) = (nums(&fx["yi"]), nums(&fx["vi"]));
+    let names: Vec<&str> = fx["study"]
+        .as_array()
+        .expect("study")
+        .iter()
+        .map(|s| s.as_str().expect("s"))
+        .collect();
+    let mut with_vi = String::from("study,yi,vi\n");
+    let mut with_sei = String::from("study,yi,sei\n");
+    for i in 0..yi.len() {
+        with_vi.push_str(&format!("{},{},{}\n", names[i], yi[i], vi[i]));
+        with_sei.push_str(&format!("{},{},{}\n", names[i], yi[i], vi[i].sqrt()));
+    }
+    for f in fx["fits"].as_array().expect("fits") {
+        let method: Method = f["method"].as_str().expect("m").parse().expect("m");
+        let test: Test = f["test"].as_str().expect("t").parse().expect("t");
+        for csv in [&with_vi, &with_sei] {
+            let r =
+                analyse(csv, &AnalyseOptions::new(Measure::GEN, method, test)).expect("analyse");
+            let what = format!("GEN {method}/{test}");
+            assert_eq!(r.pooled.k, 37);
+            assert_close(r.pooled.estimate, f["estimate"].as_f64().expect("e"), &what);
+            assert_close(r.pooled.se, f["se"].as_f64().expect("se"), &what);
+            assert_close(
+                r.pooled.ci_lower,
+                f["ci_lower"].as_f64().expect("lb"),
+                &what,
+            );
+            assert_close(r.pooled.q.expect("q"), f["q"].as_f64().expect("q"), &what);
+            if let Some(t) = f["tau2"].as_f64() {
+                assert_close(r.pooled.tau2.expect("tau2"), t, &what);
+            }
+            assert!(r.pooled.back.is_none(), "GEN has no back-transform");
+        }
+    }
+    let errs = analyse(
+        "study,yi,sei\nA,0.1,0\nB,0.2,-1\nC,x,0.1\n",
+        &AnalyseOptions::new(Measure::GEN, Method::REML, Test::Z),
+    )
+    .unwrap_err();
+    assert_eq!(errs.len(), 3, "{errs:?}");
+    assert_eq!(
+        (errs[0].line, errs[0].column.as_deref()),
+        (Some(2), Some("sei"))
+    );
+    let errs = analyse(
+        "study,yi\nA,0.1\n",
+        &AnalyseOptions::new(Measure::GEN, Method::REML, Test::Z),
+    )
+    .unwrap_err();
+    assert_eq!(errs[0].column.as_deref(), Some("vi"));
+}
+
+#[test]
+fn pritz_1997_arcsine_proportions_through_analyse() {
+    let fx: Value = serde_json::from_str(PRITZ).expect("fixture");
+    let d = &fx["data"];
+    let mut csv = String::from("study,xi,ni\n");
+    for i in 0..d["xi"].as_array().expect("xi").len() {
+        csv.push_str(&format!(
+            "\"{}\",{},{}\n",
+            d["study"][i].as_str().expect("s"),
+            d["xi"][i],
+            d["ni"][i]
+        ));
+    }
+    for f in fx["fits"].as_array().expect("fits") {
+        let method: Method = f["method"].as_str().expect("m").parse().expect("m");
+        let test: Test = f["test"].as_str().expect("t").parse().expect("t");
+        let r = analyse(&csv, &AnalyseOptions::new(Measure::PAS, method, test)).expect("analyse");
+        let what = format!("PAS {method}/{test}");
+        assert_close(r.pooled.estimate, f["estimate"].as_f64().expect("e"), &what);
+        let back = r.pooled.back.as_ref().expect("back");
+        assert_close(
+            back.estimate.expect("b"),
+            f["back"]["estimate"].as_f64().expect("b"),
+            &what,
+        );
+        assert_close(
+            back.ci_upper.expect("b"),
+            f["back"]["ci_upper"].as_f64().expect("b"),
+            &what,
+        );
+    }
 }

@@ -22,9 +22,10 @@ fn measure_key(m: Measure) -> &'static str {
         Measure::RD => "measure.rd",
         Measure::MD => "measure.md",
         Measure::SMD => "measure.smd",
-        Measure::PR | Measure::PLO | Measure::PFT => "measure.proportion",
+        Measure::PR | Measure::PLO | Measure::PFT | Measure::PAS => "measure.proportion",
         Measure::MC => "measure.mc",
         Measure::SMCR => "measure.smcr",
+        Measure::GEN => "measure.generic",
     }
 }
 
@@ -277,6 +278,8 @@ mod tests {
             Measure::PR,
             Measure::MC,
             Measure::SMCR,
+            Measure::PAS,
+            Measure::GEN,
         ] {
             assert_eq!(measure_label(m, en()), measure_name(m));
         }

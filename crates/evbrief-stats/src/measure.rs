@@ -30,10 +30,15 @@ pub enum Measure {
     PLO,
     /// Freeman–Tukey double-arcsine transformed proportion (Freeman & Tukey 1950).
     PFT,
+    /// Arcsine square-root transformed proportion (metafor `PAS`).
+    PAS,
     /// Raw mean change (single group, pre/post).
     MC,
     /// Standardised mean change with raw-score standardisation (Becker 1988).
     SMCR,
+    /// Generic inverse variance: effects `yi` with variances `vi` (or standard
+    /// errors `sei`) computed elsewhere (metafor `rma(yi, vi)`).
+    GEN,
 }
 
 /// The kind of per-study data a measure needs.
@@ -49,6 +54,8 @@ pub enum DataKind {
     Proportion,
     /// Single-group pre/post means (`m1i, m2i, sd1i, sd2i, ni, ri`).
     Change,
+    /// Ready-made effects and variances (`yi` with `vi` or `sei`).
+    Generic,
 }
 
 /// How pooled values on the analysis scale map back to the natural scale.
@@ -67,11 +74,13 @@ pub enum BackTransform {
     ILogit,
     /// Inverse Freeman–Tukey with harmonic-mean n, metafor `transf.ipft.hm`.
     IpftHm,
+    /// `sin(x)²`, metafor `transf.iarcsin`.
+    IArcsin,
 }
 
 impl Measure {
     /// All measures, in declaration order.
-    pub const ALL: [Measure; 11] = [
+    pub const ALL: [Measure; 13] = [
         Measure::RR,
         Measure::OR,
         Measure::RD,
@@ -81,8 +90,10 @@ impl Measure {
         Measure::PR,
         Measure::PLO,
         Measure::PFT,
+        Measure::PAS,
         Measure::MC,
         Measure::SMCR,
+        Measure::GEN,
     ];
 
     /// The kind of data this measure is computed from.
@@ -90,8 +101,9 @@ impl Measure {
         match self {
             Measure::RR | Measure::OR | Measure::RD | Measure::PETO => DataKind::Binary,
             Measure::MD | Measure::SMD => DataKind::Continuous,
-            Measure::PR | Measure::PLO | Measure::PFT => DataKind::Proportion,
+            Measure::PR | Measure::PLO | Measure::PFT | Measure::PAS => DataKind::Proportion,
             Measure::MC | Measure::SMCR => DataKind::Change,
+            Measure::GEN => DataKind::Generic,
         }
     }
 
@@ -102,9 +114,13 @@ impl Measure {
             Measure::PR => BackTransform::Identity,
             Measure::PLO => BackTransform::ILogit,
             Measure::PFT => BackTransform::IpftHm,
-            Measure::RD | Measure::MD | Measure::SMD | Measure::MC | Measure::SMCR => {
-                BackTransform::None
-            }
+            Measure::PAS => BackTransform::IArcsin,
+            Measure::RD
+            | Measure::MD
+            | Measure::SMD
+            | Measure::MC
+            | Measure::SMCR
+            | Measure::GEN => BackTransform::None,
         }
     }
 
@@ -120,6 +136,8 @@ impl Measure {
             Measure::PR => "PR",
             Measure::PLO => "PLO",
             Measure::PFT => "PFT",
+            Measure::PAS => "PAS",
+            Measure::GEN => "GEN",
             Measure::MC => "MC",
             Measure::SMCR => "SMCR",
         }

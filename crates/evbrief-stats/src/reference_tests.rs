@@ -31,6 +31,7 @@ const YUSUF1985: &str = include_str!("../../../tests/metafor/yusuf1985.json");
 const HINE1989: &str = include_str!("../../../tests/metafor/hine1989.json");
 const NORMAND1999_POOLED: &str = include_str!("../../../tests/metafor/normand1999_pooled.json");
 const DERSIMONIAN2007: &str = include_str!("../../../tests/metafor/dersimonian2007.json");
+const PRITZ1997: &str = include_str!("../../../tests/metafor/pritz1997.json");
 const RAUDENBUSH1985: &str = include_str!("../../../tests/metafor/raudenbush1985.json");
 
 fn parse(s: &str) -> Value {
@@ -333,6 +334,23 @@ fn freeman_tukey_1950_proportions_match_metafor() {
         fits += check_uni_fits(&fx, m, &eff, &n);
     }
     assert_eq!(fits, 21);
+}
+
+/// Pritz 1997 proportions (dat.pritz1997) with metafor's arcsine square-root
+/// transform `PAS` and the `transf.iarcsin` back-transform.
+#[test]
+fn pritz_1997_arcsine_proportions_match_metafor() {
+    let fx = parse(PRITZ1997);
+    let (x, n) = (col(&fx, "xi"), col(&fx, "ni"));
+    let eff: Vec<Option<(f64, f64)>> = (0..x.len())
+        .map(|i| {
+            proportion_effect(Measure::PAS, &EventCount { xi: x[i], ni: n[i] }, 0.5)
+                .expect("effect")
+                .value()
+        })
+        .collect();
+    check_escalc(&fx, Measure::PAS, &eff);
+    assert_eq!(check_uni_fits(&fx, Measure::PAS, &eff, &n), 7);
 }
 
 /// Single-arm change MC and SMCR (Becker 1988 raw-score standardisation)

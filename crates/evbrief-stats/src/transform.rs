@@ -96,6 +96,7 @@ pub fn back_transform(kind: BackTransform, y: f64, ns: &[f64]) -> Option<f64> {
         BackTransform::Identity => y,
         BackTransform::ILogit => ilogit(y),
         BackTransform::IpftHm => ipft_hm(y, ns)?,
+        BackTransform::IArcsin => iarcsin(y),
     };
     v.is_finite().then_some(v)
 }

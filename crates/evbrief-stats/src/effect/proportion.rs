@@ -16,13 +16,14 @@ pub struct EventCount {
 }
 
 /// Effect size of a single proportion, as metafor
-/// `escalc(measure="PR"|"PLO"|"PFT", xi, ni)` with its defaults.
+/// `escalc(measure="PR"|"PLO"|"PFT"|"PAS", xi, ni)` with its defaults.
 ///
 /// - PR: `p = x/n`, `p(1-p)/n`; metafor applies `add=1/2, to="only0"` here
 ///   too (x = 0 or x = n gives `(x+1/2)/(n+1)`).
 /// - PLO: `log(x/(n-x))`, `1/x + 1/(n-x)`, same 1/2 correction.
 /// - PFT: `½(asin√(x/(n+1)) + asin√((x+1)/(n+1)))`, `1/(4n+2)`
 ///   (Freeman & Tukey 1950; Miller 1978); no correction (metafor sets `add=0`).
+/// - PAS: `asin√(x/n)`, `1/(4n)`; no correction (as metafor).
 pub fn proportion_effect(
     measure: Measure,
     c: &EventCount,
@@ -64,6 +65,10 @@ pub fn proportion_effect(
             };
             Ok(e.with_correction(corr))
         }
+        Measure::PAS => Ok(StudyEffect::estimable(
+            crate::transform::pas(x, n),
+            1.0 / (4.0 * n),
+        )),
         Measure::PFT => Ok(StudyEffect::estimable(
             crate::transform::pft(x, n),
             1.0 / (4.0 * n + 2.0),
