@@ -6,7 +6,6 @@
 
 pub mod bibliography;
 mod check_sof;
-pub mod effects;
 pub mod model;
 pub mod model_p;
 pub mod risk_of_bias;

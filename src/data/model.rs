@@ -57,9 +57,6 @@ pub struct Study {
     /// Reported p-values.
     #[serde(default)]
     pub comparisons: Vec<Comparison>,
-    /// Effects as the paper reports them (estimate with CI, SE or p).
-    #[serde(default)]
-    pub effects: Vec<super::effects::ReportedEffect>,
     /// Adverse events per arm.
     #[serde(default)]
     pub adverse_events: Vec<AdverseEvent>,

@@ -301,24 +301,6 @@ impl StudyCheck<'_> {
             }
             self.measurement(m, &arm_n);
         }
-        for e in &self.study.effects {
-            self.outcome(&e.outcome);
-            self.time(&e.time);
-            self.source(&e.source);
-            if let Some(arms) = &e.arms {
-                if arms.get_ref().len() != 2 {
-                    self.push(arms.span(), "`arms` must name exactly two arms");
-                }
-                for a in arms.get_ref() {
-                    if !arm_n.contains_key(a) {
-                        self.push(arms.span(), format!("unknown arm `{a}`"));
-                    }
-                }
-            }
-            for (span, message) in e.problems() {
-                self.push(span, message);
-            }
-        }
         for c in &self.study.comparisons {
             self.outcome(&c.outcome);
             self.time(&c.time);
