@@ -92,9 +92,8 @@ pub fn egger_lm(yi: &[f64], vi: &[f64]) -> Result<EggerLm, StatsError> {
     let x: DMatrix<f64> = metareg::design_with_intercept(k, &[sei]);
     let w: Vec<f64> = vi.iter().map(|v| 1.0 / v).collect();
     let inv = metareg::inv_xwx(&x, &w)?;
-    let wd = DMatrix::from_diagonal(&DVector::from_column_slice(&w));
     let y = DVector::from_column_slice(yi);
-    let b = &inv * x.transpose() * &wd * &y;
+    let b = &inv * metareg::xtwy(&x, &w, &y);
     let r = &y - &x * &b;
     let df = (k - 2) as f64;
     let sigma2: f64 = r.iter().zip(&w).map(|(r, w)| w * r * r).sum::<f64>() / df;

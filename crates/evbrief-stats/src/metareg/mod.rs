@@ -77,11 +77,30 @@ pub struct FitOptions {
     pub test: Test,
 }
 
+/// `X'WX` for `W = diag(w)`, by scaling the rows of X (no k × k matrix).
+pub(crate) fn xtwx(x: &DMatrix<f64>, w: &[f64]) -> DMatrix<f64> {
+    x.transpose() * scale_rows(x, w)
+}
+
+/// `diag(w) X`.
+pub(crate) fn scale_rows(x: &DMatrix<f64>, w: &[f64]) -> DMatrix<f64> {
+    let mut out = x.clone();
+    for (i, mut row) in out.row_iter_mut().enumerate() {
+        row *= w[i];
+    }
+    out
+}
+
+/// `X' W y` for `W = diag(w)`.
+pub(crate) fn xtwy(x: &DMatrix<f64>, w: &[f64], y: &DVector<f64>) -> DVector<f64> {
+    let wy = DVector::from_iterator(y.len(), y.iter().zip(w).map(|(y, w)| y * w));
+    x.transpose() * wy
+}
+
 /// `(X'WX)⁻¹` by Cholesky; a singular matrix means the design is not of full rank.
 pub(crate) fn inv_xwx(x: &DMatrix<f64>, w: &[f64]) -> Result<DMatrix<f64>, StatsError> {
-    let wd = DMatrix::from_diagonal(&DVector::from_column_slice(w));
-    let xwx = x.transpose() * wd * x;
-    xwx.cholesky()
+    xtwx(x, w)
+        .cholesky()
         .map(|c| c.inverse())
         .ok_or_else(|| StatsError::Degenerate("the model matrix is not of full rank".into()))
 }
@@ -100,7 +119,7 @@ pub(crate) fn quad_and_trace_p(
     let b = x.transpose() * &wy;
     let quad = y.dot(&wy) - (b.transpose() * &inv * &b)[(0, 0)];
     let w2 = wv.component_mul(&wv);
-    let xw2x = x.transpose() * DMatrix::from_diagonal(&w2) * x;
+    let xw2x = xtwx(x, w2.as_slice());
     let tr = wv.sum() - (inv * xw2x).trace();
     Ok((quad, tr))
 }
@@ -167,8 +186,7 @@ pub fn fit(
     let w: Vec<f64> = vi.iter().map(|v| 1.0 / (v + tau2)).collect();
     let vb_unscaled = inv_xwx(x, &w)?;
     let y = DVector::from_column_slice(yi);
-    let wd = DMatrix::from_diagonal(&DVector::from_column_slice(&w));
-    let beta = &vb_unscaled * x.transpose() * &wd * &y;
+    let beta = &vb_unscaled * xtwy(x, &w, &y);
     let resid = &y - x * &beta;
     let rss: f64 = resid.iter().zip(&w).map(|(r, w)| w * r * r).sum();
     let df = (k - p) as f64;

@@ -3,7 +3,7 @@
 
 use nalgebra::{DMatrix, DVector};
 
-use super::{inv_xwx, quad_and_trace_p};
+use super::{inv_xwx, quad_and_trace_p, scale_rows, xtwx, xtwy};
 use crate::error::StatsError;
 use crate::measure::Method;
 use crate::pool::inverse_variance::{REML_MAXITER, REML_THRESHOLD, TAU2_MAX};
@@ -139,11 +139,11 @@ fn reml_terms(
     let a = inv_xwx(x, w)?;
     let wv = DVector::from_column_slice(w);
     let wy = wv.component_mul(y);
-    let py = &wy - DMatrix::from_diagonal(&wv) * x * (&a * (x.transpose() * &wy));
+    let py = &wy - scale_rows(x, w) * (&a * (x.transpose() * &wy));
     let w2 = wv.component_mul(&wv);
     let w3 = w2.component_mul(&wv);
-    let m = x.transpose() * DMatrix::from_diagonal(&w2) * x;
-    let m3 = x.transpose() * DMatrix::from_diagonal(&w3) * x;
+    let m = xtwx(x, w2.as_slice());
+    let m3 = xtwx(x, w3.as_slice());
     let am = &a * &m;
     let tr_p = wv.sum() - am.trace();
     let tr_pp = w2.sum() - 2.0 * (&a * m3).trace() + (&am * &am).trace();
@@ -160,11 +160,10 @@ fn reml_loglik(
     let (k, p) = (vi.len(), x.ncols());
     let w: Vec<f64> = vi.iter().map(|v| 1.0 / (v + tau2)).collect();
     let inv = inv_xwx(x, &w)?;
-    let wd = DMatrix::from_diagonal(&DVector::from_column_slice(&w));
-    let beta = &inv * x.transpose() * &wd * y;
+    let beta = &inv * xtwy(x, &w, y);
     let r = y - x * beta;
     let rss: f64 = r.iter().zip(&w).map(|(r, w)| w * r * r).sum();
-    let xwx = x.transpose() * wd * x;
+    let xwx = xtwx(x, &w);
     let logdet = xwx.determinant().ln();
     Ok(-0.5 * (k - p) as f64 * (2.0 * std::f64::consts::PI).ln()
         - 0.5 * vi.iter().map(|v| (v + tau2).ln()).sum::<f64>()
