@@ -6,7 +6,9 @@ use nalgebra::{DMatrix, DVector};
 use super::{inv_xwx, quad_and_trace_p, scale_rows, xtwx, xtwy};
 use crate::error::StatsError;
 use crate::measure::Method;
-use crate::pool::inverse_variance::{REML_MAXITER, REML_THRESHOLD, TAU2_MAX};
+use crate::pool::inverse_variance::{
+    REML_MAXITER, REML_THRESHOLD, TAU2_MAX, tau2_dl, tau2_pm, tau2_reml,
+};
 
 /// metafor's `tol` (`.Machine$double.eps^0.25`) for the REML `ll0check`.
 const LL0_TOL: f64 = 1.220_703_125e-4;
@@ -27,7 +29,8 @@ fn gen_q(y: &DVector<f64>, vi: &[f64], x: &DMatrix<f64>, tau2: f64) -> Result<f6
     Ok(quad_and_trace_p(y, x, &w)?.0)
 }
 
-/// τ² for the model with design `x`:
+/// τ² for the model with design `x` (the intercept-only model goes to the
+/// scalar estimators of [`crate::pool::inverse_variance`], the same formulas):
 ///
 /// - FE: 0.
 /// - DL (DerSimonian & Laird 1986, generalised by Raudenbush 2009):
@@ -46,6 +49,15 @@ pub fn estimate_tau2(
     method: Method,
 ) -> Result<f64, StatsError> {
     let (k, p) = (yi.len(), x.ncols());
+    if p == 1 && x.iter().all(|v| *v == 1.0) {
+        // The intercept-only model: the same estimators in scalar form.
+        return match method {
+            Method::DL => tau2_dl(yi, vi),
+            Method::REML => tau2_reml(yi, vi),
+            Method::PM => tau2_pm(yi, vi),
+            _ => Ok(0.0),
+        };
+    }
     let df = (k - p) as f64;
     let y = centred(yi);
     match method {
