@@ -59,7 +59,11 @@ pub fn table(r: &Report) -> String {
     );
     let x = &r.extras;
     if let Some(dz) = &x.double_zero {
-        let _ = writeln!(out, "\ndouble-zero studies (--double-zero {}):", dz.handling);
+        let _ = writeln!(
+            out,
+            "\ndouble-zero studies (--double-zero {}):",
+            dz.handling
+        );
         for s in &dz.studies {
             let _ = writeln!(out, "  {} — {}: {}", s.study, s.action, s.reason);
         }
