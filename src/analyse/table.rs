@@ -188,8 +188,9 @@ fn small_study(out: &mut String, ss: &SmallStudy) {
     if let Some(t) = &ss.trimfill {
         let _ = writeln!(
             out,
-            "  trim-and-fill (L0): {} studies filled on the {}; estimate {} [{}, {}]",
+            "  trim-and-fill (L0): {} {} filled on the {}; estimate {} [{}, {}]",
             t.k0,
+            if t.k0 == 1 { "study" } else { "studies" },
             t.side,
             show(Some(t.estimate)),
             show(Some(t.ci_lower)),

@@ -1,6 +1,6 @@
 //! `evbrief analyse`: a meta-analysis of a CSV file, as a table or JSON.
 
-use crate::analyse::{AnalyseOptions, Report, analyse};
+use crate::analyse::{AnalyseOptions, analyse};
 use crate::stats::{Measure, Method, Test};
 
 use super::args::*;
@@ -38,6 +38,15 @@ pub(super) fn run_analyse(args: &AnalyseArgs) -> i32 {
     if args.ri.is_some() {
         options.ri = args.ri;
     }
+    options.double_zero = match args.double_zero {
+        DoubleZeroArg::Keep => crate::config::DoubleZero::Keep,
+        DoubleZeroArg::Drop => crate::config::DoubleZero::Drop,
+    };
+    options.bias = args.bias;
+    options.leave_one_out = args.leave_one_out;
+    options.influence = args.influence;
+    options.cumulative_by = args.cumulative_by.clone();
+    options.mods = args.mods.clone();
     match analyse(&text, &options) {
         Ok(report) => {
             match args.format {
@@ -48,7 +57,7 @@ pub(super) fn run_analyse(args: &AnalyseArgs) -> i32 {
                         return 1;
                     }
                 },
-                OutputFormat::Table => print_table(&report),
+                OutputFormat::Table => print!("{}", crate::analyse::table(&report)),
             }
             0
         }
@@ -67,50 +76,4 @@ pub(super) fn run_analyse(args: &AnalyseArgs) -> i32 {
             2
         }
     }
-}
-
-pub(super) fn print_table(report: &Report) {
-    let json = serde_json::to_value(report).unwrap_or_default();
-    let num = |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_f64());
-    let show = |x: Option<f64>| x.map_or_else(|| "—".to_owned(), |x| crate::format::fixed(x, 4));
-    println!(
-        "{:<24} {:>10} {:>10} {:>21} {:>8}",
-        "study", "yi", "vi", "95% CI", "weight%"
-    );
-    if let Some(rows) = json.get("studies").and_then(|s| s.as_array()) {
-        for r in rows {
-            let name = r.get("study").and_then(|s| s.as_str()).unwrap_or("");
-            println!(
-                "{:<24} {:>10} {:>10} {:>21} {:>8}",
-                name,
-                show(num(r, "yi")),
-                show(num(r, "vi")),
-                format!(
-                    "[{}, {}]",
-                    show(num(r, "ci_lower")),
-                    show(num(r, "ci_upper"))
-                ),
-                num(r, "weight").map_or("—".into(), |w| crate::format::fixed(w, 2))
-            );
-        }
-    }
-    println!(
-        "pooled ({}, {}, test {}): k = {}, estimate {} [{}, {}], p = {}",
-        json.get("measure").and_then(|x| x.as_str()).unwrap_or(""),
-        json.get("method").and_then(|x| x.as_str()).unwrap_or(""),
-        json.get("test").and_then(|x| x.as_str()).unwrap_or(""),
-        json.get("k").and_then(|x| x.as_u64()).unwrap_or(0),
-        show(num(&json, "estimate")),
-        show(num(&json, "ci_lower")),
-        show(num(&json, "ci_upper")),
-        num(&json, "p").map_or("—".into(), |p| format!("{p:.4}"))
-    );
-    println!(
-        "heterogeneity: tau² = {}, I² = {}%, Q = {} (df {}), p = {}",
-        show(num(&json, "tau2")),
-        num(&json, "i2").map_or("—".into(), |x| crate::format::fixed(x, 2)),
-        show(num(&json, "q")),
-        show(num(&json, "q_df")),
-        num(&json, "q_p").map_or("—".into(), |p| format!("{p:.4}"))
-    );
 }

@@ -185,7 +185,7 @@ pub struct AnalyseArgs {
     /// CSV file with metafor escalc column names.
     #[arg(long)]
     pub data: PathBuf,
-    /// Effect measure: RR, OR, RD, PETO, MD, SMD, PR, PLO, PFT, MC, SMCR.
+    /// Effect measure: RR, OR, RD, PETO, MD, SMD, PR, PLO, PFT, PAS, MC, SMCR, GEN.
     #[arg(long)]
     pub measure: String,
     /// Pooling method: FE, DL, REML, PM, MH, PETO.
@@ -197,9 +197,37 @@ pub struct AnalyseArgs {
     /// Pre/post correlation assumed for MC/SMCR rows without `ri`.
     #[arg(long)]
     pub ri: Option<f64>,
+    /// Double-zero studies (RR, OR, PETO): keep with 1/2 added to every cell (as metafor
+    /// escalc) or drop as not estimable.
+    #[arg(long, value_enum, default_value_t = DoubleZeroArg::Keep)]
+    pub double_zero: DoubleZeroArg,
+    /// Small-study effects: Egger (regtest, mixed and lm), Begg (ranktest), trim-and-fill.
+    #[arg(long)]
+    pub bias: bool,
+    /// Leave-one-out analysis (metafor leave1out).
+    #[arg(long)]
+    pub leave_one_out: bool,
+    /// Influence diagnostics (metafor influence).
+    #[arg(long)]
+    pub influence: bool,
+    /// Cumulative meta-analysis ordered by this CSV column (metafor cumul).
+    #[arg(long, value_name = "COLUMN")]
+    pub cumulative_by: Option<String>,
+    /// Moderator of a mixed-effects meta-regression (a CSV column; repeatable).
+    #[arg(long = "mods", value_name = "COLUMN")]
+    pub mods: Vec<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
+}
+
+/// What `analyse` does with double-zero studies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DoubleZeroArg {
+    /// Keep them with 1/2 added to every cell (metafor escalc's default).
+    Keep,
+    /// Leave them out as not estimable.
+    Drop,
 }
 
 /// How `analyse` prints its result.
