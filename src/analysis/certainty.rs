@@ -45,6 +45,8 @@ pub struct SofResult {
     pub effect: SofEffect,
     /// The certainty of the evidence.
     pub certainty: CertaintyResult,
+    /// The GRADE plain-language statement of the row (see [`super::plain_language`]).
+    pub statement: Option<super::plain_language::PlainStatement>,
 }
 
 /// The effect part of a row.
@@ -173,7 +175,7 @@ pub fn summary_of_findings(
                     .iter()
                     .all(|s| design(s) == Some(Design::Rct));
             let certainty = rate(row, randomised, &evidence.suggestions);
-            Some(SofResult {
+            let mut result = SofResult {
                 index,
                 subject: row
                     .outcome
@@ -185,7 +187,10 @@ pub fn summary_of_findings(
                 participants: evidence.participants,
                 effect: evidence.effect,
                 certainty,
-            })
+                statement: None,
+            };
+            result.statement = super::plain_language::statement(&result);
+            Some(result)
         })
         .collect()
 }

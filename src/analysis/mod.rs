@@ -6,8 +6,10 @@
 //! picks which values can be compared and runs the conversions `stats` offers, recording
 //! each one in an audit trail; [`pooling`] calls the pure engine. No files, no formatting.
 
+pub mod bottom_line;
 pub mod certainty;
 pub mod extract;
+pub mod plain_language;
 pub mod pooling;
 pub mod record;
 pub mod safety;

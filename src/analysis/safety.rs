@@ -60,6 +60,10 @@ pub struct EventRow {
     pub control: Option<ArmEvents>,
     /// Risk difference (intervention − control) when both arms are counted.
     pub difference: Option<DifferenceCi>,
+    /// Arms whose report states that no such event occurred without a count or a word on
+    /// how events were ascertained (status `none-reported`): printed as that statement,
+    /// never as 0/n with an interval.
+    pub none_reported: Vec<String>,
 }
 
 /// What one arm reports about one event.
@@ -69,7 +73,8 @@ pub struct ArmEvents {
     pub arm: String,
     /// Arm size.
     pub n: u64,
-    /// The count, or `None` when the report is silent ("not reported" is not zero).
+    /// The count, or `None` when the report is silent ("not reported" is not zero) or
+    /// only says that none occurred (see [`EventRow::none_reported`]).
     pub incidence: Option<Incidence>,
 }
 
@@ -181,7 +186,7 @@ fn event_row(study: &Study, name: &str, entries: &[&AdverseEvent]) -> EventRow {
                         .as_ref()
                         .and_then(|v| u64::try_from(*v.get_ref()).ok()),
                     AeStatus::NoneObserved => Some(0),
-                    AeStatus::NotReported => None,
+                    AeStatus::NoneReported | AeStatus::NotReported => None,
                 });
                 ArmEvents {
                     arm: a.id.get_ref().clone(),
@@ -199,12 +204,18 @@ fn event_row(study: &Study, name: &str, entries: &[&AdverseEvent]) -> EventRow {
         },
         _ => None,
     };
+    let none_reported = entries
+        .iter()
+        .filter(|e| e.event == name && e.status == AeStatus::NoneReported)
+        .map(|e| e.arm.get_ref().clone())
+        .collect();
     EventRow {
         study: study.id.get_ref().clone(),
         event: name.to_owned(),
         intervention,
         control,
         difference,
+        none_reported,
     }
 }
 
@@ -336,6 +347,36 @@ mod tests {
         // But recipients are summed over the counted intervention arms: 1/54.
         let r = analysis.categories[0].recipients.unwrap();
         assert_eq!((r.events, r.n), (1, 54));
+    }
+
+    #[test]
+    fn none_reported_is_a_statement_without_a_count_or_interval() {
+        // A registry's "no adverse reactions occurred", with no word on ascertainment.
+        let s = study(
+            "r",
+            &[("s", "single", 301)],
+            &[("Any adverse reaction", "other", "s", "none-reported")],
+        );
+        let analysis = safety_of(&[&s]);
+        let row = &analysis.categories[0].rows[0];
+        assert!(row.intervention.as_ref().unwrap().incidence.is_none());
+        assert_eq!(row.none_reported, ["s"]);
+        assert!(analysis.categories[0].recipients.is_none());
+        // A counted zero is not a statement.
+        let t = trial("a", 24, 10, "none-observed", "0");
+        assert!(safety_of(&[&t]).categories[0].rows[0].none_reported.is_empty());
+    }
+
+    #[test]
+    fn events_read_in_a_report_that_only_mentions_the_study_are_not_counted() {
+        let mut s = trial("a", 24, 10, "4", "0");
+        let mention: crate::data::model::Report =
+            toml::from_str("key = \"m\"\nrole = \"mention\"\n").unwrap();
+        s.reports.push(mention);
+        for ae in &mut s.adverse_events {
+            ae.source = toml::from_str("report = \"m\"\nat = \"Discussion\"\n").unwrap();
+        }
+        assert!(safety_of(&[&s]).categories.is_empty());
     }
 
     #[test]

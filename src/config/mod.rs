@@ -2,6 +2,7 @@
 //!
 //! Owns the file shape only; checks that need the studies live in `data::validate`.
 
+pub mod bottom_line;
 pub mod certainty;
 pub mod pdf;
 pub mod style;
@@ -9,6 +10,7 @@ pub mod style;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
+pub use bottom_line::BottomLineSentence;
 pub use certainty::SofRow;
 pub use pdf::{PdfA, PdfConformance};
 pub use style::{CitationStyle, DEFAULT_CITATION_STYLE};
@@ -37,9 +39,15 @@ pub struct BriefConfig {
     /// People responsible for the brief.
     #[serde(default)]
     pub authors: Vec<String>,
-    /// The curated "bottom line": a few sentences a clinician reads first.
+    /// The curated "bottom line": a few sentences a clinician reads first, each a string
+    /// or a table naming the results it rests on (see [`BottomLineSentence`]).
     #[serde(default)]
-    pub bottom_line: Vec<String>,
+    pub bottom_line: Vec<Spanned<BottomLineSentence>>,
+    /// Abbreviations the curated texts use, with their expansions (`T2DM = "type 2
+    /// diabetes mellitus"`); the abbreviations list prints those the document uses, next
+    /// to the built-in statistics and GRADE terms.
+    #[serde(default)]
+    pub glossary: std::collections::BTreeMap<String, String>,
     /// The review question in PICO form.
     pub question: Question,
     /// How outcomes are analysed unless an outcome says otherwise.
@@ -92,7 +100,25 @@ impl BriefConfig {
             config.authors = t.authors;
         }
         if !t.bottom_line.is_empty() {
+            // A translated sentence without citations rests on what the sentence of the
+            // main language at the same place cites.
+            let cited: Vec<_> = self
+                .bottom_line
+                .iter()
+                .map(|s| s.get_ref().rests_on.clone())
+                .collect();
             config.bottom_line = t.bottom_line;
+            for (i, s) in config.bottom_line.iter_mut().enumerate() {
+                let s = s.get_mut();
+                if s.rests_on.is_empty()
+                    && let Some(c) = cited.get(i)
+                {
+                    s.rests_on.clone_from(c);
+                }
+            }
+        }
+        for (abbreviation, expansion) in t.glossary {
+            config.glossary.insert(abbreviation, expansion);
         }
         if !t.discussion_questions.is_empty() {
             config.journal_club.discussion_questions = t.discussion_questions;
@@ -164,9 +190,12 @@ pub struct Translation {
     /// People responsible, as written in this language.
     #[serde(default)]
     pub authors: Vec<String>,
-    /// The bottom line.
+    /// The bottom line, sentence by sentence in the order of the main language's.
     #[serde(default)]
-    pub bottom_line: Vec<String>,
+    pub bottom_line: Vec<Spanned<BottomLineSentence>>,
+    /// Expansions of `[glossary]` abbreviations in this language.
+    #[serde(default)]
+    pub glossary: std::collections::BTreeMap<String, String>,
     /// The review question.
     #[serde(default)]
     pub question: QuestionTranslation,

@@ -32,6 +32,8 @@ pub struct Project {
     pub root: PathBuf,
     /// The brief's settings.
     pub config: BriefConfig,
+    /// `brief.toml` as read, for warnings that point into it.
+    pub brief_file: SourceFile,
     /// Studies sorted by id, each with its file.
     pub studies: Vec<LoadedStudy>,
     /// Curated references and inbox records, as checked and as passed to Typst.
@@ -125,12 +127,13 @@ pub fn load_project_with(root: &Path, options: &LoadOptions) -> Result<Project, 
             &mut problems,
         );
     }
-    match config {
-        Some(config) if problems.is_empty() => {
+    match (config, brief_file) {
+        (Some(config), Some(brief_file)) if problems.is_empty() => {
             studies.sort_by(|a, b| a.study.id.get_ref().cmp(b.study.id.get_ref()));
             Ok(Project {
                 root: root.to_path_buf(),
                 config,
+                brief_file,
                 studies,
                 bibliography,
             })

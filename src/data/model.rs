@@ -141,14 +141,49 @@ impl AppraisalAnswer {
 }
 
 impl Study {
-    /// Results that enter the analysis (not marked `analyse = false`).
+    /// Results that enter the analysis: not marked `analyse = false` and not read second
+    /// hand (see [`Study::is_second_hand`]).
     pub fn analysed_results(&self) -> impl Iterator<Item = &Measurement> {
-        self.results.iter().filter(|m| m.analyse)
+        self.results
+            .iter()
+            .filter(|m| m.analyse && !self.is_second_hand(&m.source))
     }
 
-    /// Adverse events that enter the safety counts (not marked `analyse = false`).
+    /// Adverse events that enter the safety counts (not marked `analyse = false`, not read
+    /// second hand).
     pub fn analysed_adverse_events(&self) -> impl Iterator<Item = &AdverseEvent> {
-        self.adverse_events.iter().filter(|a| a.analyse)
+        self.adverse_events
+            .iter()
+            .filter(|a| a.analyse && !self.is_second_hand(&a.source))
+    }
+
+    /// The role of the report with `key`, if the study lists it.
+    pub fn report_role(&self, key: &str) -> Option<ReportRole> {
+        self.reports
+            .iter()
+            .find(|r| r.key.get_ref() == key)
+            .map(|r| r.role)
+    }
+
+    /// True when a value or finding was read in a report that only mentions this study
+    /// (role `mention`): it is shown as reported by that report ("as reported in [3]") and
+    /// never counted as the study's own data.
+    pub fn is_second_hand(&self, source: &Source) -> bool {
+        self.report_role(source.report.get_ref())
+            .is_some_and(ReportRole::is_second_hand)
+    }
+
+    /// True when the study has data of its own (a result or a finding not read second
+    /// hand) for `outcome`: what "N studies with data" counts.
+    pub fn has_own_data(&self, outcome: &str) -> bool {
+        let is = |o: &Option<Spanned<String>>| o.as_ref().is_some_and(|o| o.get_ref() == outcome);
+        self.results
+            .iter()
+            .any(|m| is(&m.outcome) && !self.is_second_hand(&m.source))
+            || self
+                .findings
+                .iter()
+                .any(|f| is(&f.outcome) && !self.is_second_hand(&f.source))
     }
 }
 
@@ -232,6 +267,12 @@ impl ReportRole {
             ReportRole::Registration => "registration",
             ReportRole::Mention => "mention",
         }
+    }
+
+    /// True for a document that only mentions the study: what it says about the study is
+    /// second-hand, shown as reported by that document and not counted as the study's data.
+    pub fn is_second_hand(self) -> bool {
+        self == ReportRole::Mention
     }
 
     /// How the brief names the role ("post hoc analysis").
@@ -499,8 +540,12 @@ impl AeCategory {
 pub enum AeStatus {
     /// Events were counted (possibly zero).
     Events,
-    /// The report says none occurred.
+    /// The report says none occurred, for arms it counted: printed as 0/n.
     NoneObserved,
+    /// The report says none occurred without saying how events were ascertained or in how
+    /// many participants (a promotional "no adverse reactions"): printed as a statement,
+    /// never as 0/n with an interval, and not counted.
+    NoneReported,
     /// The report does not say.
     NotReported,
 }

@@ -351,7 +351,7 @@ impl StudyCheck<'_> {
                 (AeStatus::Events, None) => self.push(ae.arm.span(), "status \"events\" needs `events`"),
                 (_, Some(ev)) => self.push(
                     ev.span(),
-                    "`events` only goes with status \"events\" (\"none-observed\" and \"not-reported\" carry no count)",
+                    "`events` only goes with status \"events\" (\"none-observed\", \"none-reported\" and \"not-reported\" carry no count)",
                 ),
                 (_, None) => {}
             }
