@@ -9,6 +9,7 @@
 pub mod bottom_line;
 pub mod certainty;
 pub mod extract;
+pub mod methods;
 pub mod plain_language;
 pub mod pooling;
 pub mod record;

@@ -6,6 +6,8 @@
 //! key (`"brief.references"`) and fills `{placeholders}`. Dates follow each language's
 //! convention ("22 November 2026", "2026年11月22日").
 
+pub mod glossary;
+
 use std::fmt;
 use std::str::FromStr;
 use std::sync::OnceLock;
