@@ -111,7 +111,7 @@ fn bundled_brief_builds_with_all_five_studies_and_their_numbers() {
         "125 per 1000 (4/32)",
         "360 more per 1000 (from 57 more to 875 more)",
         "VERY LOW",
-        "overrides evbrief's suggestion (serious: 20 events",
+        "differs from the rating the data suggest (serious: 20 events",
     ] {
         assert!(flow.contains(needle), "missing {needle}");
     }
