@@ -30,17 +30,21 @@ pub fn method_refs(project: &Project, analysed: &Analysed, labels: &Labels) -> V
         .collect()
 }
 
-/// Every string a serialised view holds, except the label tables under `labels` (which
-/// hold every label, printed or not).
+/// Keys of a serialised view whose strings the brief does not print: the label tables
+/// (every label, printed or not), the curated texts of other languages, the glossary
+/// itself and the journal-club material of the handout and slides.
+const NOT_PRINTED: [&str; 4] = ["labels", "translations", "glossary", "journal_club"];
+
+/// Every string a serialised view holds, except under the keys of [`NOT_PRINTED`].
 pub fn printed_strings(view: &serde_json::Value) -> Vec<&str> {
-    fn walk<'a>(v: &'a serde_json::Value, top: bool, out: &mut Vec<&'a str>) {
+    fn walk<'a>(v: &'a serde_json::Value, out: &mut Vec<&'a str>) {
         match v {
             serde_json::Value::String(s) => out.push(s),
-            serde_json::Value::Array(items) => items.iter().for_each(|i| walk(i, false, out)),
+            serde_json::Value::Array(items) => items.iter().for_each(|i| walk(i, out)),
             serde_json::Value::Object(map) => {
                 for (k, v) in map {
-                    if !(top && k == "labels") {
-                        walk(v, false, out);
+                    if !NOT_PRINTED.contains(&k.as_str()) {
+                        walk(v, out);
                     }
                 }
             }
@@ -48,7 +52,7 @@ pub fn printed_strings(view: &serde_json::Value) -> Vec<&str> {
         }
     }
     let mut out = Vec::new();
-    walk(view, true, &mut out);
+    walk(view, &mut out);
     out
 }
 
