@@ -51,6 +51,8 @@ pub fn check_bottom_line(project: &Project, analysed: &Analysed) -> Vec<Problem>
             check_sentence(project, analysed, sentence, cited, " (Chinese)", &mut warnings);
         }
     }
+    // In file order, as a reader goes through brief.toml.
+    warnings.sort_by_key(|w| w.span.start);
     warnings
 }
 
