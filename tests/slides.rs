@@ -164,7 +164,12 @@ fn slides_are_16_9_with_a_slide_per_study_and_the_take_home_messages() {
     assert!(titles.contains(&"HbA1c below 7.0%, week 48"), "{titles:?}");
     assert!(titles.contains(&"Take-home messages"), "{titles:?}");
     for sentence in config["bottom-line"].as_array().unwrap() {
-        let start: String = sentence.as_str().unwrap().chars().take(40).collect();
+        // A sentence is a string or a table with its `text` (and `rests-on`).
+        let text = sentence
+            .as_str()
+            .or_else(|| sentence.get("text").and_then(|t| t.as_str()))
+            .unwrap();
+        let start: String = text.chars().take(40).collect();
         assert!(flow.contains(&start), "take-home message missing: {start}");
     }
     // Every slide has the provenance footer and its number.
