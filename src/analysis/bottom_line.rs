@@ -48,7 +48,14 @@ pub fn check_bottom_line(project: &Project, analysed: &Analysed) -> Vec<Problem>
             } else {
                 sentence
             };
-            check_sentence(project, analysed, sentence, cited, " (Chinese)", &mut warnings);
+            check_sentence(
+                project,
+                analysed,
+                sentence,
+                cited,
+                " (Chinese)",
+                &mut warnings,
+            );
         }
     }
     // In file order, as a reader goes through brief.toml.
@@ -96,7 +103,9 @@ fn check_sentence(
             if !outcome_days.iter().any(|d| (d - days).abs() < 1.0) {
                 warn(
                     sentence.span(),
-                    format!("the sentence{which} names {label}, but no result it rests on is at that time"),
+                    format!(
+                        "the sentence{which} names {label}, but no result it rests on is at that time"
+                    ),
                 );
             }
         }
@@ -116,12 +125,14 @@ fn check_sentence(
         EffectDirection::LittleOrNoDifference => words.no_difference,
     };
     if (words.higher || words.lower) && !significant.is_empty() {
-        let matching = significant
-            .iter()
-            .any(|r| r.direction.is_some_and(claims));
+        let matching = significant.iter().any(|r| r.direction.is_some_and(claims));
         if !matching {
             let r = significant[0];
-            let said = if words.higher { "higher/more" } else { "lower/fewer" };
+            let said = if words.higher {
+                "higher/more"
+            } else {
+                "lower/fewer"
+            };
             warn(
                 sentence.span(),
                 format!(
@@ -169,9 +180,10 @@ fn resolve(project: &Project, analysed: &Analysed, citation: &str) -> Result<Cit
                 return Err(format!("`{citation}`: unknown outcome `{outcome}`"));
             };
             let wanted = parse_time(time).map_err(|e| format!("`{citation}`: {e}"))?;
-            let at = analysis.times.iter().find(|t| {
-                parse_time(&t.time).is_ok_and(|t| (t.days - wanted.days).abs() < 1.0)
-            });
+            let at = analysis
+                .times
+                .iter()
+                .find(|t| parse_time(&t.time).is_ok_and(|t| (t.days - wanted.days).abs() < 1.0));
             let Some(pooled) = at.and_then(|t| t.pooled.as_ref()) else {
                 let available: Vec<&str> = analysis
                     .times
@@ -240,11 +252,26 @@ struct Words {
 }
 
 const HIGHER: [&str; 9] = [
-    "higher", "more", "increase", "increases", "increased", "rose", "greater", "raised",
+    "higher",
+    "more",
+    "increase",
+    "increases",
+    "increased",
+    "rose",
+    "greater",
+    "raised",
     "improved",
 ];
 const LOWER: [&str; 9] = [
-    "lower", "fewer", "less", "reduce", "reduces", "reduced", "decrease", "decreased", "fell",
+    "lower",
+    "fewer",
+    "less",
+    "reduce",
+    "reduces",
+    "reduced",
+    "decrease",
+    "decreased",
+    "fell",
 ];
 const HIGHER_ZH: [&str; 5] = ["更高", "更多", "升高", "增加", "提高"];
 const LOWER_ZH: [&str; 5] = ["更低", "更少", "降低", "下降", "减少"];
@@ -402,7 +429,10 @@ mod tests {
             0..1,
             BottomLineSentence {
                 text: text.into(),
-                rests_on: cites.iter().map(|c| Spanned::new(0..1, (*c).to_owned())).collect(),
+                rests_on: cites
+                    .iter()
+                    .map(|c| Spanned::new(0..1, (*c).to_owned()))
+                    .collect(),
             },
         )
     }
@@ -438,7 +468,10 @@ mod tests {
         );
         assert!(w.iter().any(|m| m.contains("names week 48")), "{w:#?}");
         // Week 9 alone: its interval includes no difference.
-        assert!(w.iter().any(|m| m.contains("`fpg@week 9`") && m.contains("includes no difference")));
+        assert!(
+            w.iter()
+                .any(|m| m.contains("`fpg@week 9`") && m.contains("includes no difference"))
+        );
         // A sentence citing nothing.
         let w = warnings_for("UC-MSC is experimental.", &[]);
         assert_eq!(w.len(), 1);
@@ -451,13 +484,29 @@ mod tests {
             "Fasting glucose was higher.",
             &["fpg@week 48", "bmi@week 9", "deaths", "fpg@week 20"],
         );
-        assert!(w.iter().any(|m| m.contains("no between-arm result for `fpg` at week 48")
-            && m.contains("week 9, week 20")), "{w:#?}");
+        assert!(
+            w.iter()
+                .any(|m| m.contains("no between-arm result for `fpg` at week 48")
+                    && m.contains("week 9, week 20")),
+            "{w:#?}"
+        );
         assert!(w.iter().any(|m| m.contains("unknown outcome `bmi`")));
-        assert!(w.iter().any(|m| m.contains("no adverse-event row `deaths`")));
-        assert!(w.iter().any(|m| m.contains("says higher/more") && m.contains("`fpg@week 20`")));
-        let w = warnings_for("There was no difference in fasting glucose.", &["fpg@week 20"]);
-        assert!(w.iter().any(|m| m.contains("says there is no difference")), "{w:#?}");
+        assert!(
+            w.iter()
+                .any(|m| m.contains("no adverse-event row `deaths`"))
+        );
+        assert!(
+            w.iter()
+                .any(|m| m.contains("says higher/more") && m.contains("`fpg@week 20`"))
+        );
+        let w = warnings_for(
+            "There was no difference in fasting glucose.",
+            &["fpg@week 20"],
+        );
+        assert!(
+            w.iter().any(|m| m.contains("says there is no difference")),
+            "{w:#?}"
+        );
         let w = warnings_for(
             "Fasting glucose was lower at week 20; the week-9 difference was not significant.",
             &["fpg@week 20", "fpg@week 9"],
@@ -480,10 +529,7 @@ mod tests {
         assert_eq!(labels("a 48-week trial"), ["week 48"]);
         assert_eq!(labels("至第48周时空腹血糖更低"), ["week 48"]);
         assert_eq!(labels("6个月时"), ["month 6"]);
-        assert_eq!(
-            labels("第9、20和48周时"),
-            ["week 9", "week 20", "week 48"]
-        );
+        assert_eq!(labels("第9、20和48周时"), ["week 9", "week 20", "week 48"]);
         assert_eq!(labels("at 9 and 20 weeks"), ["week 9", "week 20"]);
         // Ages, doses and thresholds are not time points.
         assert!(labels("a 60-year-old man; HbA1c below 7.0%; T2DM; 1×10⁶ cells").is_empty());

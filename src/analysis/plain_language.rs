@@ -180,12 +180,18 @@ mod tests {
     #[test]
     fn certainty_picks_the_qualifier_and_the_interval_the_verb() {
         // GRADE guidelines 26, Table 2: high "reduces", moderate "probably", low "may".
-        assert_eq!(statement(&row(4, md(-1.59, -2.73, -0.45))).unwrap().key(), "high-reduces");
+        assert_eq!(
+            statement(&row(4, md(-1.59, -2.73, -0.45))).unwrap().key(),
+            "high-reduces"
+        );
         assert_eq!(
             statement(&row(3, rr(3.88, 1.45, 10.35))).unwrap().key(),
             "moderate-increases"
         );
-        assert_eq!(statement(&row(2, md(1.2, 0.36, 2.04))).unwrap().key(), "low-increases");
+        assert_eq!(
+            statement(&row(2, md(1.2, 0.36, 2.04))).unwrap().key(),
+            "low-increases"
+        );
         // An interval including no effect: "little or no difference".
         assert_eq!(
             statement(&row(2, rr(3.96, 0.23, 67.4))).unwrap().key(),
@@ -220,8 +226,14 @@ mod tests {
 
     #[test]
     fn a_bound_exactly_at_no_effect_is_no_difference() {
-        assert_eq!(direction_of(0.0, 1.0), EffectDirection::LittleOrNoDifference);
-        assert_eq!(direction_of(-1.0, 0.0), EffectDirection::LittleOrNoDifference);
+        assert_eq!(
+            direction_of(0.0, 1.0),
+            EffectDirection::LittleOrNoDifference
+        );
+        assert_eq!(
+            direction_of(-1.0, 0.0),
+            EffectDirection::LittleOrNoDifference
+        );
         assert_eq!(direction_of(1e-9, 1.0), EffectDirection::Increases);
     }
 }

@@ -364,7 +364,11 @@ mod tests {
         assert!(analysis.categories[0].recipients.is_none());
         // A counted zero is not a statement.
         let t = trial("a", 24, 10, "none-observed", "0");
-        assert!(safety_of(&[&t]).categories[0].rows[0].none_reported.is_empty());
+        assert!(
+            safety_of(&[&t]).categories[0].rows[0]
+                .none_reported
+                .is_empty()
+        );
     }
 
     #[test]

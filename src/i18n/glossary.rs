@@ -109,7 +109,10 @@ mod tests {
             assert!(!e.en.is_empty() && !e.zh.is_empty(), "{term}");
         }
         assert_eq!(builtin_expansion("CI", Language::Zh), Some("置信区间"));
-        assert_eq!(builtin_expansion("RoB 2", Language::En).map(|e| e.starts_with("Cochrane")), Some(true));
+        assert_eq!(
+            builtin_expansion("RoB 2", Language::En).map(|e| e.starts_with("Cochrane")),
+            Some(true)
+        );
     }
 
     #[test]
@@ -129,10 +132,16 @@ mod tests {
     fn the_list_holds_what_the_text_uses_with_the_brief_winning() {
         let mut glossary = BTreeMap::new();
         glossary.insert("T2DM".to_owned(), "type 2 diabetes mellitus".to_owned());
-        glossary.insert("NAFLD".to_owned(), "non-alcoholic fatty liver disease".to_owned());
+        glossary.insert(
+            "NAFLD".to_owned(),
+            "non-alcoholic fatty liver disease".to_owned(),
+        );
         glossary.insert("CI".to_owned(), "confidence interval (95%)".to_owned());
         let list = abbreviations(
-            ["Adults with T2DM: MD −1.59 (95% CI −2.73 to −0.45)", "GRADE: very low"],
+            [
+                "Adults with T2DM: MD −1.59 (95% CI −2.73 to −0.45)",
+                "GRADE: very low",
+            ],
             &glossary,
             Language::En,
         );

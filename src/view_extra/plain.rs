@@ -51,7 +51,9 @@ pub fn lower_first(label: &str) -> String {
     let first_word = label.split_whitespace().next().unwrap_or("");
     let mut chars = first_word.chars();
     let keeps_case = match chars.next() {
-        Some(c) if c.is_uppercase() => chars.any(|c| c.is_uppercase() || c.is_ascii_digit() || c == '-'),
+        Some(c) if c.is_uppercase() => {
+            chars.any(|c| c.is_uppercase() || c.is_ascii_digit() || c == '-')
+        }
         _ => true,
     };
     if keeps_case {
@@ -73,10 +75,16 @@ mod tests {
 
     #[test]
     fn labels_keep_the_case_of_abbreviations() {
-        assert_eq!(lower_first("Fasting plasma glucose"), "fasting plasma glucose");
+        assert_eq!(
+            lower_first("Fasting plasma glucose"),
+            "fasting plasma glucose"
+        );
         assert_eq!(lower_first("HbA1c below 7.0%"), "HbA1c below 7.0%");
         assert_eq!(lower_first("C-peptide (fasting)"), "C-peptide (fasting)");
-        assert_eq!(lower_first("Serious adverse events"), "serious adverse events");
+        assert_eq!(
+            lower_first("Serious adverse events"),
+            "serious adverse events"
+        );
         assert_eq!(lower_first("空腹血糖"), "空腹血糖");
     }
 
@@ -103,6 +111,9 @@ mod tests {
         );
         let zh = project.config.localised(Language::Zh);
         let fpg = statement_text(&analysed.summary_of_findings[1], &zh, Language::Zh.labels());
-        assert_eq!(fpg.as_deref(), Some("UC-MSC对空腹血糖（第 20 周）的影响，证据非常不确定。"));
+        assert_eq!(
+            fpg.as_deref(),
+            Some("UC-MSC对空腹血糖（第 20 周）的影响，证据非常不确定。")
+        );
     }
 }

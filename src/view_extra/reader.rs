@@ -24,7 +24,9 @@ pub fn method_refs(project: &Project, analysed: &Analysed, labels: &Labels) -> V
     methods_named(project, analysed)
         .into_iter()
         .map(|m| MethodRefView {
-            label: labels.text(&format!("method-refs.{}", m.label_key())).to_owned(),
+            label: labels
+                .text(&format!("method-refs.{}", m.label_key()))
+                .to_owned(),
             key: m.key().to_owned(),
         })
         .collect()
@@ -88,7 +90,12 @@ mod tests {
             "title = \"t\"\nas-of = 2026-01-01\n[question]\npopulation = \"p\"\nintervention = \"i\"\ncomparison = \"c\"\noutcomes = \"o\"\n",
         )
         .unwrap();
-        let list = abbreviations_of(&view, &["brief"], &config, crate::i18n::Language::En.labels());
+        let list = abbreviations_of(
+            &view,
+            &["brief"],
+            &config,
+            crate::i18n::Language::En.labels(),
+        );
         let terms: Vec<&str> = list.iter().map(|e| e.term.as_str()).collect();
         assert_eq!(terms, ["CI", "GRADE", "RR"]);
     }
