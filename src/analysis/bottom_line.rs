@@ -251,7 +251,7 @@ struct Words {
     no_difference: bool,
 }
 
-const HIGHER: [&str; 9] = [
+const HIGHER: [&str; 8] = [
     "higher",
     "more",
     "increase",
@@ -260,7 +260,6 @@ const HIGHER: [&str; 9] = [
     "rose",
     "greater",
     "raised",
-    "improved",
 ];
 const LOWER: [&str; 9] = [
     "lower",
