@@ -24,7 +24,6 @@ pub mod store;
 pub mod synthetic;
 pub mod text;
 pub mod view;
-pub mod view_extra;
 
 /// The intake engine (crate `evbrief-intake`): bibliographic readers, record identity.
 pub use evbrief_intake as intake;

@@ -33,6 +33,12 @@ pub fn run(cli: Cli) -> i32 {
         Command::Build(args) => run_build(&args, cli.quiet, cli.verbose),
         Command::Check(args) => match check(&BuildConfig::new(&args.project, today())) {
             Ok(project) => {
+                // Warnings (exit 0): bottom-line sentences against the results they cite.
+                let analysed = crate::analysis::analyse(&project);
+                for w in crate::analysis::bottom_line::check_bottom_line(&project, &analysed) {
+                    let (line, col) = w.line_col();
+                    eprintln!("{}:{line}:{col}: warning: {}", w.file.name, w.message);
+                }
                 if !cli.quiet {
                     println!(
                         "ok: {} studies, {} references, {} awaiting assessment",

@@ -259,6 +259,12 @@ impl Renderer {
             serde_json::to_vec(&serde_json::json!({ "cjk": cjk }))?,
         );
         bibliography::serve(world, project, view.config.language);
+        if !view.references.methods_bib.is_empty() {
+            world.set_virtual(
+                crate::view::references::METHODS_PATH,
+                view.references.methods_bib.clone().into_bytes(),
+            );
+        }
         // A main template that cannot be loaded (missing, too large, not UTF-8) is a
         // problem of the whole file, located at its start like a data file's.
         if let Err(e) = typst::World::source(&*world, typst::World::main(&*world)) {

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::config::BriefConfig;
 use crate::data::Project;
 use crate::data::model::{Source, Study};
 use crate::i18n::Labels;
@@ -18,6 +19,9 @@ pub struct FindingView {
     pub text: String,
     /// Where it was read.
     pub source: String,
+    /// True when read in a report that only mentions the study: printed "as reported in"
+    /// that report.
+    pub second_hand: bool,
 }
 /// A finding with its study label and citation.
 pub(super) fn finding_view(st: &Study, text: &str, source: &Source) -> FindingView {
@@ -26,10 +30,15 @@ pub(super) fn finding_view(st: &Study, text: &str, source: &Source) -> FindingVi
         cite: source.report.get_ref().clone(),
         text: text.to_owned(),
         source: source.at.clone(),
+        second_hand: st.is_second_hand(source),
     }
 }
 
-pub(super) fn conflicts(project: &Project, labels: &Labels) -> Vec<FindingView> {
+pub(super) fn conflicts(
+    project: &Project,
+    config: &BriefConfig,
+    labels: &Labels,
+) -> Vec<FindingView> {
     let mut out = Vec::new();
     for s in &project.studies {
         for arm in &s.study.arms {
@@ -50,7 +59,19 @@ pub(super) fn conflicts(project: &Project, labels: &Labels) -> Vec<FindingView> 
                     &s.study,
                     &labels.fill(
                         "view.outcome-conflict",
-                        &[("outcome", c.outcome.get_ref()), ("note", &k.note)],
+                        // The reader sees the outcome's label, never its id.
+                        &[
+                            (
+                                "outcome",
+                                config
+                                    .outcomes
+                                    .iter()
+                                    .map(|o| o.get_ref())
+                                    .find(|o| &o.id == c.outcome.get_ref())
+                                    .map_or(c.outcome.get_ref().as_str(), |o| o.label.as_str()),
+                            ),
+                            ("note", &k.note),
+                        ],
                     ),
                     &k.source,
                 ));

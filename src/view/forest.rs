@@ -453,6 +453,8 @@ pub fn overview(
     // difference group's unit for its title.
     let mut groups: Vec<(String, Measure, Vec<Row>)> = Vec::new();
     let mut units: Vec<(String, String)> = Vec::new();
+    // The ratio measures each group shows, so its title names only those.
+    let mut ratios: Vec<Measure> = Vec::new();
     for a in analysis {
         let Some(o) = outcomes.iter().find(|o| o.id == a.outcome) else {
             continue;
@@ -465,6 +467,9 @@ pub fn overview(
         };
         if !units.iter().any(|(k, _)| *k == key) {
             units.push((key.clone(), o.unit.clone()));
+        }
+        if is_ratio(m) && !a.times.is_empty() && !ratios.contains(&m) {
+            ratios.push(m);
         }
         for t in &a.times {
             let better = labels.text(match o.better {
@@ -524,7 +529,13 @@ pub fn overview(
                 .find(|(k, _)| *k == key)
                 .map_or("", |(_, u)| u.as_str());
             let title = if ratio {
-                labels.text("forest.overview-ratios").to_owned()
+                labels
+                    .text(match ratios.as_slice() {
+                        [Measure::RR] => "forest.overview-ratios-rr",
+                        [Measure::OR | Measure::PETO] => "forest.overview-ratios-or",
+                        _ => "forest.overview-ratios",
+                    })
+                    .to_owned()
             } else {
                 labels.fill(
                     "forest.overview-differences",
@@ -575,6 +586,15 @@ pub fn overview(
                     ),
                 ],
             );
+            // The legend speaks of diamonds only when the figure has one.
+            let pooled = rows
+                .iter()
+                .any(|(_, mark)| matches!(mark, Mark::Diamond { .. }));
+            let note = labels.text(if pooled {
+                "forest.overview-note"
+            } else {
+                "forest.overview-note-single"
+            });
             build_view(
                 format!(
                     "overview-{}",
@@ -592,7 +612,7 @@ pub fn overview(
                 &axis,
                 None,
                 alt,
-                vec![labels.text("forest.overview-note").to_owned()],
+                vec![note.to_owned()],
             )
         })
         .collect()

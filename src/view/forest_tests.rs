@@ -556,3 +556,31 @@ fn band_intervals_are_sorted_by_estimate_and_hold_every_estimable_study() {
     // 13 CI hairlines and 13 estimate ticks, besides the axis and diamonds.
     assert!(svg.matches("<rect").count() >= 13, "{svg}");
 }
+
+/// The overview's title names only the ratio measures it shows, and its legend speaks of
+/// diamonds only when a row is pooled (issue 26: "risk and odds ratios" over risk ratios
+/// alone, "Diamonds are pooled estimates" under figures without one).
+#[test]
+fn overview_title_and_legend_describe_what_the_figure_shows() {
+    let labels = crate::i18n::Language::En.labels();
+    let o = outcome();
+    let analysis = |rows: Vec<StudyEffectRow>| {
+        let s = settings(SubgroupBy::None);
+        OutcomeAnalysis {
+            outcome: "tb".into(),
+            times: vec![pool_time("year 1".into(), rows, Measure::RR, &s)],
+            settings: s,
+            measure: Measure::RR,
+        }
+    };
+    let single = super::forest::overview(
+        &[&o],
+        &[analysis(vec![row("Zhao 2024", "", 20., 33., 9., 32.)])],
+        labels,
+    );
+    assert_eq!(single[0].title, "Overview of binary outcomes (risk ratios)");
+    assert!(single[0].notes[0].starts_with("Squares are single studies"));
+    assert!(!single[0].notes.iter().any(|n| n.contains("Diamonds")));
+    let pooled = super::forest::overview(&[&o], &[analysis(bcg_rows(false))], labels);
+    assert!(pooled[0].notes[0].starts_with("Diamonds are pooled estimates"));
+}

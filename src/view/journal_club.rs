@@ -133,7 +133,11 @@ fn appraisal_row(study: &Study, labels: &Labels) -> AppraisalRow {
         })
     });
     let blinded = a.blinded.clone().unwrap_or_else(|| AppraisalItem {
-        answer: blinding_answer(study.blinding.as_deref()),
+        // Blinding presupposes a comparison: moot for a registry or a single patient.
+        answer: match (study.blinding.as_deref(), study.design) {
+            (None, Design::Registry | Design::CaseReport) => AppraisalAnswer::NotApplicable,
+            (blinding, _) => blinding_answer(blinding),
+        },
         note: study.blinding.clone(),
         source: None,
     });

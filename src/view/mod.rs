@@ -14,11 +14,13 @@ pub mod forest;
 #[cfg(test)]
 mod forest_tests;
 pub mod journal_club;
+pub mod plain;
 pub mod references;
 pub mod risk_of_bias;
 pub mod safety;
 pub mod sof;
 pub mod studies;
+pub mod vocabulary;
 pub mod words;
 
 pub use document::DocumentFormat;
@@ -109,6 +111,10 @@ pub struct BriefView {
     pub edition: EditionView,
     /// Appraisal checklist, discussion questions, key outcome and QR codes.
     pub journal_club: JournalClubView,
+    /// Every method the brief names, with the key of its reference.
+    pub method_refs: Vec<vocabulary::MethodRefView>,
+    /// The abbreviations the brief prints, with their expansions.
+    pub abbreviations: Vec<crate::i18n::glossary::GlossaryEntry>,
 }
 
 /// The brief's place in the series of editions of a living brief.
@@ -167,6 +173,7 @@ pub fn build_view(
             let mut comparisons = Vec::new();
             let mut findings = Vec::new();
             let mut with_data = 0;
+            let mut second_hand = 0;
             let (mut values_omitted, mut comparisons_omitted) = (0, 0);
             let outcome_analysis = analysis.iter().find(|a| a.outcome == o.id);
             for s in &project.studies {
@@ -189,8 +196,25 @@ pub fn build_view(
                     .iter()
                     .filter(|f| f.outcome.as_ref().map(|x| x.get_ref()) == Some(&o.id))
                     .collect();
-                if !rows.is_empty() || !study_comparisons.is_empty() || !study_findings.is_empty() {
+                // Data read second hand (in a report that only mentions the study) is shown
+                // as reported there and not counted as the study's own.
+                let sources = rows
+                    .iter()
+                    .map(|m| &m.source)
+                    .chain(study_comparisons.iter().map(|c| &c.source))
+                    .chain(study_findings.iter().map(|f| &f.source));
+                let (mut own, mut second) = (false, false);
+                for source in sources {
+                    if s.study.is_second_hand(source) {
+                        second = true;
+                    } else {
+                        own = true;
+                    }
+                }
+                if own {
                     with_data += 1;
+                } else if second {
+                    second_hand += 1;
                 }
                 if summary {
                     values_omitted += rows.len();
@@ -220,6 +244,7 @@ pub fn build_view(
                 }
                 .to_owned(),
                 k: with_data,
+                k_second_hand: second_hand,
                 values,
                 comparisons,
                 values_omitted,
@@ -268,7 +293,10 @@ pub fn build_view(
     {
         changes.since = since;
     }
-    BriefView {
+    let method_refs = vocabulary::method_refs(project, analysed, labels);
+    let mut references = references::references_view(project, options.language);
+    references.add_methods(&method_refs);
+    let mut view = BriefView {
         summary,
         format: options.format,
         labels,
@@ -276,7 +304,7 @@ pub fn build_view(
         edition,
         methods: methods_text(analysis, labels),
         overview,
-        references: references::references_view(project, options.language),
+        references,
         as_of,
         generator: format!("evbrief {}", env!("CARGO_PKG_VERSION")),
         studies,
@@ -285,9 +313,17 @@ pub fn build_view(
         summary_of_findings: sof_view(project, sof, &config, labels),
         risk_of_bias: risk_of_bias_view(project, summary, labels),
         other_findings,
-        conflicts: conflicts(project, labels),
+        conflicts: conflicts(project, &config, labels),
         config,
+        method_refs,
+        abbreviations: Vec::new(),
+    };
+    // The list holds what the finished view prints: its strings and the template's own
+    // section of the label table.
+    if let Ok(json) = serde_json::to_value(&view) {
+        view.abbreviations = vocabulary::abbreviations_of(&json, &["brief"], &view.config, labels);
     }
+    view
 }
 
 /// Label and data-report keys of a study, for figure rows.

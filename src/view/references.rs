@@ -25,6 +25,28 @@ pub struct ReferencesView {
     pub files: Vec<String>,
     /// Keys of inbox records, cited in full under "Studies awaiting assessment".
     pub awaiting: Vec<String>,
+    /// The BibTeX of the methods the brief names (served at [`METHODS_PATH`]).
+    #[serde(skip)]
+    pub methods_bib: String,
+}
+
+/// Where the references of the methods the brief names are served.
+pub const METHODS_PATH: &str = "/evbrief/methods.bib";
+
+impl ReferencesView {
+    /// Adds the references of `methods` as one more bibliography file.
+    pub fn add_methods(&mut self, methods: &[super::vocabulary::MethodRefView]) {
+        let named: Vec<crate::analysis::methods::NamedMethod> =
+            crate::analysis::methods::NamedMethod::ALL
+                .into_iter()
+                .filter(|m| methods.iter().any(|v| v.key == m.key()))
+                .collect();
+        if named.is_empty() {
+            return;
+        }
+        self.methods_bib = crate::analysis::methods::methods_bib(&named);
+        self.files.push(METHODS_PATH.to_owned());
+    }
 }
 
 /// The style every Chinese edition cites in: the national standard GB/T 7714—2015.
@@ -60,6 +82,7 @@ pub fn references_view(project: &Project, language: Language) -> ReferencesView 
             .map(|f| format!("/{}", f.file.name))
             .collect(),
         awaiting: project.bibliography.keys(Shelf::Inbox),
+        methods_bib: String::new(),
     }
 }
 

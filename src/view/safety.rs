@@ -96,6 +96,14 @@ pub fn safety_view(
                 .filter(|_| !summary)
                 .map(|r| {
                     let st = study(&r.study);
+                    // A statement that none occurred, without a count, is printed as such.
+                    let lines = |a: &ArmEvents| {
+                        if r.none_reported.contains(&a.arm) {
+                            vec![labels.text("statement.none-reported").to_owned()]
+                        } else {
+                            arm_lines(a, labels)
+                        }
+                    };
                     EventRowView {
                         study: label(&r.study),
                         cite: st
@@ -104,11 +112,11 @@ pub fn safety_view(
                         event: r.event.clone(),
                         intervention: r.intervention.as_ref().map_or_else(
                             || vec![labels.text("safety.no-intervention-arm").to_owned()],
-                            |a| arm_lines(a, labels),
+                            lines,
                         ),
                         control: r.control.as_ref().map_or_else(
                             || vec![labels.text("safety.no-control-arm").to_owned()],
-                            |a| arm_lines(a, labels),
+                            lines,
                         ),
                         difference: r.difference.map_or_else(
                             || "\u{2014}".to_owned(),
@@ -385,5 +393,27 @@ mod tests {
             incidence: None,
         };
         assert_eq!(arm_lines(&silent, en()), ["not reported (n = 10)"]);
+    }
+
+    #[test]
+    fn a_statement_without_a_count_is_printed_as_such_without_an_interval() {
+        // The registry's "no adverse reactions occurred" (issue 26: once 0/301, 95% CI 0–1.2%).
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let project = crate::data::load_project(root).expect("bundled");
+        let analysis = crate::analysis::safety::analyse_safety(&project);
+        for (language, expected) in [
+            (Language::En, "none, as stated (no count given)"),
+            (Language::Zh, "称未发生（未给出计数）"),
+        ] {
+            let config = project.config.localised(language);
+            let view = safety_view(&project, &analysis, &config, false, language.labels());
+            let row = view
+                .categories
+                .iter()
+                .flat_map(|c| &c.rows)
+                .find(|r| r.study == "Chin 2025")
+                .expect("the registry's row");
+            assert_eq!(row.intervention, [expected]);
+        }
     }
 }

@@ -64,6 +64,8 @@ pub struct SofRowView {
     pub comment: String,
     /// True when the curator departed from one of evbrief's suggestions.
     pub overridden: bool,
+    /// The GRADE plain-language statement ("" when the row has none).
+    pub statement: String,
 }
 
 /// A GRADE domain in the language of `labels` ("risk of bias", "偏倚风险").
@@ -198,6 +200,7 @@ pub fn sof_view(
                 certainty_marks,
                 comment: spec.comment.clone().unwrap_or_default(),
                 overridden: r.certainty.domains.iter().any(|d| d.overrides()),
+                statement: super::plain::statement_text(r, config, labels).unwrap_or_default(),
             }
         })
         .collect();

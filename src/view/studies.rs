@@ -10,7 +10,7 @@ use super::forest::ForestView;
 use super::words::time_label;
 use crate::config::OutcomeKind;
 use crate::data::LoadedStudy;
-use crate::data::model::{Measurement, Source, Study};
+use crate::data::model::{Design, Measurement, Source, Study};
 use crate::data::model_p::{Relation, parse_p};
 use crate::data::time::parse_time;
 use crate::format::literal;
@@ -73,8 +73,11 @@ pub struct OutcomeView {
     pub kind: OutcomeKind,
     /// "Higher is better" / "Lower is better".
     pub better: String,
-    /// Number of studies with any data on this outcome.
+    /// Number of studies with data of their own on this outcome.
     pub k: usize,
+    /// Number of further studies with data only read second hand (in a report that merely
+    /// mentions them): shown as reported by that report, not counted in `k`.
+    pub k_second_hand: usize,
     /// Reported values, by study then time.
     pub values: Vec<ValueRow>,
     /// Reported p-values.
@@ -230,7 +233,14 @@ pub(super) fn study_view(s: &LoadedStudy, labels: &Labels) -> StudyView {
             })
             .collect(),
         follow_up: st.follow_up.clone().unwrap_or_else(not_reported),
-        blinding: st.blinding.clone().unwrap_or_else(not_reported),
+        blinding: st.blinding.clone().unwrap_or_else(|| {
+            // Blinding presupposes a comparison: moot for a registry or a single patient.
+            if matches!(st.design, Design::Registry | Design::CaseReport) {
+                labels.text("statement.blinding-not-applicable").to_owned()
+            } else {
+                not_reported()
+            }
+        }),
         notes: st.notes.clone(),
     }
 }

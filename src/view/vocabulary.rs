@@ -1,5 +1,5 @@
-//! The abbreviations list and the methods with their references, as the view model carries
-//! them.
+//! A reader's vocabulary: the abbreviations list and the methods with their references, as
+//! the view model carries them (issue 26).
 
 use serde::Serialize;
 

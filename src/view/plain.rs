@@ -1,10 +1,10 @@
 //! The GRADE plain-language statement of a summary-of-findings row, in words of the
 //! edition's language (see [`crate::analysis::plain_language`] for the rules).
 
+use super::words::time_label;
 use crate::analysis::certainty::{SofEffect, SofResult};
 use crate::config::BriefConfig;
 use crate::i18n::Labels;
-use crate::report::words::time_label;
 
 /// The row's statement, e.g. "The evidence is very uncertain about the effect of UC-MSC on
 /// fasting plasma glucose at week 20.", or `None` when the row has none. `config` is the
