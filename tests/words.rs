@@ -99,3 +99,58 @@ fn the_brief_speaks_a_readers_language_in_english_and_chinese() {
         assert!(zh.contains(needle), "missing {needle:?} in\n{zh}");
     }
 }
+
+#[test]
+fn the_bundled_brief_answers_the_audit() {
+    let dir = project(None);
+    let out = evbrief(&["build", "-q", "-p", dir.path().to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let Some(text) = pdf_flow_text(&dir.path().join("output/brief.pdf")) else {
+        eprintln!("pdftotext not available; skipping the text checks");
+        return;
+    };
+    for needle in [
+        // Second-hand HbA1c results are shown as such and not counted.
+        "2 studies with data · 2 more reported second-hand",
+        "Lian 2023, as reported in [3]",
+        // The registry's statement, not 0/301 with an interval.
+        "none, as stated (no count given)",
+        "The evidence is very uncertain about the effect of UC-MSC on fasting plasma glucose at week 20.",
+        "Overview of binary outcomes (risk ratios)",
+        "Squares are single studies, not pooled.",
+        "Fasting plasma glucose: Chinese abstract gives P=0.002",
+        // The audit's unexpanded abbreviations and unreferenced methods.
+        "T2DM: type 2 diabetes mellitus",
+        "NAFLD: non-alcoholic fatty liver disease",
+        "HOMA-IR: homeostatic model assessment of insulin resistance",
+        "hs-CRP: high-sensitivity C-reactive protein",
+        "GGT: gamma-glutamyl transferase",
+        "RCT: randomised controlled trial",
+        "MD: mean difference",
+        "RR: risk ratio",
+        "SEM: standard error of the mean",
+        "IQR: interquartile range",
+        "RoB 2: a revised tool for assessing risk of bias in randomised trials",
+        "ROBINS-I: a tool for assessing risk of bias",
+        "On tests of the overall treatment effect in meta-analysis",
+        "Interval estimation for the difference between independent proportions",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?}");
+    }
+    for absent in [
+        "evbrief:",
+        "0/301",
+        "escalc",
+        "evbrief's suggestion",
+        "evbrief’s suggestion",
+        "data/inbox",
+        "references.bib",
+        "fpg:",
+        "risk and odds ratios",
+        "Diamonds are pooled",
+        "up to 48 weeks",
+        "same hospital",
+    ] {
+        assert!(!text.contains(absent), "unexpected {absent:?}");
+    }
+}
