@@ -8,6 +8,7 @@
 
 pub mod certainty;
 pub mod extract;
+pub mod overlap;
 pub mod pooling;
 pub mod record;
 pub mod safety;
@@ -63,6 +64,7 @@ pub(crate) mod testutil {
             study: study.into(),
             report: String::new(),
             subgroup: group.into(),
+            population: None,
             intervention: "t".into(),
             control: "c".into(),
             intervention_data: ArmData::Events { events: a, n: n1 },
@@ -120,6 +122,10 @@ pub struct StudyEffectRow {
     pub report: String,
     /// Subgroup label ("" without subgroups).
     pub subgroup: String,
+    /// The study's subpopulation the values are for ("T2DM with NAFLD"); `None` for all
+    /// its participants.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub population: Option<String>,
     /// Intervention arm id.
     pub intervention: String,
     /// Control arm id.
