@@ -12,6 +12,8 @@ pub mod overlap;
 pub mod pooling;
 pub mod record;
 pub mod safety;
+#[cfg(test)]
+mod subpopulation_tests;
 
 use serde::Serialize;
 
