@@ -406,3 +406,12 @@ fn names_other(a: &StudyFacts, b: &StudyFacts) -> Option<String> {
     }
     None
 }
+
+/// The overlaps whose two studies are both among `ids` (the studies behind one pooled
+/// estimate, forest plot or summary-of-findings row).
+pub fn overlaps_among<'a>(overlaps: &'a [Overlap], ids: &[&str]) -> Vec<&'a Overlap> {
+    overlaps
+        .iter()
+        .filter(|o| ids.contains(&o.first.as_str()) && ids.contains(&o.second.as_str()))
+        .collect()
+}
