@@ -658,7 +658,7 @@ fn skeleton(
     );
     s.push_str("condition = \"FILL IN\"     # e.g. T2DM or T1D\n");
     s.push_str("population = \"FILL IN\"    # who was studied, in the report's words\n");
-    s.push_str("# country = \"\"\n# setting = \"\"\n# enrolment = \"\"             # enrolment period as written\n# enrolled = 0                # must equal the sum of the arm sizes\n# follow-up = \"\"\n# blinding = \"\"              # e.g. double-blind, open-label\nnotes = []\n\n");
+    s.push_str("# registration = []          # trial registration ids, e.g. [\"NCT01234567\"]\n# country = \"\"\n# setting = \"\"\n# enrolment = \"\"             # enrolment period as written, e.g. \"October 2015 to December 2018\"\n# enrolled = 0                # must equal the sum of the arm sizes\n# follow-up = \"\"\n# blinding = \"\"              # e.g. double-blind, open-label\nnotes = []\n\n");
     s.push_str(&format!(
         "[[reports]]\nkey = {}\nrole = \"primary\"           # primary | post-hoc | secondary | abstract | registration | mention\n\n",
         quoted(key)

@@ -212,6 +212,8 @@ pub struct Analysed {
     pub safety: safety::SafetyAnalysis,
     /// Summary-of-findings rows with their certainty.
     pub summary_of_findings: Vec<certainty::SofResult>,
+    /// Pairs of studies that may share participants, not settled by the curators.
+    pub overlaps: Vec<overlap::Overlap>,
 }
 
 /// Runs every analysis of the brief: outcomes, safety, then the summary of findings.
@@ -223,6 +225,7 @@ pub fn analyse(project: &Project) -> Analysed {
         outcomes,
         safety,
         summary_of_findings,
+        overlaps: overlap::find_overlaps(&project.studies, &project.bibliography),
     }
 }
 

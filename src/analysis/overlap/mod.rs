@@ -415,3 +415,28 @@ pub fn overlaps_among<'a>(overlaps: &'a [Overlap], ids: &[&str]) -> Vec<&'a Over
         .filter(|o| ids.contains(&o.first.as_str()) && ids.contains(&o.second.as_str()))
         .collect()
 }
+
+/// One warning per overlap, at the first study's id, naming the second study's file
+/// with line and column, the verdict, the signals and how to settle it.
+pub fn warnings(studies: &[LoadedStudy], overlaps: &[Overlap]) -> Vec<crate::diagnostic::Problem> {
+    let find = |id: &str| studies.iter().find(|s| s.study.id.get_ref() == id);
+    overlaps
+        .iter()
+        .filter_map(|o| {
+            let (a, b) = (find(&o.first)?, find(&o.second)?);
+            let (line, col) = b.file.line_col(b.study.id.span().start);
+            Some(crate::diagnostic::Problem::new(
+                &a.file,
+                a.study.id.span(),
+                format!(
+                    "`{}` and `{}` ({}:{line}:{col}) may share participants: {} ({}); if they are the same participants, make one study of them (the other paper as a [[reports]] entry), otherwise record [[distinct-from]] with a reason",
+                    o.first,
+                    o.second,
+                    b.file.name,
+                    o.verdict.words(),
+                    o.signals_text()
+                ),
+            ))
+        })
+        .collect()
+}

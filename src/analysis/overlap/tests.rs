@@ -238,3 +238,18 @@ fn the_bundled_project_has_no_unresolved_overlap() {
         .collect();
     assert!(found.is_empty(), "{shown:#?}");
 }
+
+#[test]
+fn warnings_point_at_both_study_files() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid/overlap");
+    let project = crate::data::load_project(&root).unwrap();
+    let found = find_overlaps(&project.studies, &project.bibliography);
+    let warned = warnings(&project.studies, &found);
+    assert_eq!(warned.len(), 1);
+    let text = warned[0].to_string();
+    assert!(
+        text.starts_with("data/studies/zang-rct.toml:1:6: `zang-rct` and `zhao-nafld` (data/studies/zhao-nafld.toml:1:6) may share participants: likely the same participants (shared authors: Mu, Yiming; same setting (beijing, pla);"),
+        "{text}"
+    );
+    assert!(text.ends_with("otherwise record [[distinct-from]] with a reason"));
+}
