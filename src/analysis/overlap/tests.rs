@@ -253,3 +253,47 @@ fn warnings_point_at_both_study_files() {
     );
     assert!(text.ends_with("otherwise record [[distinct-from]] with a reason"));
 }
+
+#[test]
+fn han_author_names_match_their_transliteration() {
+    let bib_text = "@article{cn2020, author = {母义明 and 谷伟军}, title = {中文}, year = {2020}, journal = {J}}\n@article{en2021, author = {Mu, Yi-Ming and Gu, W.}, title = {English}, year = {2021}, journal = {J}}\n";
+    let a = study("a", "Mu 2020", "cn2020", "country = \"China\"", (20, 20));
+    let b = study("b", "Mu 2021", "en2021", "country = \"China\"\nenrolment = \"2019\"", (60, 60));
+    let found = find_overlaps(&[a, b], &bib(bib_text));
+    assert_eq!(
+        found[0].signals[0],
+        Signal::Authors {
+            names: vec!["母义明".into(), "谷伟军".into()]
+        }
+    );
+}
+
+#[test]
+fn naming_by_registration_id_or_team_counts() {
+    let a = study(
+        "a",
+        "Ho 2022",
+        "ho2022",
+        "country = \"China\"\nnotes = [\"Extension of the trial registered as NCT01234567.\"]",
+        (24, 10),
+    );
+    let b = study("b", "Zang 2019", "zang2019", "country = \"China\"\nregistration = [\"NCT01234567\"]", (45, 46));
+    let found = overlaps(&[a, b]);
+    assert!(found[0].signals.contains(&Signal::Names {
+        by: "Ho 2022".into(),
+        what: "NCT01234567".into()
+    }));
+    let a = study(
+        "a",
+        "Ho 2022",
+        "ho2022",
+        "country = \"China\"\nnotes = [\"Cites Zang's team.\"]",
+        (24, 10),
+    );
+    let b = study("b", "Zang 2019", "zang2019", "country = \"China\"", (45, 46));
+    let found = overlaps(&[a, b]);
+    assert!(found[0].signals.contains(&Signal::Names {
+        by: "Ho 2022".into(),
+        what: "Zang's team".into()
+    }));
+}
