@@ -239,13 +239,21 @@ impl std::fmt::Display for OverlapRefusal {
             "`{key}` may describe participants already in the brief, so it was not added:"
         )?;
         for (o, file) in &self.overlaps {
-            writeln!(f, "  {file} (study `{}`): {}", o.other(key), o.verdict.words())?;
+            writeln!(
+                f,
+                "  {file} (study `{}`): {}",
+                o.other(key),
+                o.verdict.words()
+            )?;
             for s in &o.signals {
                 writeln!(f, "    - {s}")?;
             }
         }
         let other = self.overlaps.first().map_or("STUDY", |(o, _)| o.other(key));
-        writeln!(f, "the draft stays in {DRAFTS_DIR}/{key}.toml; decide, then run one of:")?;
+        writeln!(
+            f,
+            "the draft stays in {DRAFTS_DIR}/{key}.toml; decide, then run one of:"
+        )?;
         writeln!(f, "  evbrief new-study {key} --report-of {other}")?;
         writeln!(
             f,
@@ -381,7 +389,11 @@ pub fn new_study_with(
         })?;
         return Ok(NewStudyDone::Drafted(draft));
     }
-    if let Decision::DistinctFrom { study: other, reason } = decision {
+    if let Decision::DistinctFrom {
+        study: other,
+        reason,
+    } = decision
+    {
         record_distinct(root, &draft, other, reason)?;
     }
     let options = LoadOptions {
@@ -422,7 +434,11 @@ fn record_distinct(root: &Path, draft: &Path, other: &str, reason: &str) -> Resu
             "--distinct-from needs --reason: why are they different participants?".into(),
         ));
     }
-    if !root.join("data/studies").join(format!("{other}.toml")).is_file() {
+    if !root
+        .join("data/studies")
+        .join(format!("{other}.toml"))
+        .is_file()
+    {
         return Err(InboxError::Refused(format!(
             "no study `{other}` (no data/studies/{other}.toml)"
         )));
@@ -478,10 +494,20 @@ fn report_of(
     // Keep what will be changed, to put it back if the result does not validate.
     let mut saved: Vec<(PathBuf, Option<Vec<u8>>)> = vec![
         (study_path.clone(), Some(study_text.clone().into_bytes())),
-        (draft.to_path_buf(), draft_text.clone().map(String::into_bytes)),
-        (root.join(crate::data::CURATED_BIBLIOGRAPHIES[0]), fs::read(root.join(crate::data::CURATED_BIBLIOGRAPHIES[0])).ok()),
+        (
+            draft.to_path_buf(),
+            draft_text.clone().map(String::into_bytes),
+        ),
+        (
+            root.join(crate::data::CURATED_BIBLIOGRAPHIES[0]),
+            fs::read(root.join(crate::data::CURATED_BIBLIOGRAPHIES[0])).ok(),
+        ),
     ];
-    for f in bibliography.files.iter().filter(|f| f.shelf == Shelf::Inbox) {
+    for f in bibliography
+        .files
+        .iter()
+        .filter(|f| f.shelf == Shelf::Inbox)
+    {
         let path = root.join(&f.file.name);
         let bytes = fs::read(&path).ok();
         saved.push((path, bytes));
@@ -497,10 +523,12 @@ fn report_of(
         file_reference(root, bibliography, key)?;
         match &merged.draft_left {
             Some(left) => write(draft, left.as_bytes())?,
-            None if draft.exists() => fs::remove_file(draft).map_err(|source| InboxError::Write {
-                path: draft.display().to_string(),
-                source,
-            })?,
+            None if draft.exists() => {
+                fs::remove_file(draft).map_err(|source| InboxError::Write {
+                    path: draft.display().to_string(),
+                    source,
+                })?
+            }
             None => {}
         }
         crate::data::load_project(root)?;

@@ -19,7 +19,11 @@ fn check_warns_with_both_study_files_and_exits_zero() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(err.contains(WARNING), "{err}");
-    assert!(stdout(&out).starts_with("ok: 2 studies"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).starts_with("ok: 2 studies"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]
@@ -27,7 +31,11 @@ fn the_bundled_project_has_no_unsettled_overlap() {
     let dir = project(None);
     let out = evbrief(&["check", "-p", dir.path().to_str().unwrap()]);
     assert!(out.status.success());
-    assert!(!stderr(&out).contains("may share participants"), "{}", stderr(&out));
+    assert!(
+        !stderr(&out).contains("may share participants"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -43,8 +51,14 @@ fn the_brief_marks_and_footnotes_the_pooled_estimate_of_both() {
         "{text}"
     );
     // Listed with the discrepancies.
-    let at = text.find("Discrepancies between sources").expect("discrepancies section");
-    assert!(text[at..].contains("Zang 2019 and Zhao 2024: likely the same participants"), "{}", &text[at..]);
+    let at = text
+        .find("Discrepancies between sources")
+        .expect("discrepancies section");
+    assert!(
+        text[at..].contains("Zang 2019 and Zhao 2024: likely the same participants"),
+        "{}",
+        &text[at..]
+    );
     // The forest plot's footnote, the pooled sentence and the summary-of-findings row.
     assert!(text.matches('‡').count() >= 4, "{text}");
 
@@ -66,7 +80,11 @@ fn a_recorded_decision_silences_the_warning_and_the_marker() {
     fs::write(&path, text).unwrap();
     let out = evbrief(&["build", "-p", root.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(!stderr(&out).contains("may share participants"), "{}", stderr(&out));
+    assert!(
+        !stderr(&out).contains("may share participants"),
+        "{}",
+        stderr(&out)
+    );
     let pdf = pdf_flow_text(&root.join("output/brief.pdf")).unwrap();
     assert!(!pdf.contains('‡'), "{pdf}");
 }
@@ -79,7 +97,10 @@ fn inbox_case() -> tempfile::TempDir {
     fs::create_dir_all(root.join("data/inbox")).unwrap();
     fs::create_dir_all(root.join("data/drafts")).unwrap();
     let bib = fs::read_to_string(root.join("data/references.bib")).unwrap();
-    let (start, at) = (bib.find("@article{zang2019").unwrap(), bib.find("@article{zhao2024").unwrap());
+    let (start, at) = (
+        bib.find("@article{zang2019").unwrap(),
+        bib.find("@article{zhao2024").unwrap(),
+    );
     fs::write(root.join("data/inbox/zang2019.bib"), &bib[start..at]).unwrap();
     fs::write(root.join("data/references.bib"), &bib[at..]).unwrap();
     let draft = fs::read_to_string(root.join("data/studies/zang-rct.toml"))
@@ -95,7 +116,10 @@ fn files(root: &Path) -> Vec<String> {
     for sub in ["data/studies", "data/drafts", "data/inbox"] {
         if let Ok(entries) = fs::read_dir(root.join(sub)) {
             for e in entries {
-                out.push(format!("{sub}/{}", e.unwrap().file_name().to_string_lossy()));
+                out.push(format!(
+                    "{sub}/{}",
+                    e.unwrap().file_name().to_string_lossy()
+                ));
             }
         }
     }
@@ -112,7 +136,10 @@ fn new_study_refuses_an_overlapping_draft_and_names_the_ways_on() {
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(err.starts_with("error: `zang2019` may describe participants already in the brief, so it was not added:\n  data/studies/zhao-nafld.toml (study `zhao-nafld`): likely the same participants\n    - shared authors: Mu, Yiming\n"), "{err}");
-    assert!(err.contains("  evbrief new-study zang2019 --report-of zhao-nafld\n"), "{err}");
+    assert!(
+        err.contains("  evbrief new-study zang2019 --report-of zhao-nafld\n"),
+        "{err}"
+    );
     assert!(err.contains("  evbrief new-study zang2019 --distinct-from zhao-nafld --reason \"WHY THEY ARE DIFFERENT PARTICIPANTS\"\n"), "{err}");
     assert_eq!(files(root), before);
 }
@@ -122,15 +149,37 @@ fn report_of_files_the_record_as_another_report() {
     let dir = inbox_case();
     let root = dir.path();
     let p = root.to_str().unwrap();
-    let out = evbrief(&["new-study", "zang2019", "--report-of", "zhao-nafld", "-p", p]);
+    let out = evbrief(&[
+        "new-study",
+        "zang2019",
+        "--report-of",
+        "zhao-nafld",
+        "-p",
+        p,
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let said = stdout(&out);
-    assert!(said.starts_with("filed `zang2019` as a report of `zhao-nafld` (data/studies/zhao-nafld.toml)"), "{said}");
+    assert!(
+        said.starts_with(
+            "filed `zang2019` as a report of `zhao-nafld` (data/studies/zhao-nafld.toml)"
+        ),
+        "{said}"
+    );
     assert!(said.contains("2 value(s) stay in the draft"), "{said}");
     let study = fs::read_to_string(root.join("data/studies/zhao-nafld.toml")).unwrap();
-    assert!(study.contains("[[reports]]\nkey = \"zang2019\"\nrole = \"primary\""), "{study}");
-    assert!(fs::read_to_string(root.join("data/references.bib")).unwrap().contains("@article{zang2019"));
-    assert_eq!(files(root), ["data/drafts/zang2019.toml", "data/studies/zhao-nafld.toml"]);
+    assert!(
+        study.contains("[[reports]]\nkey = \"zang2019\"\nrole = \"primary\""),
+        "{study}"
+    );
+    assert!(
+        fs::read_to_string(root.join("data/references.bib"))
+            .unwrap()
+            .contains("@article{zang2019")
+    );
+    assert_eq!(
+        files(root),
+        ["data/drafts/zang2019.toml", "data/studies/zhao-nafld.toml"]
+    );
     let check = evbrief(&["check", "-p", p]);
     assert!(check.status.success());
     assert!(!stderr(&check).contains("may share participants"));
@@ -141,11 +190,24 @@ fn distinct_from_records_the_decision_and_adds_the_study() {
     let dir = inbox_case();
     let root = dir.path();
     let p = root.to_str().unwrap();
-    let out = evbrief(&["new-study", "zang2019", "--distinct-from", "zhao-nafld", "-p", p]);
+    let out = evbrief(&[
+        "new-study",
+        "zang2019",
+        "--distinct-from",
+        "zhao-nafld",
+        "-p",
+        p,
+    ]);
     assert_eq!(out.status.code(), Some(2), "--reason is required");
     let out = evbrief(&[
-        "new-study", "zang2019", "--distinct-from", "zhao-nafld", "--reason",
-        "Different participants: confirmed by the authors", "-p", p,
+        "new-study",
+        "zang2019",
+        "--distinct-from",
+        "zhao-nafld",
+        "--reason",
+        "Different participants: confirmed by the authors",
+        "-p",
+        p,
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let added = fs::read_to_string(root.join("data/studies/zang2019.toml")).unwrap();

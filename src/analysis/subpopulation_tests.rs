@@ -38,7 +38,11 @@ fn project(whole: bool) -> (tempfile::TempDir, Project) {
     let root = dir.path();
     fs::create_dir_all(root.join("data/studies")).unwrap();
     fs::copy(fixture.join("brief.toml"), root.join("brief.toml")).unwrap();
-    fs::copy(fixture.join("data/references.bib"), root.join("data/references.bib")).unwrap();
+    fs::copy(
+        fixture.join("data/references.bib"),
+        root.join("data/references.bib"),
+    )
+    .unwrap();
     let mut parent = fs::read_to_string(fixture.join("data/studies/zang-rct.toml")).unwrap();
     if !whole {
         parent.truncate(parent.find("[[results]]").unwrap());
@@ -70,13 +74,28 @@ fn the_whole_trial_is_analysed_when_it_reports_the_outcome() {
 fn otherwise_the_subgroup_is_analysed_with_its_own_arm_sizes_and_named() {
     let (_dir, project) = project(false);
     let study = &project.studies[0].study;
-    assert_eq!(study.analysed_population(Some("hba1c-target")), Some("nafld"));
+    assert_eq!(
+        study.analysed_population(Some("hba1c-target")),
+        Some("nafld")
+    );
     let analysis = analyse_project(&project);
     let row = &analysis[0].times[0].studies[0];
     assert_eq!(row.population.as_deref(), Some("T2DM with NAFLD"));
     // 60.60% of 33 → 20 events; 28.10% of 32 → 9 events.
-    assert_eq!(row.intervention_data, ArmData::Events { events: 20.0, n: 33.0 });
-    assert_eq!(row.control_data, ArmData::Events { events: 9.0, n: 32.0 });
+    assert_eq!(
+        row.intervention_data,
+        ArmData::Events {
+            events: 20.0,
+            n: 33.0
+        }
+    );
+    assert_eq!(
+        row.control_data,
+        ArmData::Events {
+            events: 9.0,
+            n: 32.0
+        }
+    );
 }
 
 #[test]
@@ -86,14 +105,20 @@ fn subpopulation_mistakes_are_located() {
     let root = dir.path();
     fs::create_dir_all(root.join("data/studies")).unwrap();
     fs::copy(fixture.join("brief.toml"), root.join("brief.toml")).unwrap();
-    fs::copy(fixture.join("data/references.bib"), root.join("data/references.bib")).unwrap();
+    fs::copy(
+        fixture.join("data/references.bib"),
+        root.join("data/references.bib"),
+    )
+    .unwrap();
     let mut parent = fs::read_to_string(fixture.join("data/studies/zang-rct.toml")).unwrap();
-    parent.push_str(
-        &SUBGROUP
-            .replace("ucmsc = 33", "ucmsc = 50")
-            .replace("subpopulation = \"nafld\"\npercent = 28.10", "subpopulation = \"nash\"\npercent = 28.10"),
+    parent.push_str(&SUBGROUP.replace("ucmsc = 33", "ucmsc = 50").replace(
+        "subpopulation = \"nafld\"\npercent = 28.10",
+        "subpopulation = \"nash\"\npercent = 28.10",
+    ));
+    parent = parent.replace(
+        "enrolled = 91\n",
+        "enrolled = 91\nregistration = [\"NCT0123\"]\n",
     );
-    parent = parent.replace("enrolled = 91\n", "enrolled = 91\nregistration = [\"NCT0123\"]\n");
     parent.push_str("\n[[distinct-from]]\nstudy = \"zang-rct\"\nreason = \"\"\n");
     fs::write(root.join("data/studies/zang-rct.toml"), parent).unwrap();
     let Err(crate::data::LoadError::Invalid(problems)) = crate::data::load_project(root) else {
@@ -111,5 +136,10 @@ fn subpopulation_mistakes_are_located() {
     ] {
         assert!(text.contains(expected), "{expected}\n{text}");
     }
-    assert!(lines.iter().all(|l| l.starts_with("data/studies/zang-rct.toml:")), "{text}");
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.starts_with("data/studies/zang-rct.toml:")),
+        "{text}"
+    );
 }

@@ -157,15 +157,27 @@ mod tests {
                 Registry::EudraCt,
                 "EUDRACT200400012345",
             ),
-            ("ACTRN12610000123456", Registry::Actrn, "ACTRN12610000123456"),
+            (
+                "ACTRN12610000123456",
+                Registry::Actrn,
+                "ACTRN12610000123456",
+            ),
             ("JPRN-UMIN000012345", Registry::Jprn, "UMIN000012345"),
             ("UMIN000012345", Registry::Jprn, "UMIN000012345"),
             ("jRCTs031180001", Registry::Jprn, "JRCTS031180001"),
             ("CTRI/2019/05/019234", Registry::Ctri, "CTRI201905019234"),
             ("DRKS00012345", Registry::Drks, "DRKS00012345"),
             ("KCT0001234", Registry::Kct, "KCT0001234"),
-            ("IRCT20190101042201N1", Registry::Irct, "IRCT20190101042201N1"),
-            ("PACTR201901234567890", Registry::Pactr, "PACTR201901234567890"),
+            (
+                "IRCT20190101042201N1",
+                Registry::Irct,
+                "IRCT20190101042201N1",
+            ),
+            (
+                "PACTR201901234567890",
+                Registry::Pactr,
+                "PACTR201901234567890",
+            ),
             ("NTR1234", Registry::Ntr, "NTR1234"),
         ] {
             let id = parse_registration(text).unwrap_or_else(|e| panic!("{e}"));
@@ -179,7 +191,10 @@ mod tests {
         let b = parse_registration("UMIN000012345").unwrap();
         assert_eq!(a.key, b.key);
         let c = find_registrations("EudraCT number: 2004-000123-45");
-        assert_eq!(c[0].key, parse_registration("EudraCT 2004-000123-45").unwrap().key);
+        assert_eq!(
+            c[0].key,
+            parse_registration("EudraCT 2004-000123-45").unwrap().key
+        );
     }
 
     #[test]
@@ -193,7 +208,10 @@ mod tests {
 
     #[test]
     fn near_misses_are_not_ids() {
-        assert!(find_registrations("NCT0123456 (seven digits), XNCT012345678, 2004-000123-45").is_empty());
+        assert!(
+            find_registrations("NCT0123456 (seven digits), XNCT012345678, 2004-000123-45")
+                .is_empty()
+        );
         assert!(parse_registration("NCT01234567 and more").is_err());
         assert!(parse_registration("registered").is_err());
     }

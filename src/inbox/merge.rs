@@ -25,7 +25,13 @@ pub struct Merged {
 }
 
 /// Arrays of the draft whose entries may move.
-const MOVABLE: [&str; 5] = ["baseline", "results", "comparisons", "adverse-events", "findings"];
+const MOVABLE: [&str; 5] = [
+    "baseline",
+    "results",
+    "comparisons",
+    "adverse-events",
+    "findings",
+];
 
 /// An arm as the study file gives it.
 struct ArmInfo {
@@ -83,7 +89,9 @@ fn mapping(study: &DocumentMut, draft_arms: &[ArmInfo]) -> Option<Mapping> {
             subpopulation: None,
         });
     }
-    let subs = study.get("subpopulations").and_then(Item::as_array_of_tables)?;
+    let subs = study
+        .get("subpopulations")
+        .and_then(Item::as_array_of_tables)?;
     for p in subs.iter() {
         let (Some(id), Some(sizes)) = (
             p.get("id").and_then(Item::as_str),
@@ -209,9 +217,9 @@ pub fn merge_into(
     {
         report.insert("note", value(note));
     }
-    report
-        .decor_mut()
-        .set_prefix(format!("\n# Filed by `evbrief new-study {key} --report-of {study_id}`.\n"));
+    report.decor_mut().set_prefix(format!(
+        "\n# Filed by `evbrief new-study {key} --report-of {study_id}`.\n"
+    ));
     push_table(&mut study, "reports", report);
 
     if let Some(draft) = draft.as_mut() {
@@ -264,7 +272,10 @@ fn move_values(
             }
         }
         if !added.is_empty() {
-            messages.push(format!("registration {} added to `{study_id}`", added.join(", ")));
+            messages.push(format!(
+                "registration {} added to `{study_id}`",
+                added.join(", ")
+            ));
         }
     }
     let draft_arms = arms_of(draft);
@@ -279,9 +290,9 @@ fn move_values(
         let mut remaining = ArrayOfTables::new();
         for t in entries.iter() {
             let named = arms_named(t);
-            let fits_arms = named.iter().all(|a| {
-                map.as_ref().is_some_and(|m| m.arms.contains_key(a))
-            });
+            let fits_arms = named
+                .iter()
+                .all(|a| map.as_ref().is_some_and(|m| m.arms.contains_key(a)));
             // A subpopulation's value can only be a result or a baseline value.
             let sub = map.as_ref().and_then(|m| m.subpopulation.clone());
             let fits = (named.is_empty() || fits_arms)
@@ -295,7 +306,11 @@ fn move_values(
             // Placed after the study's own entries of the array, not where the draft had it.
             t.set_position(None);
             if let Some(m) = &map {
-                if let Some(a) = t.get("arm").and_then(Item::as_str).and_then(|a| m.arms.get(a)) {
+                if let Some(a) = t
+                    .get("arm")
+                    .and_then(Item::as_str)
+                    .and_then(|a| m.arms.get(a))
+                {
                     t.insert("arm", value(a.as_str()));
                 }
                 if let Some(list) = t.get("arms").and_then(Item::as_array) {
@@ -314,7 +329,10 @@ fn move_values(
                 t.insert("analyse", value(false));
                 kept_off.push(format!(
                     "{} {}",
-                    t.get("outcome").or(t.get("event")).and_then(Item::as_str).unwrap_or("?"),
+                    t.get("outcome")
+                        .or(t.get("event"))
+                        .and_then(Item::as_str)
+                        .unwrap_or("?"),
                     from
                 ));
             }
@@ -328,7 +346,9 @@ fn move_values(
             Some(sub) => format!(" (for its subpopulation `{sub}`)"),
             None => String::new(),
         };
-        messages.push(format!("{moved} value(s) of the draft moved into `{study_id}`{how}"));
+        messages.push(format!(
+            "{moved} value(s) of the draft moved into `{study_id}`{how}"
+        ));
     }
     if !kept_off.is_empty() {
         messages.push(format!(
@@ -470,8 +490,13 @@ source = {{ report = "zhao2024", at = "Results" }}
         assert!(left.contains("[[comparisons]]") && !left.contains("[[results]]"));
         assert_eq!(m.messages.len(), 3, "{:?}", m.messages);
         // The parent's own text is kept as written, the new entries after its own.
-        assert!(m.study_text.contains(&PARENT[PARENT.find("[[subpopulations]]").unwrap()..PARENT.find("[[results]]").unwrap()]));
-        assert!(m.study_text.contains("source = { report = \"zang2019\", at = \"Table 2\" }\n\n[[results]]\noutcome = \"fpg\""));
+        assert!(m.study_text.contains(
+            &PARENT
+                [PARENT.find("[[subpopulations]]").unwrap()..PARENT.find("[[results]]").unwrap()]
+        ));
+        assert!(m.study_text.contains(
+            "source = { report = \"zang2019\", at = \"Table 2\" }\n\n[[results]]\noutcome = \"fpg\""
+        ));
     }
 
     #[test]
@@ -479,9 +504,16 @@ source = {{ report = "zhao2024", at = "Results" }}
         let m = merge_into(PARENT, "zang-rct", Some(&draft((45, 46))), "zhao2024").unwrap();
         let study: crate::data::model::Study = toml::from_str(&m.study_text).unwrap();
         assert!(!study.results[1].analyse, "{}", m.study_text);
-        assert_eq!(study.comparisons[0].arms.as_ref().unwrap().get_ref(), &["ucmsc", "placebo"]);
+        assert_eq!(
+            study.comparisons[0].arms.as_ref().unwrap().get_ref(),
+            &["ucmsc", "placebo"]
+        );
         assert!(m.draft_left.is_none());
-        assert!(m.messages.iter().any(|s| s.contains("analyse = false") && s.contains("fpg from `zang2019`")));
+        assert!(
+            m.messages
+                .iter()
+                .any(|s| s.contains("analyse = false") && s.contains("fpg from `zang2019`"))
+        );
     }
 
     #[test]

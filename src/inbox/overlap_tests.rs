@@ -36,8 +36,8 @@ fn inbox_case() -> tempfile::TempDir {
 #[test]
 fn a_draft_that_overlaps_an_included_study_is_refused_with_the_signals() {
     let dir = inbox_case();
-    let err = new_study_with(dir.path(), "zang2019", "2026-12-03", &Decision::Undecided)
-        .unwrap_err();
+    let err =
+        new_study_with(dir.path(), "zang2019", "2026-12-03", &Decision::Undecided).unwrap_err();
     assert!(err.is_user_error());
     let text = err.to_string();
     assert!(
@@ -88,7 +88,10 @@ fn distinct_from_needs_a_reason_and_a_known_study() {
         reason: "x".into(),
     };
     let err = new_study_with(dir.path(), "zang2019", "2026-12-03", &unknown).unwrap_err();
-    assert_eq!(err.to_string(), "no study `nobody` (no data/studies/nobody.toml)");
+    assert_eq!(
+        err.to_string(),
+        "no study `nobody` (no data/studies/nobody.toml)"
+    );
 }
 
 #[test]
@@ -109,7 +112,9 @@ fn report_of_files_the_record_under_the_included_study() {
     assert_eq!(draft_left, Some(root.join("data/drafts/zang2019.toml")));
     assert_eq!(
         messages,
-        ["2 value(s) stay in the draft because the draft's arms (ucmsc n=45, placebo n=46) match neither the arms of `zhao-nafld` (ucmsc n=33, placebo n=32) nor one of its [[subpopulations]]; add them by hand (for a subgroup, declare it under [[subpopulations]] with its arm sizes and give each result `subpopulation = …`)"]
+        [
+            "2 value(s) stay in the draft because the draft's arms (ucmsc n=45, placebo n=46) match neither the arms of `zhao-nafld` (ucmsc n=33, placebo n=32) nor one of its [[subpopulations]]; add them by hand (for a subgroup, declare it under [[subpopulations]] with its arm sizes and give each result `subpopulation = …`)"
+        ]
     );
     let project = crate::data::load_project(root).unwrap();
     let zhao = &project.studies[0].study;
@@ -140,5 +145,9 @@ fn report_of_puts_everything_back_when_the_result_does_not_validate() {
     assert_eq!(fs::read_to_string(&study).unwrap(), before);
     assert_eq!(fs::read_to_string(&draft).unwrap(), text);
     assert!(root.join("data/inbox/zang2019.bib").exists());
-    assert!(!fs::read_to_string(root.join("data/references.bib")).unwrap().contains("zang2019"));
+    assert!(
+        !fs::read_to_string(root.join("data/references.bib"))
+            .unwrap()
+            .contains("zang2019")
+    );
 }

@@ -47,15 +47,25 @@ pub fn parse_period(text: &str) -> Option<Period> {
     for c in re.captures_iter(text) {
         let y = c.get(2)?;
         // A year is four digits on their own (not part of 120150 or 2015123).
-        let digit_before = text[..y.start()].chars().next_back().is_some_and(|c| c.is_ascii_digit());
-        let digit_after = text[y.end()..].chars().next().is_some_and(|c| c.is_ascii_digit());
+        let digit_before = text[..y.start()]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_ascii_digit());
+        let digit_after = text[y.end()..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit());
         if digit_before || digit_after {
             continue;
         }
         let year: i32 = y.as_str().parse().ok()?;
         let month = c
             .get(1)
-            .and_then(|m| MONTHS.iter().position(|x| m.as_str().eq_ignore_ascii_case(x)))
+            .and_then(|m| {
+                MONTHS
+                    .iter()
+                    .position(|x| m.as_str().eq_ignore_ascii_case(x))
+            })
             .map(|i| i as i32 + 1)
             .or_else(|| {
                 c.get(3)
@@ -75,15 +85,80 @@ pub fn parse_period(text: &str) -> Option<Period> {
 
 /// Words that say nothing about which place it is.
 const GENERIC: [&str; 74] = [
-    "the", "of", "and", "for", "in", "at", "from", "with", "on", "to", "by", "single", "multi",
-    "centre", "center", "centres", "centers", "multicentre", "multicenter", "site", "sites",
-    "hospital", "hospitals", "university", "medical", "medicine", "school", "college", "clinic",
-    "clinics", "clinical", "department", "dept", "division", "institute", "affiliated", "general",
-    "people", "peoples", "first", "second", "third", "central", "city", "provincial", "national",
-    "research", "health", "endocrinology", "endocrine", "diabetes", "metabolism", "metabolic",
-    "internal", "outpatients", "outpatient", "inpatients", "ward", "authors", "class",
-    "participating", "registry", "trial", "study", "patients", "setting", "stated", "not",
-    "given", "abstract", "chinese", "american", "british", "japanese",
+    "the",
+    "of",
+    "and",
+    "for",
+    "in",
+    "at",
+    "from",
+    "with",
+    "on",
+    "to",
+    "by",
+    "single",
+    "multi",
+    "centre",
+    "center",
+    "centres",
+    "centers",
+    "multicentre",
+    "multicenter",
+    "site",
+    "sites",
+    "hospital",
+    "hospitals",
+    "university",
+    "medical",
+    "medicine",
+    "school",
+    "college",
+    "clinic",
+    "clinics",
+    "clinical",
+    "department",
+    "dept",
+    "division",
+    "institute",
+    "affiliated",
+    "general",
+    "people",
+    "peoples",
+    "first",
+    "second",
+    "third",
+    "central",
+    "city",
+    "provincial",
+    "national",
+    "research",
+    "health",
+    "endocrinology",
+    "endocrine",
+    "diabetes",
+    "metabolism",
+    "metabolic",
+    "internal",
+    "outpatients",
+    "outpatient",
+    "inpatients",
+    "ward",
+    "authors",
+    "class",
+    "participating",
+    "registry",
+    "trial",
+    "study",
+    "patients",
+    "setting",
+    "stated",
+    "not",
+    "given",
+    "abstract",
+    "chinese",
+    "american",
+    "british",
+    "japanese",
 ];
 
 /// The distinctive words of a setting: folded (case, diacritics), generic words and
@@ -92,15 +167,17 @@ pub fn setting_words(setting: &str) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for word in setting.split(|c: char| !c.is_alphanumeric() && c != '\'') {
         let folded = normalise_title(word);
-        if folded.chars().any(|c| !c.is_ascii()) {
+        if !folded.is_ascii() {
             let chars: Vec<char> = folded.chars().collect();
             for pair in chars.windows(2) {
                 out.insert(pair.iter().collect());
             }
             continue;
         }
-        let folded = folded.strip_suffix('s').filter(|_| folded.ends_with("'s")).map_or(folded.clone(), str::to_owned);
-        if folded.len() > 1 && !GENERIC.contains(&folded.as_str()) && !folded.chars().all(|c| c.is_ascii_digit()) {
+        if folded.len() > 1
+            && !GENERIC.contains(&folded.as_str())
+            && !folded.chars().all(|c| c.is_ascii_digit())
+        {
             out.insert(folded);
         }
     }
@@ -123,7 +200,9 @@ pub fn countries(text: &str) -> BTreeSet<String> {
             match folded.as_str() {
                 "prc" | "peoplesrepublicofchina" | "mainlandchina" | "中国" => "china".to_owned(),
                 "usa" | "us" | "unitedstatesofamerica" => "unitedstates".to_owned(),
-                "uk" | "england" | "greatbritain" | "scotland" | "wales" => "unitedkingdom".to_owned(),
+                "uk" | "england" | "greatbritain" | "scotland" | "wales" => {
+                    "unitedkingdom".to_owned()
+                }
                 _ => folded,
             }
         })
@@ -164,7 +243,12 @@ mod tests {
 
     fn p(text: &str) -> (i32, i32, i32, i32) {
         let period = parse_period(text).unwrap();
-        (period.start / 12, period.start % 12 + 1, period.end / 12, period.end % 12 + 1)
+        (
+            period.start / 12,
+            period.start % 12 + 1,
+            period.end / 12,
+            period.end % 12 + 1,
+        )
     }
 
     #[test]
@@ -189,16 +273,24 @@ mod tests {
 
     #[test]
     fn settings_compare_by_distinctive_words() {
-        let pla = setting_words("Single centre: Department of Endocrinology, First Medical Center of Chinese PLA General Hospital, Beijing");
+        let pla = setting_words(
+            "Single centre: Department of Endocrinology, First Medical Center of Chinese PLA General Hospital, Beijing",
+        );
         assert_eq!(pla, ["beijing", "pla"].map(String::from).into());
         let pla2 = setting_words("Chinese PLA General Hospital, Beijing, China");
         assert!(same_setting(&pla, &pla2).is_some());
         // Another hospital in the same city is not the same setting.
         let pumch = setting_words("Peking Union Medical College Hospital, Beijing");
         assert!(same_setting(&pla, &pumch).is_none());
-        let shenzhen = setting_words("Department of Endocrinology, Peking University Shenzhen Hospital");
-        let lian = setting_words("A Class A hospital; authors from the Department of Endocrinology, Peking University Shenzhen Hospital and Huizhou Central People's Hospital, Guangdong");
-        assert_eq!(same_setting(&shenzhen, &lian), Some(vec!["peking".into(), "shenzhen".into()]));
+        let shenzhen =
+            setting_words("Department of Endocrinology, Peking University Shenzhen Hospital");
+        let lian = setting_words(
+            "A Class A hospital; authors from the Department of Endocrinology, Peking University Shenzhen Hospital and Huizhou Central People's Hospital, Guangdong",
+        );
+        assert_eq!(
+            same_setting(&shenzhen, &lian),
+            Some(vec!["peking".into(), "shenzhen".into()])
+        );
         let han = setting_words("解放军总医院");
         assert!(han.contains("解放"));
     }
@@ -207,7 +299,10 @@ mod tests {
     fn countries_and_conditions_are_normalised() {
         assert_eq!(countries("China"), countries("People's Republic of China"));
         assert_eq!(countries("USA, Canada").len(), 2);
-        assert_eq!(conditions("T2DM"), conditions("Type 2 diabetes mellitus with NAFLD"));
+        assert_eq!(
+            conditions("T2DM"),
+            conditions("Type 2 diabetes mellitus with NAFLD")
+        );
         assert_ne!(conditions("T1D"), conditions("T2DM"));
     }
 }

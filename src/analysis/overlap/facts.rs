@@ -127,7 +127,11 @@ pub struct StudyFacts {
 
 impl StudyFacts {
     /// The facts of `loaded`, with its reports' records from `entries`.
-    pub fn of(loaded: &LoadedStudy, bibliography: &Bibliography, entries: &EntryTexts) -> StudyFacts {
+    pub fn of(
+        loaded: &LoadedStudy,
+        bibliography: &Bibliography,
+        entries: &EntryTexts,
+    ) -> StudyFacts {
         let st = &loaded.study;
         let mut registrations: Vec<(RegistrationId, String)> = Vec::new();
         let mut add = |id: RegistrationId, place: String| {
@@ -204,7 +208,11 @@ impl StudyFacts {
                 control: size(&[ArmRole::Control]),
             },
             text: text.join("\n"),
-            distinct_from: st.distinct_from.iter().map(|d| d.study.get_ref().clone()).collect(),
+            distinct_from: st
+                .distinct_from
+                .iter()
+                .map(|d| d.study.get_ref().clone())
+                .collect(),
         }
     }
 }

@@ -296,7 +296,8 @@ pub fn compare(a: &StudyFacts, b: &StudyFacts) -> Option<(Verdict, Vec<Signal>)>
     let both_registered = !a.registrations.is_empty() && !b.registrations.is_empty();
     let countries_differ =
         !a.countries.is_empty() && !b.countries.is_empty() && a.countries.is_disjoint(&b.countries);
-    let periods_apart = matches!((&a.enrolment, &b.enrolment), (Some((_, p)), Some((_, q))) if !p.overlaps(q));
+    let periods_apart =
+        matches!((&a.enrolment, &b.enrolment), (Some((_, p)), Some((_, q))) if !p.overlaps(q));
     let conditions_differ = !a.conditions.is_empty()
         && !b.conditions.is_empty()
         && a.conditions.is_disjoint(&b.conditions);

@@ -9,12 +9,12 @@ use crate::intake::identity::{normalise_title, split_han_name};
 /// Family names so common that one of them shared between two studies says nothing
 /// (the commonest Chinese, Korean, Vietnamese, Japanese, Indian and English surnames).
 const VERY_COMMON_SURNAMES: [&str; 60] = [
-    "wang", "li", "zhang", "liu", "chen", "yang", "huang", "zhao", "wu", "zhou", "xu", "sun",
-    "ma", "zhu", "hu", "guo", "he", "lin", "gao", "luo", "zheng", "liang", "xie", "song", "tang",
-    "han", "feng", "deng", "cao", "peng", "zeng", "xiao", "tian", "dong", "pan", "yuan", "cai",
-    "jiang", "yu", "du", "kim", "lee", "park", "choi", "nguyen", "tran", "le", "pham", "sato",
-    "suzuki", "tanaka", "singh", "kumar", "patel", "smith", "jones", "brown", "johnson",
-    "williams", "miller",
+    "wang", "li", "zhang", "liu", "chen", "yang", "huang", "zhao", "wu", "zhou", "xu", "sun", "ma",
+    "zhu", "hu", "guo", "he", "lin", "gao", "luo", "zheng", "liang", "xie", "song", "tang", "han",
+    "feng", "deng", "cao", "peng", "zeng", "xiao", "tian", "dong", "pan", "yuan", "cai", "jiang",
+    "yu", "du", "kim", "lee", "park", "choi", "nguyen", "tran", "le", "pham", "sato", "suzuki",
+    "tanaka", "singh", "kumar", "patel", "smith", "jones", "brown", "johnson", "williams",
+    "miller",
 ];
 
 /// Whether a folded family name is one of the very common ones.
@@ -63,7 +63,10 @@ impl AuthorName {
                 continue;
             };
             // "XF" written without dots (PubMed style) is two initials.
-            if part.len() <= 3 && part.chars().all(|c| c.is_ascii_alphabetic()) && given_is_upper(&given_text, &part) {
+            if part.len() <= 3
+                && part.chars().all(|c| c.is_ascii_alphabetic())
+                && given_is_upper(&given_text, &part)
+            {
                 initials.push_str(&part);
                 continue;
             }
@@ -78,7 +81,11 @@ impl AuthorName {
         Some(AuthorName {
             family: family_key,
             initials,
-            given: if only_initials { String::new() } else { spelled },
+            given: if only_initials {
+                String::new()
+            } else {
+                spelled
+            },
             shown,
         })
     }
@@ -112,7 +119,11 @@ impl AuthorName {
 fn given_is_upper(given: &Option<String>, part: &str) -> bool {
     given.as_deref().is_some_and(|g| {
         g.split(|c: char| c.is_whitespace() || c == '-' || c == '.')
-            .any(|w| w.len() == part.len() && w.eq_ignore_ascii_case(part) && w.chars().all(|c| c.is_ascii_uppercase()))
+            .any(|w| {
+                w.len() == part.len()
+                    && w.eq_ignore_ascii_case(part)
+                    && w.chars().all(|c| c.is_ascii_uppercase())
+            })
     })
 }
 
@@ -131,7 +142,9 @@ pub fn shared_authors<'a>(a: &'a [AuthorName], b: &[AuthorName]) -> Vec<&'a Auth
     let mut used = vec![false; b.len()];
     let mut out = Vec::new();
     for x in a {
-        if let Some(i) = (0..b.len()).find(|&i| !used[i] && x.matches(&b[i]) == Some(NameMatch::Person)) {
+        if let Some(i) =
+            (0..b.len()).find(|&i| !used[i] && x.matches(&b[i]) == Some(NameMatch::Person))
+        {
             used[i] = true;
             out.push(x);
         }
@@ -173,13 +186,22 @@ mod tests {
     #[test]
     fn case_diacritics_and_initials_are_folded() {
         let a = n("Müller", Some("Jörg"));
-        assert_eq!((a.family.as_str(), a.initials.as_str(), a.given.as_str()), ("muller", "j", "jorg"));
+        assert_eq!(
+            (a.family.as_str(), a.initials.as_str(), a.given.as_str()),
+            ("muller", "j", "jorg")
+        );
         assert_eq!(n("MULLER", Some("J.")).matches(&a), Some(NameMatch::Person));
         let xf = n("Lian", Some("Xiao-Fen"));
         assert_eq!((xf.initials.as_str(), xf.given.as_str()), ("xf", "xiaofen"));
         assert_eq!(n("Lian", Some("XF")).matches(&xf), Some(NameMatch::Person));
-        assert_eq!(n("Lian", Some("X.-F.")).matches(&xf), Some(NameMatch::Person));
-        assert_eq!(n("Lian", Some("Xiaofen")).matches(&xf), Some(NameMatch::Person));
+        assert_eq!(
+            n("Lian", Some("X.-F.")).matches(&xf),
+            Some(NameMatch::Person)
+        );
+        assert_eq!(
+            n("Lian", Some("Xiaofen")).matches(&xf),
+            Some(NameMatch::Person)
+        );
         assert_eq!(n("Lian", Some("Y")).matches(&xf), None);
         assert_eq!(n("Lian", Some("Xiaoyu")).matches(&xf), None);
         assert_eq!(n("Lian", None).matches(&xf), Some(NameMatch::SurnameOnly));
@@ -189,10 +211,17 @@ mod tests {
     fn han_names_are_transliterated() {
         let han = n("母义明", None);
         assert_eq!(
-            (han.family.as_str(), han.initials.as_str(), han.given.as_str()),
+            (
+                han.family.as_str(),
+                han.initials.as_str(),
+                han.given.as_str()
+            ),
             ("mu", "ym", "yiming")
         );
-        assert_eq!(n("Mu", Some("Yiming")).matches(&han), Some(NameMatch::Person));
+        assert_eq!(
+            n("Mu", Some("Yiming")).matches(&han),
+            Some(NameMatch::Person)
+        );
         assert_eq!(n("Mu", Some("Y")).matches(&han), Some(NameMatch::Person));
         assert_eq!(n("欧阳明华", None).family, "ouyang");
         let mut list = vec![n("Zhao", Some("Jian"))];
@@ -210,6 +239,9 @@ mod tests {
         let c = [n("Wang", Some("Yuepeng")), n("Mu", Some("Y.-M."))];
         assert!(authors_are_a_signal(&shared_authors(&a, &c)));
         let d = [n("Zang", Some("Li"))];
-        assert!(authors_are_a_signal(&shared_authors(&[n("Zang", Some("L"))], &d)));
+        assert!(authors_are_a_signal(&shared_authors(
+            &[n("Zang", Some("L"))],
+            &d
+        )));
     }
 }

@@ -83,7 +83,15 @@ fn the_parent_trial_and_its_post_hoc_subgroup_are_likely_the_same_participants()
     assert_eq!(o.verdict, Verdict::Likely);
     assert_eq!(
         kinds(o),
-        ["authors", "setting", "enrolment", "arms-nested", "names", "country", "condition"]
+        [
+            "authors",
+            "setting",
+            "enrolment",
+            "arms-nested",
+            "names",
+            "country",
+            "condition"
+        ]
     );
     assert_eq!(
         o.signals_text(),
@@ -101,7 +109,13 @@ fn a_shared_registration_id_decides_alone_even_across_countries() {
         "country = \"Malaysia\"\nregistration = [\"nct01234567\"]",
         (10, 10),
     );
-    let b = study("b", "Wang 2021", "wang2021", "country = \"China\"", (50, 50));
+    let b = study(
+        "b",
+        "Wang 2021",
+        "wang2021",
+        "country = \"China\"",
+        (50, 50),
+    );
     let found = overlaps(&[a, b]);
     assert_eq!(found[0].verdict, Verdict::Likely);
     assert_eq!(
@@ -166,10 +180,28 @@ fn different_countries_are_not_flagged() {
 #[test]
 fn one_shared_common_surname_is_not_a_signal() {
     // Wang Yu wrote both; same country and condition, nested arms: one point only.
-    let a = study("a", "Wang 2020", "wang2020", "country = \"China\"", (20, 20));
-    let b = study("b", "Zhao 2024", "zhao2024", "country = \"China\"", (33, 32));
+    let a = study(
+        "a",
+        "Wang 2020",
+        "wang2020",
+        "country = \"China\"",
+        (20, 20),
+    );
+    let b = study(
+        "b",
+        "Zhao 2024",
+        "zhao2024",
+        "country = \"China\"",
+        (33, 32),
+    );
     assert!(overlaps(&[a, b]).is_empty());
-    let a = study("a", "Wang 2020", "wang2020", "country = \"China\"\nsetting = \"Chinese PLA General Hospital, Beijing\"", (20, 20));
+    let a = study(
+        "a",
+        "Wang 2020",
+        "wang2020",
+        "country = \"China\"\nsetting = \"Chinese PLA General Hospital, Beijing\"",
+        (20, 20),
+    );
     let b = study("b", "Zhao 2024", "zhao2024", PLA, (33, 32));
     let found = overlaps(&[a, b]);
     assert!(!kinds(&found[0]).contains(&"authors"));
@@ -208,9 +240,18 @@ fn equal_arm_sizes_and_naming_by_label_are_signals() {
         "country = \"China\"\nnotes = [\"Same programme as Wang 2021?\"]",
         (24, 10),
     );
-    let b = study("b", "Wang 2021", "wang2021", "country = \"China\"", (24, 10));
+    let b = study(
+        "b",
+        "Wang 2021",
+        "wang2021",
+        "country = \"China\"",
+        (24, 10),
+    );
     let found = overlaps(&[a, b]);
-    assert_eq!(kinds(&found[0]), ["arms-equal", "names", "country", "condition"]);
+    assert_eq!(
+        kinds(&found[0]),
+        ["arms-equal", "names", "country", "condition"]
+    );
     assert_eq!(found[0].verdict, Verdict::Possible);
 }
 
@@ -220,7 +261,9 @@ fn a_recorded_decision_resolves_the_pair() {
         "a",
         "Zang 2019",
         "zang2019",
-        &format!("{PLA}\n\n[[distinct-from]]\nstudy = \"b\"\nreason = \"Checked with the authors\""),
+        &format!(
+            "{PLA}\n\n[[distinct-from]]\nstudy = \"b\"\nreason = \"Checked with the authors\""
+        ),
         (45, 46),
     );
     let b = study("b", "Zhao 2024", "zhao2024", PLA, (33, 32));
@@ -234,14 +277,23 @@ fn the_bundled_project_has_no_unresolved_overlap() {
     let found = find_overlaps(&project.studies, &project.bibliography);
     let shown: Vec<String> = found
         .iter()
-        .map(|o| format!("{} / {}: {} ({})", o.first, o.second, o.verdict.words(), o.signals_text()))
+        .map(|o| {
+            format!(
+                "{} / {}: {} ({})",
+                o.first,
+                o.second,
+                o.verdict.words(),
+                o.signals_text()
+            )
+        })
         .collect();
     assert!(found.is_empty(), "{shown:#?}");
 }
 
 #[test]
 fn warnings_point_at_both_study_files() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid/overlap");
+    let root =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid/overlap");
     let project = crate::data::load_project(&root).unwrap();
     let found = find_overlaps(&project.studies, &project.bibliography);
     let warned = warnings(&project.studies, &found);
@@ -258,7 +310,13 @@ fn warnings_point_at_both_study_files() {
 fn han_author_names_match_their_transliteration() {
     let bib_text = "@article{cn2020, author = {母义明 and 谷伟军}, title = {中文}, year = {2020}, journal = {J}}\n@article{en2021, author = {Mu, Yi-Ming and Gu, W.}, title = {English}, year = {2021}, journal = {J}}\n";
     let a = study("a", "Mu 2020", "cn2020", "country = \"China\"", (20, 20));
-    let b = study("b", "Mu 2021", "en2021", "country = \"China\"\nenrolment = \"2019\"", (60, 60));
+    let b = study(
+        "b",
+        "Mu 2021",
+        "en2021",
+        "country = \"China\"\nenrolment = \"2019\"",
+        (60, 60),
+    );
     let found = find_overlaps(&[a, b], &bib(bib_text));
     assert_eq!(
         found[0].signals[0],
@@ -277,7 +335,13 @@ fn naming_by_registration_id_or_team_counts() {
         "country = \"China\"\nnotes = [\"Extension of the trial registered as NCT01234567.\"]",
         (24, 10),
     );
-    let b = study("b", "Zang 2019", "zang2019", "country = \"China\"\nregistration = [\"NCT01234567\"]", (45, 46));
+    let b = study(
+        "b",
+        "Zang 2019",
+        "zang2019",
+        "country = \"China\"\nregistration = [\"NCT01234567\"]",
+        (45, 46),
+    );
     let found = overlaps(&[a, b]);
     assert!(found[0].signals.contains(&Signal::Names {
         by: "Ho 2022".into(),
@@ -290,7 +354,13 @@ fn naming_by_registration_id_or_team_counts() {
         "country = \"China\"\nnotes = [\"Cites Zang's team.\"]",
         (24, 10),
     );
-    let b = study("b", "Zang 2019", "zang2019", "country = \"China\"", (45, 46));
+    let b = study(
+        "b",
+        "Zang 2019",
+        "zang2019",
+        "country = \"China\"",
+        (45, 46),
+    );
     let found = overlaps(&[a, b]);
     assert!(found[0].signals.contains(&Signal::Names {
         by: "Ho 2022".into(),
