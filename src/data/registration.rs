@@ -73,7 +73,7 @@ static PATTERNS: LazyLock<Vec<(Registry, Regex)>> = LazyLock::new(|| {
         p(Registry::Actrn, r"(?i)\bACTRN\d{14}\b"),
         p(
             Registry::Jprn,
-            r"(?i)\b(?:JPRN-)?(?:UMIN\d{9}|jRCT[a-z]?\d{10}|JapicCTI-?\d{6}|JMA-IIA\d{5})\b",
+            r"(?i)\b(?:JPRN-)?(?:UMIN\d{9}|jRCT[a-z]?\d{9,10}|JapicCTI-?\d{6}|JMA-IIA\d{5})\b",
         ),
         p(Registry::Ctri, r"(?i)\bCTRI/\d{4}/\d{2,3}/\d{6}\b"),
         p(Registry::Drks, r"(?i)\bDRKS\d{8}\b"),
