@@ -157,11 +157,15 @@ impl Study {
     /// population analysed for their outcome ([`Study::analysed_population`]), so a
     /// whole-trial result and a subgroup's are never both analysed.
     pub fn analysed_results(&self) -> impl Iterator<Item = &Measurement> {
-        self.results.iter().filter(|m| {
-            m.analyse
-                && self.analysed_population(m.outcome_id())
-                    == m.subpopulation.as_ref().map(|s| s.get_ref().as_str())
-        })
+        self.results.iter().filter(|m| self.is_analysed(m))
+    }
+
+    /// Whether a result enters the analysis: not marked `analyse = false`, and of the
+    /// population analysed for its outcome.
+    pub fn is_analysed(&self, m: &Measurement) -> bool {
+        m.analyse
+            && self.analysed_population(m.outcome_id())
+                == m.subpopulation.as_ref().map(|s| s.get_ref().as_str())
     }
 
     /// Which participants are analysed for `outcome`: the whole study (`None`) when any
