@@ -65,7 +65,7 @@ fn the_brief_marks_and_footnotes_the_pooled_estimate_of_both() {
     // Chinese edition: the same, in Chinese.
     let out = evbrief(&["build", "-p", root, "--lang", "zh"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let zh = pdf_flow_text(&dir.path().join("output/brief-zh.pdf")).unwrap();
+    let zh = pdf_flow_text(&dir.path().join("output/brief.zh.pdf")).unwrap();
     assert!(zh.contains("受试者可能被重复计算"), "{zh}");
     assert!(zh.contains("很可能为同一批受试者"), "{zh}");
 }
@@ -215,4 +215,32 @@ fn distinct_from_records_the_decision_and_adds_the_study() {
     let check = evbrief(&["check", "-p", p]);
     assert!(check.status.success());
     assert!(!stderr(&check).contains("may share participants"));
+}
+
+#[test]
+fn a_subgroup_filed_under_its_trial_is_named_where_it_is_analysed() {
+    let dir = project(Some("valid/overlap"));
+    let root = dir.path();
+    fs::remove_file(root.join("data/studies/zhao-nafld.toml")).unwrap();
+    let path = root.join("data/studies/zang-rct.toml");
+    let mut parent = fs::read_to_string(&path).unwrap();
+    parent.truncate(parent.find("[[results]]").unwrap());
+    parent = parent.replace(
+        "role = \"primary\"\n",
+        "role = \"primary\"\n\n[[reports]]\nkey = \"zhao2024\"\nrole = \"post-hoc\"\n",
+    );
+    parent.push_str(
+        "[[subpopulations]]\nid = \"nafld\"\npopulation = \"T2DM with NAFLD\"\narms = { ucmsc = 33, placebo = 32 }\nsource = { report = \"zhao2024\", at = \"Methods\" }\n\n[[results]]\noutcome = \"hba1c-target\"\ntime = \"week 9\"\narm = \"ucmsc\"\nsubpopulation = \"nafld\"\npercent = 60.60\nsource = { report = \"zhao2024\", at = \"Abstract\" }\n\n[[results]]\noutcome = \"hba1c-target\"\ntime = \"week 9\"\narm = \"placebo\"\nsubpopulation = \"nafld\"\npercent = 28.10\nsource = { report = \"zhao2024\", at = \"Abstract\" }\n",
+    );
+    fs::write(&path, parent).unwrap();
+    let out = evbrief(&["build", "-p", root.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("may share participants"));
+    let text = pdf_flow_text(&root.join("output/brief.pdf")).unwrap();
+    // The forest row and the table of values say whose result it is, with its own n.
+    assert!(text.contains("Zang 2019 [T2DM with NAFLD]"), "{text}");
+    assert!(
+        text.contains("UC-MSC [T2DM with NAFLD] 60.60% of 33"),
+        "{text}"
+    );
 }

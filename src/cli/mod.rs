@@ -34,6 +34,13 @@ pub fn run(cli: Cli) -> i32 {
         Command::Check(args) => match check(&BuildConfig::new(&args.project, today())) {
             Ok(project) => {
                 if !cli.quiet {
+                    let overlaps = crate::analysis::overlap::find_overlaps(
+                        &project.studies,
+                        &project.bibliography,
+                    );
+                    for w in crate::analysis::overlap::warnings(&project.studies, &overlaps) {
+                        eprintln!("warning: {w}");
+                    }
                     println!(
                         "ok: {} studies, {} references, {} awaiting assessment",
                         project.studies.len(),

@@ -140,6 +140,7 @@ fn forest_with(
         risk_of_bias,
         summary,
         labels: crate::i18n::Language::En.labels(),
+        overlaps: &[],
     };
     outcome_forests(&analysis, &ctx).remove(0)
 }
