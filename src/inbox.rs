@@ -5,8 +5,14 @@
 //! Nothing is written unless every import file parses; curated files are never
 //! overwritten, and each inbox record is its own file written atomically.
 
+mod merge;
+#[cfg(test)]
+mod overlap_tests;
+
 use std::fs;
 use std::path::{Path, PathBuf};
+
+use crate::analysis::overlap::{Overlap, find_overlaps};
 
 use crate::data::bibliography::{Bibliography, Shelf};
 use crate::data::{INBOX_DIR, LoadError, LoadOptions, load_bibliography, load_project_with};
@@ -33,6 +39,10 @@ pub enum InboxError {
     /// A request that cannot be met (unknown key, file already there …).
     #[error("{0}")]
     Refused(String),
+    /// The draft may describe participants of studies already in the brief; nothing was
+    /// added.
+    #[error("{0}")]
+    Overlap(OverlapRefusal),
     /// Writing a file failed.
     #[error("cannot write {path} ({source})")]
     Write {
@@ -211,6 +221,90 @@ fn read_import_file(path: &Path, problems: &mut Vec<Problem>) -> Option<SourceFi
     crate::data::read_text_file(path, name, MAX_IMPORT_BYTES, problems)
 }
 
+/// Why `evbrief new-study` did not add a draft: the studies it may share participants
+/// with, and the two ways on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OverlapRefusal {
+    /// The draft's key.
+    pub key: String,
+    /// Each overlap with the other study's file.
+    pub overlaps: Vec<(Overlap, String)>,
+}
+
+impl std::fmt::Display for OverlapRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let key = &self.key;
+        writeln!(
+            f,
+            "`{key}` may describe participants already in the brief, so it was not added:"
+        )?;
+        for (o, file) in &self.overlaps {
+            writeln!(
+                f,
+                "  {file} (study `{}`): {}",
+                o.other(key),
+                o.verdict.words()
+            )?;
+            for s in &o.signals {
+                writeln!(f, "    - {s}")?;
+            }
+        }
+        let other = self.overlaps.first().map_or("STUDY", |(o, _)| o.other(key));
+        writeln!(
+            f,
+            "the draft stays in {DRAFTS_DIR}/{key}.toml; decide, then run one of:"
+        )?;
+        writeln!(f, "  evbrief new-study {key} --report-of {other}")?;
+        writeln!(
+            f,
+            "      the record is another report of `{other}`: its reference moves to data/references.bib, a [[reports]] entry is added to `{other}`, and the draft's values move there where they fit"
+        )?;
+        writeln!(
+            f,
+            "  evbrief new-study {key} --distinct-from {other} --reason \"WHY THEY ARE DIFFERENT PARTICIPANTS\""
+        )?;
+        write!(
+            f,
+            "      the decision is recorded in the draft as [[distinct-from]] and the study is added"
+        )
+    }
+}
+
+/// How the curator settles a draft that may share participants with an included study.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Decision {
+    /// No decision: a draft that may overlap another study is not added.
+    #[default]
+    Undecided,
+    /// The record is another report of this study (`--report-of`).
+    ReportOf(String),
+    /// The draft's participants are not this study's (`--distinct-from … --reason …`).
+    DistinctFrom {
+        /// The other study's id.
+        study: String,
+        /// Why, as the curator puts it.
+        reason: String,
+    },
+}
+
+/// What [`new_study_with`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NewStudyDone {
+    /// A skeleton was written (see [`NewStudy::Drafted`]).
+    Drafted(PathBuf),
+    /// The draft was added as a study (see [`NewStudy::Added`]).
+    Added(PathBuf),
+    /// The record became another report of an included study.
+    FiledAsReport {
+        /// The study file it was filed into.
+        study: PathBuf,
+        /// The draft, when values were left in it.
+        draft_left: Option<PathBuf>,
+        /// What was merged and what was not.
+        messages: Vec<String>,
+    },
+}
+
 /// What `evbrief new-study` did.
 #[derive(Debug, Clone, PartialEq)]
 pub enum NewStudy {
@@ -229,6 +323,24 @@ pub enum NewStudy {
 /// a study and the record curated; only if that validates does it move the draft into
 /// `data/studies/` and the record out of the inbox into `data/references.bib`.
 pub fn new_study(root: &Path, key: &str, today: &str) -> Result<NewStudy, InboxError> {
+    match new_study_with(root, key, today, &Decision::Undecided)? {
+        NewStudyDone::Drafted(p) => Ok(NewStudy::Drafted(p)),
+        NewStudyDone::Added(p) | NewStudyDone::FiledAsReport { study: p, .. } => {
+            Ok(NewStudy::Added(p))
+        }
+    }
+}
+
+/// [`new_study`] with the curator's decision about a possible overlap: before a draft is
+/// added, the study-identity check compares it with the included studies, and a likely
+/// or possible overlap that no `[[distinct-from]]` settles refuses the addition
+/// ([`InboxError::Overlap`]) unless `decision` settles it.
+pub fn new_study_with(
+    root: &Path,
+    key: &str,
+    today: &str,
+    decision: &Decision,
+) -> Result<NewStudyDone, InboxError> {
     let mut problems = Vec::new();
     let bibliography = load_bibliography(root, &mut problems);
     if !problems.is_empty() {
@@ -260,26 +372,186 @@ pub fn new_study(root: &Path, key: &str, today: &str) -> Result<NewStudy, InboxE
             "data/studies/{key}.toml already exists; choose another key or remove that file"
         )));
     }
+    if let Decision::ReportOf(other) = decision {
+        return report_of(root, &bibliography, key, other, &draft);
+    }
     if !draft.exists() {
+        if let Decision::DistinctFrom { .. } = decision {
+            return Err(InboxError::Refused(format!(
+                "there is no draft {DRAFTS_DIR}/{key}.toml yet: run `evbrief new-study {key}` first, fill it in, then decide"
+            )));
+        }
         let outcomes = outcome_ids(root);
         let text = skeleton(key, &entry, &outcomes, today);
         write_atomically(&draft, text.as_bytes()).map_err(|source| InboxError::Write {
             path: draft.display().to_string(),
             source,
         })?;
-        return Ok(NewStudy::Drafted(draft));
+        return Ok(NewStudyDone::Drafted(draft));
+    }
+    if let Decision::DistinctFrom {
+        study: other,
+        reason,
+    } = decision
+    {
+        record_distinct(root, &draft, other, reason)?;
     }
     let options = LoadOptions {
         extra_study: Some(draft.clone()),
         curate: Some(key.to_owned()),
     };
-    load_project_with(root, &options)?;
+    let project = load_project_with(root, &options)?;
+    let overlaps: Vec<(Overlap, String)> = find_overlaps(&project.studies, &project.bibliography)
+        .into_iter()
+        .filter(|o| o.first == key || o.second == key)
+        .map(|o| {
+            let file = project
+                .studies
+                .iter()
+                .find(|s| s.study.id.get_ref() == o.other(key))
+                .map_or_else(String::new, |s| s.file.name.clone());
+            (o, file)
+        })
+        .collect();
+    if !overlaps.is_empty() {
+        return Err(InboxError::Overlap(OverlapRefusal {
+            key: key.to_owned(),
+            overlaps,
+        }));
+    }
     file_reference(root, &bibliography, key)?;
     fs::rename(&draft, &study).map_err(|source| InboxError::Write {
         path: study.display().to_string(),
         source,
     })?;
-    Ok(NewStudy::Added(study))
+    Ok(NewStudyDone::Added(study))
+}
+
+/// Appends the curator's `[[distinct-from]]` decision to the draft (once per study).
+fn record_distinct(root: &Path, draft: &Path, other: &str, reason: &str) -> Result<(), InboxError> {
+    if reason.trim().is_empty() {
+        return Err(InboxError::Refused(
+            "--distinct-from needs --reason: why are they different participants?".into(),
+        ));
+    }
+    if !root
+        .join("data/studies")
+        .join(format!("{other}.toml"))
+        .is_file()
+    {
+        return Err(InboxError::Refused(format!(
+            "no study `{other}` (no data/studies/{other}.toml)"
+        )));
+    }
+    let text = fs::read_to_string(draft).map_err(|source| InboxError::Write {
+        path: draft.display().to_string(),
+        source,
+    })?;
+    let doc: toml::Table = toml::from_str(&text).unwrap_or_default();
+    let already = doc
+        .get("distinct-from")
+        .and_then(toml::Value::as_array)
+        .is_some_and(|a| {
+            a.iter()
+                .any(|d| d.get("study").and_then(toml::Value::as_str) == Some(other))
+        });
+    if already {
+        return Ok(());
+    }
+    let mut text = text;
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(&format!(
+        "\n# Recorded by `evbrief new-study --distinct-from`: not the same participants.\n[[distinct-from]]\nstudy = {}\nreason = {}\n",
+        quoted(other),
+        quoted(reason.trim())
+    ));
+    write_atomically(draft, text.as_bytes()).map_err(|source| InboxError::Write {
+        path: draft.display().to_string(),
+        source,
+    })
+}
+
+/// Files inbox record `key` as another report of study `other` (see [`merge`]). Every
+/// file touched is restored if the project does not validate afterwards.
+fn report_of(
+    root: &Path,
+    bibliography: &Bibliography,
+    key: &str,
+    other: &str,
+    draft: &Path,
+) -> Result<NewStudyDone, InboxError> {
+    let study_path = root.join("data/studies").join(format!("{other}.toml"));
+    let Ok(study_text) = fs::read_to_string(&study_path) else {
+        return Err(InboxError::Refused(format!(
+            "no study `{other}` (no data/studies/{other}.toml)"
+        )));
+    };
+    let draft_text = fs::read_to_string(draft).ok();
+    let merged = merge::merge_into(&study_text, other, draft_text.as_deref(), key)
+        .map_err(InboxError::Refused)?;
+    // Keep what will be changed, to put it back if the result does not validate.
+    let mut saved: Vec<(PathBuf, Option<Vec<u8>>)> = vec![
+        (study_path.clone(), Some(study_text.clone().into_bytes())),
+        (
+            draft.to_path_buf(),
+            draft_text.clone().map(String::into_bytes),
+        ),
+        (
+            root.join(crate::data::CURATED_BIBLIOGRAPHIES[0]),
+            fs::read(root.join(crate::data::CURATED_BIBLIOGRAPHIES[0])).ok(),
+        ),
+    ];
+    for f in bibliography
+        .files
+        .iter()
+        .filter(|f| f.shelf == Shelf::Inbox)
+    {
+        let path = root.join(&f.file.name);
+        let bytes = fs::read(&path).ok();
+        saved.push((path, bytes));
+    }
+    let write = |path: &Path, bytes: &[u8]| {
+        write_atomically(path, bytes).map_err(|source| InboxError::Write {
+            path: path.display().to_string(),
+            source,
+        })
+    };
+    let result = (|| {
+        write(&study_path, merged.study_text.as_bytes())?;
+        file_reference(root, bibliography, key)?;
+        match &merged.draft_left {
+            Some(left) => write(draft, left.as_bytes())?,
+            None if draft.exists() => {
+                fs::remove_file(draft).map_err(|source| InboxError::Write {
+                    path: draft.display().to_string(),
+                    source,
+                })?
+            }
+            None => {}
+        }
+        crate::data::load_project(root)?;
+        Ok(())
+    })();
+    if let Err(e) = result {
+        for (path, bytes) in &saved {
+            match bytes {
+                Some(b) => {
+                    let _ = write_atomically(path, b);
+                }
+                None => {
+                    let _ = fs::remove_file(path);
+                }
+            }
+        }
+        return Err(e);
+    }
+    Ok(NewStudyDone::FiledAsReport {
+        study: study_path,
+        draft_left: merged.draft_left.as_ref().map(|_| draft.to_path_buf()),
+        messages: merged.messages,
+    })
 }
 
 /// Moves the inbox entry `key` to the end of `data/references.bib`, then removes it from
@@ -414,7 +686,7 @@ fn skeleton(
     );
     s.push_str("condition = \"FILL IN\"     # e.g. T2DM or T1D\n");
     s.push_str("population = \"FILL IN\"    # who was studied, in the report's words\n");
-    s.push_str("# country = \"\"\n# setting = \"\"\n# enrolment = \"\"             # enrolment period as written\n# enrolled = 0                # must equal the sum of the arm sizes\n# follow-up = \"\"\n# blinding = \"\"              # e.g. double-blind, open-label\nnotes = []\n\n");
+    s.push_str("# registration = []          # trial registration ids, e.g. [\"NCT01234567\"]\n# country = \"\"\n# setting = \"\"\n# enrolment = \"\"             # enrolment period as written, e.g. \"October 2015 to December 2018\"\n# enrolled = 0                # must equal the sum of the arm sizes\n# follow-up = \"\"\n# blinding = \"\"              # e.g. double-blind, open-label\nnotes = []\n\n");
     s.push_str(&format!(
         "[[reports]]\nkey = {}\nrole = \"primary\"           # primary | post-hoc | secondary | abstract | registration | mention\n\n",
         quoted(key)

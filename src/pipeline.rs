@@ -228,6 +228,8 @@ pub struct BuildReport {
     pub studies: usize,
     /// Template warnings.
     pub warnings: String,
+    /// Warnings about the data (studies that may share participants), `path:line:col: …`.
+    pub data_warnings: Vec<String>,
     /// The edition written, matched or previewed.
     pub edition: EditionOutcome,
     /// The edition compared with for "What's new", if any.
@@ -614,6 +616,13 @@ fn build_report(
         bytes: rendered.pdf.len(),
         studies: prepared.project.studies.len(),
         warnings: rendered.warnings,
+        data_warnings: crate::analysis::overlap::warnings(
+            &prepared.project.studies,
+            &prepared.analysed.overlaps,
+        )
+        .iter()
+        .map(ToString::to_string)
+        .collect(),
         edition,
         previous_edition: prepared.previous_edition.clone(),
         changes: prepared.changes.clone(),

@@ -102,6 +102,11 @@ pub fn study_effects(
                 study: st.id.get_ref().clone(),
                 report: a.source.report.get_ref().clone(),
                 subgroup: String::new(),
+                population: a
+                    .subpopulation
+                    .as_ref()
+                    .and_then(|p| st.subpopulation(p.get_ref()))
+                    .map(|p| p.population.clone()),
                 intervention: treat.id.get_ref().clone(),
                 control: ctrl.id.get_ref().clone(),
                 participants: intervention_data.n() + control_data.n(),
@@ -146,10 +151,10 @@ fn arm_size(st: &Study, m: &Measurement) -> Option<f64> {
     m.n.as_ref()
         .map(|n| *n.get_ref())
         .or_else(|| {
-            st.arms
-                .iter()
-                .find(|a| a.id.get_ref() == m.arm.get_ref())
-                .map(|a| *a.n.get_ref())
+            st.arm_size(
+                m.arm.get_ref(),
+                m.subpopulation.as_ref().map(|s| s.get_ref().as_str()),
+            )
         })
         .map(|n| n as f64)
 }

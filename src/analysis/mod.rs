@@ -10,10 +10,13 @@ pub mod bottom_line;
 pub mod certainty;
 pub mod extract;
 pub mod methods;
+pub mod overlap;
 pub mod plain_language;
 pub mod pooling;
 pub mod record;
 pub mod safety;
+#[cfg(test)]
+mod subpopulation_tests;
 
 use serde::Serialize;
 
@@ -66,6 +69,7 @@ pub(crate) mod testutil {
             study: study.into(),
             report: String::new(),
             subgroup: group.into(),
+            population: None,
             intervention: "t".into(),
             control: "c".into(),
             intervention_data: ArmData::Events { events: a, n: n1 },
@@ -123,6 +127,10 @@ pub struct StudyEffectRow {
     pub report: String,
     /// Subgroup label ("" without subgroups).
     pub subgroup: String,
+    /// The study's subpopulation the values are for ("T2DM with NAFLD"); `None` for all
+    /// its participants.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub population: Option<String>,
     /// Intervention arm id.
     pub intervention: String,
     /// Control arm id.
@@ -207,6 +215,8 @@ pub struct Analysed {
     pub safety: safety::SafetyAnalysis,
     /// Summary-of-findings rows with their certainty.
     pub summary_of_findings: Vec<certainty::SofResult>,
+    /// Pairs of studies that may share participants, not settled by the curators.
+    pub overlaps: Vec<overlap::Overlap>,
 }
 
 /// Runs every analysis of the brief: outcomes, safety, then the summary of findings.
@@ -218,6 +228,7 @@ pub fn analyse(project: &Project) -> Analysed {
         outcomes,
         safety,
         summary_of_findings,
+        overlaps: overlap::find_overlaps(&project.studies, &project.bibliography),
     }
 }
 

@@ -62,6 +62,17 @@ pub struct ImportArgs {
 pub struct NewStudyArgs {
     /// Citation key of the inbox record (the file name in data/inbox/ without `.bib`).
     pub key: String,
+    /// File the record as another report of this included study (its values move there
+    /// where they fit) instead of adding it as a study.
+    #[arg(long, value_name = "STUDY", conflicts_with = "distinct_from")]
+    pub report_of: Option<String>,
+    /// Record that the draft's participants are not this included study's
+    /// (`[[distinct-from]]`), then add it; needs --reason.
+    #[arg(long, value_name = "STUDY", requires = "reason")]
+    pub distinct_from: Option<String>,
+    /// Why the two studies are different participants (with --distinct-from).
+    #[arg(long, value_name = "TEXT", requires = "distinct_from")]
+    pub reason: Option<String>,
     #[command(flatten)]
     pub project: ProjectArgs,
 }

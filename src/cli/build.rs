@@ -74,6 +74,9 @@ pub(super) fn print_outcome(outcome: &BuildOutcome, quiet: bool, timings: bool) 
     };
     let mut err = std::io::stderr();
     if !quiet {
+        for w in &report.data_warnings {
+            let _ = writeln!(err, "warning: {w}");
+        }
         for skipped in &report.skipped_records {
             let _ = writeln!(err, "warning: {skipped}; compared with an older edition");
         }

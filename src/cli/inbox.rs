@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use crate::data::LoadError;
-use crate::inbox::{InboxError, NewStudy};
+use crate::inbox::{Decision, InboxError, NewStudyDone};
 
 use super::*;
 
@@ -57,8 +57,16 @@ pub(super) fn run_new_study(args: &NewStudyArgs, quiet: bool) -> i32 {
             quiet,
         );
     }
-    match crate::inbox::new_study(root, &args.key, &today_text()) {
-        Ok(NewStudy::Drafted(path)) => {
+    let decision = match (&args.report_of, &args.distinct_from, &args.reason) {
+        (Some(study), _, _) => Decision::ReportOf(study.clone()),
+        (None, Some(study), reason) => Decision::DistinctFrom {
+            study: study.clone(),
+            reason: reason.clone().unwrap_or_default(),
+        },
+        _ => Decision::Undecided,
+    };
+    match crate::inbox::new_study_with(root, &args.key, &today_text(), &decision) {
+        Ok(NewStudyDone::Drafted(path)) => {
             if !quiet {
                 println!(
                     "drafted {}: fill it in, then run `evbrief new-study {}` again to add it to the brief",
@@ -68,13 +76,43 @@ pub(super) fn run_new_study(args: &NewStudyArgs, quiet: bool) -> i32 {
             }
             0
         }
-        Ok(NewStudy::Added(path)) => {
+        Ok(NewStudyDone::Added(path)) => {
             if !quiet {
+                if let Decision::DistinctFrom { study, .. } = &decision {
+                    println!("recorded in the study file: not the same participants as `{study}`");
+                }
                 println!(
                     "added {}; `{}` moved from the inbox to data/references.bib",
                     path.display(),
                     args.key
                 );
+            }
+            0
+        }
+        Ok(NewStudyDone::FiledAsReport {
+            study,
+            draft_left,
+            messages,
+        }) => {
+            if !quiet {
+                let id = args.report_of.as_deref().unwrap_or_default();
+                let file = study.strip_prefix(root).unwrap_or(&study);
+                println!(
+                    "filed `{}` as a report of `{id}` ({}); `{}` moved from the inbox to data/references.bib",
+                    args.key,
+                    file.display(),
+                    args.key
+                );
+                for m in &messages {
+                    println!("  {m}");
+                }
+                match draft_left {
+                    Some(d) => println!(
+                        "the rest stays in {}",
+                        d.strip_prefix(root).unwrap_or(&d).display()
+                    ),
+                    None => println!("nothing is left in the draft"),
+                }
             }
             0
         }

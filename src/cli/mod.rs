@@ -40,6 +40,13 @@ pub fn run(cli: Cli) -> i32 {
                     eprintln!("{}:{line}:{col}: warning: {}", w.file.name, w.message);
                 }
                 if !cli.quiet {
+                    let overlaps = crate::analysis::overlap::find_overlaps(
+                        &project.studies,
+                        &project.bibliography,
+                    );
+                    for w in crate::analysis::overlap::warnings(&project.studies, &overlaps) {
+                        eprintln!("warning: {w}");
+                    }
                     println!(
                         "ok: {} studies, {} references, {} awaiting assessment",
                         project.studies.len(),

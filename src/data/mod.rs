@@ -5,9 +5,11 @@
 //! [`load_project`] reads and validates everything and returns all problems at once.
 
 pub mod bibliography;
+mod check_identity;
 mod check_sof;
 pub mod model;
 pub mod model_p;
+pub mod registration;
 pub mod risk_of_bias;
 pub mod time;
 mod validate;

@@ -41,9 +41,21 @@ pub struct Study {
     /// Blinding as written ("double-blind", "open-label").
     #[serde(default)]
     pub blinding: Option<String>,
+    /// Trial registration ids (`NCT01234567`, `ChiCTR2000012345`, `ISRCTN12345678` …),
+    /// as the reports give them; the study-identity check compares them.
+    #[serde(default)]
+    pub registration: Vec<Spanned<String>>,
     /// Curator's notes (overlap with other studies, caveats).
     #[serde(default)]
     pub notes: Vec<String>,
+    /// Studies the curator has decided do not share participants with this one, despite
+    /// signals of overlap (`[[distinct-from]]`): the identity check no longer reports them.
+    #[serde(default)]
+    pub distinct_from: Vec<DistinctFrom>,
+    /// Named subsets of the participants with their own arm sizes (`[[subpopulations]]`),
+    /// for results reported only for a subgroup (e.g. a post hoc analysis of one study).
+    #[serde(default)]
+    pub subpopulations: Vec<Subpopulation>,
     /// The papers describing this study; results name the one they come from.
     pub reports: Vec<Report>,
     /// Groups of participants.
@@ -141,12 +153,63 @@ impl AppraisalAnswer {
 }
 
 impl Study {
-    /// Results that enter the analysis: not marked `analyse = false` and not read second
-    /// hand (see [`Study::is_second_hand`]).
+    /// Results that enter the analysis: not marked `analyse = false`, not read second hand
+    /// (see [`Study::is_second_hand`]), and of the population analysed for their outcome ([`Study::analysed_population`]), so a
+    /// whole-trial result and a subgroup's are never both analysed.
     pub fn analysed_results(&self) -> impl Iterator<Item = &Measurement> {
-        self.results
+        self.results.iter().filter(|m| self.is_analysed(m))
+    }
+
+    /// Whether a result enters the analysis: not marked `analyse = false`, not read second
+    /// hand, and of the population analysed for its outcome.
+    pub fn is_analysed(&self, m: &Measurement) -> bool {
+        m.analyse
+            && !self.is_second_hand(&m.source)
+            && self.analysed_population(m.outcome_id())
+                == m.subpopulation.as_ref().map(|s| s.get_ref().as_str())
+    }
+
+    /// Which participants are analysed for `outcome`: the whole study (`None`) when any
+    /// analysed result of the outcome is for all its participants, otherwise the first
+    /// subpopulation (in file order) with an analysed result of the outcome.
+    pub fn analysed_population(&self, outcome: Option<&str>) -> Option<&str> {
+        let of_outcome = || {
+            self.results.iter().filter(move |m| {
+                m.analyse && !self.is_second_hand(&m.source) && m.outcome_id() == outcome
+            })
+        };
+        if of_outcome().any(|m| m.subpopulation.is_none()) {
+            return None;
+        }
+        self.subpopulations
             .iter()
-            .filter(|m| m.analyse && !self.is_second_hand(&m.source))
+            .map(|p| p.id.get_ref().as_str())
+            .find(|id| {
+                of_outcome()
+                    .any(|m| m.subpopulation.as_ref().map(|s| s.get_ref().as_str()) == Some(*id))
+            })
+    }
+
+    /// The subpopulation with this id.
+    pub fn subpopulation(&self, id: &str) -> Option<&Subpopulation> {
+        self.subpopulations.iter().find(|p| p.id.get_ref() == id)
+    }
+
+    /// Participants in `arm` for a value of `subpopulation` (the whole arm for `None`).
+    pub fn arm_size(&self, arm: &str, subpopulation: Option<&str>) -> Option<i64> {
+        match subpopulation {
+            None => self
+                .arms
+                .iter()
+                .find(|a| a.id.get_ref() == arm)
+                .map(|a| *a.n.get_ref()),
+            Some(id) => self
+                .subpopulation(id)?
+                .arms
+                .get_ref()
+                .get(arm)
+                .map(|n| *n.get_ref()),
+        }
     }
 
     /// Adverse events that enter the safety counts (not marked `analyse = false`, not read
@@ -185,6 +248,31 @@ impl Study {
                 .iter()
                 .any(|f| is(&f.outcome) && !self.is_second_hand(&f.source))
     }
+}
+
+/// The curator's decision that another study does not share participants with this one.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct DistinctFrom {
+    /// The other study's id.
+    pub study: Spanned<String>,
+    /// Why the two are taken to be different participants.
+    pub reason: String,
+}
+
+/// A named subset of a study's participants with its own arm sizes, such as the
+/// "T2DM with NAFLD" subgroup of a trial in T2DM that a post hoc analysis reports on.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Subpopulation {
+    /// Identifier that results name in `subpopulation`.
+    pub id: Spanned<String>,
+    /// Who they are, in words ("T2DM with NAFLD"); shown beside results analysed for them.
+    pub population: String,
+    /// Participants of this subset in each arm, by arm id.
+    pub arms: Spanned<std::collections::BTreeMap<String, Spanned<i64>>>,
+    /// Where the subset and its sizes are described.
+    pub source: Source,
 }
 
 /// Study designs evbrief distinguishes.
@@ -391,6 +479,10 @@ pub struct Measurement {
     /// A result given only in words.
     #[serde(default)]
     pub text: Option<String>,
+    /// The subpopulation (an id of `[[subpopulations]]`) this value is for; absent for
+    /// all the study's participants.
+    #[serde(default)]
+    pub subpopulation: Option<Spanned<String>>,
     /// Whether the value enters the analysis. `false` keeps a value from a second report
     /// of the same participants on record without pooling it twice.
     #[serde(default = "yes")]
@@ -565,6 +657,13 @@ pub struct Finding {
     pub safety: bool,
     /// Where it was read.
     pub source: Source,
+}
+
+impl Measurement {
+    /// The outcome id, for results.
+    pub fn outcome_id(&self) -> Option<&str> {
+        self.outcome.as_ref().map(|o| o.get_ref().as_str())
+    }
 }
 
 fn yes() -> bool {

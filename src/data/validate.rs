@@ -40,6 +40,7 @@ pub(super) fn validate(
     check_as_of(config, brief_file, problems);
     check_outcome_references(config, brief_file, &outcome_ids, problems);
     super::check_sof::check_summary_of_findings(config, brief_file, studies, problems);
+    super::check_identity::check_identity_fields(studies, problems);
 
     let mut study_ids: HashMap<String, String> = HashMap::new();
     let mut report_owner: HashMap<String, String> = HashMap::new();
@@ -299,7 +300,20 @@ impl StudyCheck<'_> {
                 Some(t) => self.time(t),
                 None => self.push(m.arm.span(), "a result needs `time`"),
             }
-            self.measurement(m, &arm_n);
+            // A subpopulation's value is checked against the subpopulation's arm sizes.
+            let sizes = m
+                .subpopulation
+                .as_ref()
+                .and_then(|p| self.study.subpopulation(p.get_ref()))
+                .filter(|p| p.arms.get_ref().contains_key(m.arm.get_ref()))
+                .map(|p| {
+                    p.arms
+                        .get_ref()
+                        .iter()
+                        .map(|(arm, n)| (arm.clone(), *n.get_ref()))
+                        .collect::<HashMap<String, i64>>()
+                });
+            self.measurement(m, sizes.as_ref().unwrap_or(&arm_n));
         }
         for c in &self.study.comparisons {
             self.outcome(&c.outcome);

@@ -120,6 +120,9 @@ pub struct ForestContext<'a> {
     pub summary: bool,
     /// The fixed words of the brief's language (headers, totals, notes, favours labels).
     pub labels: &'a Labels,
+    /// Pairs of studies that may share participants: a plot that includes both is marked
+    /// and footnoted.
+    pub overlaps: &'a [crate::analysis::overlap::Overlap],
 }
 
 /// Overall risk of bias by study id; `None` when the study was not assessed.
@@ -159,6 +162,13 @@ fn time_forest(a: &OutcomeAnalysis, t: &TimeAnalysis, ctx: &ForestContext) -> Fo
         }
         for r in members.iter().filter(|_| !ctx.summary) {
             let (label, study_cites) = (ctx.study)(&r.study);
+            // A subgroup's result says whose it is.
+            let label = match &r.population {
+                Some(p) => {
+                    labels.fill("overlap.population", &[("name", &label), ("population", p)])
+                }
+                None => label,
+            };
             // The row cites the report its numbers come from; the study's other reports
             // are cited in the table of included studies.
             let cites = if r.report.is_empty() {
@@ -231,6 +241,9 @@ fn time_forest(a: &OutcomeAnalysis, t: &TimeAnalysis, ctx: &ForestContext) -> Fo
         }
     }
     let all: Vec<&StudyEffectRow> = t.studies.iter().collect();
+    let ids: Vec<&str> = t.studies.iter().map(|r| r.study.as_str()).collect();
+    let label_of = |id: &str| (ctx.study)(id).0;
+    let overlap_marker = super::overlap::marker_for(ctx.overlaps, &ids, labels);
     match &t.pooled {
         Some(p) if !p.single_study => {
             let key = if t.common.is_some() {
@@ -238,7 +251,7 @@ fn time_forest(a: &OutcomeAnalysis, t: &TimeAnalysis, ctx: &ForestContext) -> Fo
             } else {
                 "forest.total"
             };
-            let name = labels.fill(key, &[("k", &p.k.to_string())]);
+            let name = labels.fill(key, &[("k", &p.k.to_string())]) + &overlap_marker;
             rows.push(total_row("total", &name, &all, p, m, DiamondStyle::Overall));
             if let Some(c) = &t.common {
                 rows.push(total_row(
@@ -310,6 +323,12 @@ fn time_forest(a: &OutcomeAnalysis, t: &TimeAnalysis, ctx: &ForestContext) -> Fo
             ],
         ));
     }
+    notes.extend(super::overlap::notes_for(
+        ctx.overlaps,
+        &ids,
+        &label_of,
+        labels,
+    ));
     if ctx.summary {
         let converted = t.studies.iter().filter(|r| !r.audit.is_empty()).count();
         notes.push(labels.fill(
@@ -447,8 +466,12 @@ const ROB_WIDTH: f64 = 14.0;
 pub fn overview(
     outcomes: &[&OutcomeDef],
     analysis: &[OutcomeAnalysis],
+    overlaps: &[crate::analysis::overlap::Overlap],
+    study_label: &dyn Fn(&str) -> String,
     labels: &Labels,
 ) -> Vec<ForestView> {
+    // Footnotes on rows whose studies may share participants, per figure.
+    let mut overlap_notes: Vec<(String, Vec<String>)> = Vec::new();
     // Grouped by a language-independent key (also the figure's id); `units` keeps each
     // difference group's unit for its title.
     let mut groups: Vec<(String, Measure, Vec<Row>)> = Vec::new();
@@ -476,15 +499,24 @@ pub fn overview(
                 Direction::Higher => "forest.higher",
                 Direction::Lower => "forest.lower",
             });
+            let ids: Vec<&str> = t.studies.iter().map(|r| r.study.as_str()).collect();
+            let marker = super::overlap::marker_for(overlaps, &ids, labels);
+            for note in super::overlap::notes_for(overlaps, &ids, study_label, labels) {
+                match overlap_notes.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, notes)) if notes.contains(&note) => {}
+                    Some((_, notes)) => notes.push(note),
+                    None => overlap_notes.push((key.clone(), vec![note])),
+                }
+            }
             let mut row = text_row(
                 "study",
-                &labels.fill(
+                &(labels.fill(
                     "forest.title",
                     &[
                         ("outcome", &o.label),
                         ("time", &time_label(&t.time, labels)),
                     ],
-                ),
+                ) + &marker),
                 LABEL_CHARS + 6,
             );
             row.weight = better.to_owned();
@@ -612,7 +644,14 @@ pub fn overview(
                 &axis,
                 None,
                 alt,
-                vec![note.to_owned()],
+                std::iter::once(note.to_owned())
+                    .chain(
+                        overlap_notes
+                            .iter()
+                            .filter(|(k, _)| *k == key)
+                            .flat_map(|(_, n)| n.iter().cloned()),
+                    )
+                    .collect(),
             )
         })
         .collect()

@@ -140,6 +140,7 @@ fn forest_with(
         risk_of_bias,
         summary,
         labels: crate::i18n::Language::En.labels(),
+        overlaps: &[],
     };
     outcome_forests(&analysis, &ctx).remove(0)
 }
@@ -576,11 +577,19 @@ fn overview_title_and_legend_describe_what_the_figure_shows() {
     let single = super::forest::overview(
         &[&o],
         &[analysis(vec![row("Zhao 2024", "", 20., 33., 9., 32.)])],
+        &[],
+        &|id: &str| id.to_owned(),
         labels,
     );
     assert_eq!(single[0].title, "Overview of binary outcomes (risk ratios)");
     assert!(single[0].notes[0].starts_with("Squares are single studies"));
     assert!(!single[0].notes.iter().any(|n| n.contains("Diamonds")));
-    let pooled = super::forest::overview(&[&o], &[analysis(bcg_rows(false))], labels);
+    let pooled = super::forest::overview(
+        &[&o],
+        &[analysis(bcg_rows(false))],
+        &[],
+        &|id: &str| id.to_owned(),
+        labels,
+    );
     assert!(pooled[0].notes[0].starts_with("Diamonds are pooled estimates"));
 }

@@ -14,6 +14,7 @@ pub mod forest;
 #[cfg(test)]
 mod forest_tests;
 pub mod journal_club;
+pub mod overlap;
 pub mod plain;
 pub mod references;
 pub mod risk_of_bias;
@@ -101,6 +102,8 @@ pub struct BriefView {
     pub other_findings: Vec<FindingView>,
     /// Disagreements between sources, listed for the reader (with the report cited).
     pub conflicts: Vec<FindingView>,
+    /// Pairs of studies that may share participants, in words, under the discrepancies.
+    pub overlaps: Vec<String>,
     /// The statistical methods paragraph.
     pub methods: String,
     /// Overview figures: one row per outcome and time point, one figure per scale.
@@ -251,13 +254,21 @@ pub fn build_view(
                 comparisons_omitted,
                 findings,
                 summaries: outcome_analysis
-                    .map(|a| summaries(&config, o, a, labels))
+                    .map(|a| summaries(&config, o, a, &analysed.overlaps, labels))
                     .unwrap_or_default(),
                 forests: outcome_analysis
                     .map(|a| {
                         outcome_forests(
                             a,
-                            &forest_context(&config, o, &study_lookup, rob_column, summary, labels),
+                            &forest_context(
+                                &config,
+                                o,
+                                &study_lookup,
+                                rob_column,
+                                summary,
+                                labels,
+                                &analysed.overlaps,
+                            ),
                         )
                     })
                     .unwrap_or_default(),
@@ -275,7 +286,13 @@ pub fn build_view(
                 .map(|f| finding_view(&s.study, &f.text, &f.source))
         })
         .collect();
-    let overview = overview_forests(&config, analysis, labels);
+    let overview = overview_forests(
+        &config,
+        analysis,
+        &analysed.overlaps,
+        &|id: &str| study_lookup(id).0,
+        labels,
+    );
     let journal_club = journal_club_view(
         project,
         &config,
@@ -310,10 +327,15 @@ pub fn build_view(
         studies,
         outcomes,
         safety: safety_view(project, safety, &config, summary, labels),
-        summary_of_findings: sof_view(project, sof, &config, labels),
+        summary_of_findings: sof_view(project, sof, &config, &analysed.overlaps, labels),
         risk_of_bias: risk_of_bias_view(project, summary, labels),
         other_findings,
         conflicts: conflicts(project, &config, labels),
+        overlaps: analysed
+            .overlaps
+            .iter()
+            .map(|o| overlap::pair_text(o, &|id: &str| study_lookup(id).0, labels))
+            .collect(),
         config,
         method_refs,
         abbreviations: Vec::new(),
@@ -346,6 +368,7 @@ fn forest_context<'a>(
     risk_of_bias: Option<RobLookup<'a>>,
     summary: bool,
     labels: &'a Labels,
+    overlaps: &'a [crate::analysis::overlap::Overlap],
 ) -> ForestContext<'a> {
     ForestContext {
         outcome,
@@ -355,6 +378,7 @@ fn forest_context<'a>(
         risk_of_bias,
         summary,
         labels,
+        overlaps,
     }
 }
 
@@ -363,12 +387,15 @@ fn summaries(
     config: &BriefConfig,
     o: &crate::config::OutcomeDef,
     a: &crate::analysis::OutcomeAnalysis,
+    overlaps: &[crate::analysis::overlap::Overlap],
     labels: &Labels,
 ) -> Vec<String> {
     let q = &config.question;
     a.times
         .iter()
         .map(|t| {
+            let ids: Vec<&str> = t.studies.iter().map(|r| r.study.as_str()).collect();
+            let marker = overlap::marker_for(overlaps, &ids, labels);
             let participants: f64 = t.studies.iter().map(|r| r.participants).sum();
             let text = match &t.pooled {
                 Some(p) => pooled_sentence(
@@ -390,7 +417,7 @@ fn summaries(
                     ("time", &capitalise(&time_label(&t.time, labels))),
                     ("text", &text),
                 ],
-            )
+            ) + &marker
         })
         .collect()
 }
@@ -467,9 +494,11 @@ fn methods_text(analysis: &[crate::analysis::OutcomeAnalysis], labels: &Labels) 
 fn overview_forests(
     config: &BriefConfig,
     analysis: &[crate::analysis::OutcomeAnalysis],
+    overlaps: &[crate::analysis::overlap::Overlap],
+    study_label: &dyn Fn(&str) -> String,
     labels: &Labels,
 ) -> Vec<ForestView> {
     let outcomes: Vec<&crate::config::OutcomeDef> =
         config.outcomes.iter().map(|o| o.get_ref()).collect();
-    forest::overview(&outcomes, analysis, labels)
+    forest::overview(&outcomes, analysis, overlaps, study_label, labels)
 }

@@ -113,6 +113,7 @@ pub fn sof_view(
     project: &Project,
     rows: &[SofResult],
     config: &BriefConfig,
+    overlaps: &[crate::analysis::overlap::Overlap],
     labels: &Labels,
 ) -> SofView {
     let mut footnotes: Vec<Footnote> = Vec::new();
@@ -137,6 +138,18 @@ pub fn sof_view(
             let (relative, control, difference) = effect_cells(config, r, labels, &mut |t| {
                 effect_marks.push(note(t));
             });
+            // Studies that may share participants: the row says so.
+            let ids: Vec<&str> = r.studies.iter().map(String::as_str).collect();
+            let label_of = |id: &str| {
+                project
+                    .studies
+                    .iter()
+                    .find(|s| s.study.id.get_ref() == id)
+                    .map_or_else(|| id.to_owned(), |s| s.study.label.clone())
+            };
+            for text in super::overlap::notes_for(overlaps, &ids, &label_of, labels) {
+                effect_marks.push(note(text));
+            }
             let mut certainty_marks = Vec::new();
             for d in &r.certainty.domains {
                 let domain = domain_label(d.domain, labels);

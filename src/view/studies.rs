@@ -166,14 +166,6 @@ pub(super) fn arm_label(study: &Study, id: &str) -> String {
         .map_or_else(|| id.to_owned(), |a| a.label.clone())
 }
 
-pub(super) fn arm_n(study: &Study, id: &str) -> Option<i64> {
-    study
-        .arms
-        .iter()
-        .find(|a| a.id.get_ref() == id)
-        .map(|a| *a.n.get_ref())
-}
-
 /// Where in its report a value was read. The row cites the report itself, so the text
 /// names the report only when it differs from the row's (`cited`).
 pub(super) fn source_text(s: &Source, cited: &str, labels: &Labels) -> String {
@@ -299,7 +291,11 @@ pub(super) fn value_text(text: &str, m: &Measurement, n: Option<i64>, labels: &L
 
 pub(super) fn value_row(s: &LoadedStudy, m: &Measurement, labels: &Labels) -> ValueRow {
     let st = &s.study;
-    let arm_size = arm_n(st, m.arm.get_ref());
+    let sub = m
+        .subpopulation
+        .as_ref()
+        .and_then(|p| st.subpopulation(p.get_ref()));
+    let arm_size = st.arm_size(m.arm.get_ref(), sub.map(|p| p.id.get_ref().as_str()));
     let n = m.n.as_ref().map(|n| *n.get_ref()).or(arm_size);
     let n_unknown = m.n_unknown.as_ref().is_some_and(|f| *f.get_ref());
     ValueRow {
@@ -310,14 +306,23 @@ pub(super) fn value_row(s: &LoadedStudy, m: &Measurement, labels: &Labels) -> Va
             .as_ref()
             .map(|t| time_label(t.get_ref(), labels))
             .unwrap_or_default(),
-        arm: arm_label(st, m.arm.get_ref()),
+        arm: match sub {
+            Some(p) => labels.fill(
+                "overlap.population",
+                &[
+                    ("name", &arm_label(st, m.arm.get_ref())),
+                    ("population", &p.population),
+                ],
+            ),
+            None => arm_label(st, m.arm.get_ref()),
+        },
         value: value_text(&s.file.text, m, n.filter(|_| !n_unknown), labels),
         n: match (n, n_unknown) {
             (Some(n), false) => n.to_string(),
             (Some(n), true) => labels.fill("view.n-analysed-unknown", &[("n", &n.to_string())]),
             (None, _) => labels.text("view.n-not-reported").to_owned(),
         },
-        source: if m.analyse {
+        source: if m.analyse && (m.outcome.is_none() || st.is_analysed(m)) {
             m.source.at.clone()
         } else {
             labels.fill("view.not-analysed", &[("source", &m.source.at)])

@@ -14,7 +14,7 @@ use super::record::{PersonName, Record, RecordKind};
 
 /// Common two-character Chinese family names; other Chinese names written as one
 /// string are taken to start with a one-character family name.
-const COMPOUND_SURNAMES: [&str; 16] = [
+pub(crate) const COMPOUND_SURNAMES: [&str; 16] = [
     "欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒",
     "夏侯", "轩辕", "令狐", "端木",
 ];
@@ -24,7 +24,7 @@ const MONTHS: [&str; 12] = [
 ];
 
 /// Whether a character is a Han ideograph or a Hangul syllable.
-fn is_cjk(c: char) -> bool {
+pub(crate) fn is_cjk(c: char) -> bool {
     matches!(c,
         '\u{4e00}'..='\u{9fff}'
         | '\u{3400}'..='\u{4dbf}'

@@ -44,6 +44,22 @@ pub fn normalise_title(title: &str) -> String {
     out
 }
 
+/// A person's name written in Han characters ("赵健", "欧阳明华") split into family and
+/// given name: a known two-character compound surname, else the first character (the
+/// rule citation keys use). `None` for names not written in Han characters.
+pub fn split_han_name(name: &str) -> Option<(&str, &str)> {
+    let name = name.trim();
+    let first = name.chars().next()?;
+    if !super::bibtex_out::is_cjk(first) || name.chars().any(char::is_whitespace) {
+        return None;
+    }
+    let family_len = super::bibtex_out::COMPOUND_SURNAMES
+        .iter()
+        .find(|s| name.starts_with(**s))
+        .map_or(first.len_utf8(), |s| s.len());
+    Some(name.split_at(family_len))
+}
+
 /// Why two records are taken to be the same work.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MatchReason {
