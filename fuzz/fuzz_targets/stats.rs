@@ -105,6 +105,16 @@ fn run(u: &mut Unstructured) -> Result<()> {
                 },
                 *u.choose(&[0.5, 0.0, -1.0])?,
             ),
+            // Generic inverse variance: the effect and its variance are the inputs.
+            DataKind::Generic => {
+                let (y, v) = (number(u)?, number(u)?);
+                if y.is_finite() && v.is_finite() && v > 0.0 {
+                    yi.push(y);
+                    vi.push(v);
+                    groups.push((format!("g{}", u.int_in_range(0..=2u8)?), (y, v)));
+                }
+                continue;
+            }
             DataKind::Change => change_effect(
                 measure,
                 &PrePost {
