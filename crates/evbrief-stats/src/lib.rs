@@ -9,6 +9,7 @@
 //! metafor package, which the reference tests check to 1e-6 relative.
 
 pub mod absolute;
+pub mod consistency;
 pub mod convert;
 pub mod dist;
 pub mod effect;
