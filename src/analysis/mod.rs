@@ -7,6 +7,7 @@
 //! each one in an audit trail; [`pooling`] calls the pure engine. No files, no formatting.
 
 pub mod certainty;
+pub mod consistency;
 pub mod extract;
 pub mod pooling;
 pub mod record;
@@ -204,6 +205,8 @@ pub struct Analysed {
     pub safety: safety::SafetyAnalysis,
     /// Summary-of-findings rows with their certainty.
     pub summary_of_findings: Vec<certainty::SofResult>,
+    /// Printed p-values checked against the printed data.
+    pub consistency: Vec<consistency::ComparisonCheck>,
 }
 
 /// Runs every analysis of the brief: outcomes, safety, then the summary of findings.
@@ -215,6 +218,7 @@ pub fn analyse(project: &Project) -> Analysed {
         outcomes,
         safety,
         summary_of_findings,
+        consistency: consistency::check_comparisons(project),
     }
 }
 

@@ -65,7 +65,7 @@ fn degenerate() -> StatsError {
 /// Errors: an empty row or column ([`StatsError::Degenerate`], R gives NaN).
 pub fn chi_square(t: &Table, yates: bool) -> Result<PRange, StatsError> {
     let m = t.margins();
-    if m.iter().any(|&x| x == 0.0) {
+    if m.contains(&0.0) {
         return Err(degenerate());
     }
     let n = m[0] + m[1];
