@@ -25,10 +25,18 @@ fn check_warns_about_p_values_the_printed_data_do_not_give() {
     );
     assert!(warnings[0].contains("P = 0.007"), "{}", warnings[0]);
     assert!(warnings[0].contains("p = 0.121"), "{}", warnings[0]);
-    assert!(warnings[0].contains("other side of 0.05"), "{}", warnings[0]);
+    assert!(
+        warnings[0].contains("other side of 0.05"),
+        "{}",
+        warnings[0]
+    );
     // week 20: the Chinese 0.002 is flagged, the English 0.008 supported
     assert!(warnings[1].contains("P = 0.002"), "{}", warnings[1]);
-    assert!(warnings[1].contains("the data support P = 0.008"), "{}", warnings[1]);
+    assert!(
+        warnings[1].contains("the data support P = 0.008"),
+        "{}",
+        warnings[1]
+    );
     // -q prints errors only
     let quiet = evbrief(&["check", "-q", "-p", dir.path().to_str().unwrap()]);
     assert!(quiet.status.success());
@@ -41,7 +49,11 @@ fn the_brief_shows_newcombe_intervals_caps_and_p_value_flags_in_english_and_chin
     let p = dir.path().to_str().unwrap();
     let out = evbrief(&["build", "-p", p]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("warning: P = 0.007"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("warning: P = 0.007"),
+        "{}",
+        stderr(&out)
+    );
     let text = compact(&pdf_flow_text(&dir.path().join("output/brief.pdf")).expect("pdftotext"));
     for needle in [
         // insulin independence 3/27 vs 0/26 and transient fever 4/24 vs 0/10

@@ -318,7 +318,7 @@ mod tests {
     /// 281 more and 128 fewer to 359 more.
     #[test]
     fn zero_control_risk_keeps_the_newcombe_interval_of_both_bundled_rows() {
-        use crate::stats::incidence::newcombe_difference;
+        use super::super::incidence::newcombe_difference;
         for ((a, n1, c, n2), expected) in [
             ((3, 27, 0, 26), [111.0, -37.0, 281.0]),
             ((4, 24, 0, 10), [167.0, -128.0, 359.0]),

@@ -13,9 +13,9 @@
 
 use statrs::function::factorial::ln_binomial;
 
+use super::super::dist::pchisq_upper;
+use super::super::error::StatsError;
 use super::{PRange, TestKind};
-use crate::stats::dist::pchisq_upper;
-use crate::stats::error::StatsError;
 
 /// A 2×2 table of counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,8 +121,8 @@ pub fn table_tests(t: &Table) -> Vec<PRange> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::super::testutil::assert_close;
     use super::*;
-    use crate::stats::testutil::assert_close;
 
     /// Zhao 2024 (seed 000): HbA1c < 7.0% at week 9, 60.60% of 33 (20) vs 28.10% of 32
     /// (9), printed P = 0.008. R `chisq.test(correct = FALSE)` 0.008445663, with Yates

@@ -14,8 +14,8 @@
 //! printed percentages of participants (see `stats::convert::events_from_percentage`,
 //! the same rule for `k / n · 100`).
 
+use super::super::error::StatsError;
 use super::Printed;
-use crate::stats::error::StatsError;
 
 /// Digits of a printed non-negative decimal as an integer and its number of decimals.
 fn scaled(text: &str) -> Result<(u128, u32), StatsError> {

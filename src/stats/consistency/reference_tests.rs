@@ -3,10 +3,10 @@
 
 use serde::Deserialize;
 
+use super::super::testutil::assert_close;
 use super::Printed;
 use super::contingency::{Table, chi_square, fisher_exact};
 use super::summary::{GroupSummary, student_t, welch_t};
-use crate::stats::testutil::assert_close;
 
 const FIXTURE: &str = include_str!("../../../tests/consistency/r-tests.json");
 

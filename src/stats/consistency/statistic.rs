@@ -10,9 +10,9 @@
 //!   SE`, two-sided normal p; a ratio (RR, OR, HR) is taken on the log scale. Over the
 //!   rounding box of the three printed numbers.
 
+use super::super::dist::{p_two_sided_t, p_two_sided_z, pchisq_upper, qnorm};
+use super::super::error::StatsError;
 use super::{PRange, Printed, TestKind};
-use crate::stats::dist::{p_two_sided_t, p_two_sided_z, pchisq_upper, qnorm};
-use crate::stats::error::StatsError;
 
 /// p at both ends of a printed statistic's rounding interval (and at the print).
 fn over_statistic(
@@ -100,9 +100,9 @@ pub fn p_from_ci(
 
 #[cfg(test)]
 mod tests {
+    use super::super::super::testutil::assert_close;
+    use super::super::{PrintedP, check_p};
     use super::*;
-    use crate::stats::consistency::{PrintedP, check_p};
-    use crate::stats::testutil::assert_close;
 
     fn n(s: &str) -> Printed {
         Printed::parse(s).unwrap()

@@ -15,9 +15,9 @@
 
 use serde::Serialize;
 
+use super::super::dist::p_two_sided_t;
+use super::super::error::StatsError;
 use super::{PRange, Printed, TestKind};
-use crate::stats::dist::p_two_sided_t;
-use crate::stats::error::StatsError;
 
 /// One group as printed: mean, SD or SEM, and size.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -124,9 +124,9 @@ pub fn welch_t(a: &GroupSummary, b: &GroupSummary) -> Result<PRange, StatsError>
 
 #[cfg(test)]
 mod tests {
+    use super::super::super::testutil::assert_close;
+    use super::super::{PrintedP, check_p};
     use super::*;
-    use crate::stats::consistency::{PrintedP, check_p};
-    use crate::stats::testutil::assert_close;
 
     fn group(mean: &str, sd: &str, n: u64) -> GroupSummary {
         GroupSummary {
