@@ -15,7 +15,7 @@ fn check_warns_about_p_values_the_printed_data_do_not_give() {
     let out = evbrief(&["check", "-p", dir.path().to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
     let err = stderr(&out);
-    let warnings: Vec<&str> = err.lines().filter(|l| l.contains("warning: P =")).collect();
+    let warnings: Vec<&str> = err.lines().filter(|l| l.contains(": P =")).collect();
     assert_eq!(warnings.len(), 2, "{err}");
     // week 9: P = 0.007 against a t-test p of about 0.12, located at the printed value
     assert!(
@@ -26,7 +26,7 @@ fn check_warns_about_p_values_the_printed_data_do_not_give() {
     assert!(warnings[0].contains("P = 0.007"), "{}", warnings[0]);
     assert!(warnings[0].contains("p = 0.121"), "{}", warnings[0]);
     assert!(
-        warnings[0].contains("other side of 0.05"),
+        warnings[0].contains("printed below 0.05, recomputed above"),
         "{}",
         warnings[0]
     );
@@ -50,7 +50,7 @@ fn the_brief_shows_newcombe_intervals_caps_and_p_value_flags_in_english_and_chin
     let out = evbrief(&["build", "-p", p]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("warning: P = 0.007"),
+        stderr(&out).contains("warning: fpg at week 9: P = 0.007"),
         "{}",
         stderr(&out)
     );

@@ -218,19 +218,15 @@ fn events(s: &LoadedStudy, m: &Measurement) -> Option<(u64, u64)> {
     }
 }
 
-/// The tests that reproduce a print, or the nearest one, in words for the console.
+/// The nearest recomputed p in words, for the console.
 fn describe(check: &PCheck) -> String {
     let r = &check.nearest;
-    let range = if (r.hi - r.lo) > 0.0 {
-        format!(
-            " (rounding of the printed data allows {} to {})",
-            g(r.lo),
-            g(r.hi)
-        )
+    let range = if r.hi > r.lo {
+        format!(" ({} to {} allowing for rounding)", g(r.lo), g(r.hi))
     } else {
         String::new()
     };
-    format!("{} gives p = {}{range}", r.test.key(), g(r.p))
+    format!("{} gives p = {}{range}", r.test.name(), g(r.p))
 }
 
 /// A p-value with three significant digits ("0.121", "0.00757").
@@ -260,19 +256,29 @@ pub fn warnings(project: &Project, checks: &[ComparisonCheck]) -> Vec<Problem> {
                 continue;
             }
             let basis = match c.basis {
-                Basis::Means => "the printed means, SDs and n",
+                Basis::Means => "the printed means, SDs and numbers of participants",
                 Basis::Counts => "the printed counts",
             };
             let mut message = format!(
-                "warning: P = {} ({}, {} {}) does not follow from {basis}: {}",
-                p.text.trim(),
-                p.place,
+                "warning: {} at {}: P = {} ({}) does not follow from {basis}: {}",
                 c.outcome,
                 c.time,
+                p.text.trim(),
+                p.place,
                 describe(&p.check)
             );
             if p.check.decision_error {
-                message.push_str("; the recomputed p lies on the other side of 0.05");
+                message.push_str(
+                    if p.check
+                        .printed
+                        .significant(crate::stats::consistency::ALPHA)
+                        == Some(true)
+                    {
+                        "; printed below 0.05, recomputed above"
+                    } else {
+                        "; printed above 0.05, recomputed below"
+                    },
+                );
             }
             if let Some(j) = supported.filter(|&j| j != i) {
                 message.push_str(&format!(
@@ -285,6 +291,15 @@ pub fn warnings(project: &Project, checks: &[ComparisonCheck]) -> Vec<Problem> {
         }
     }
     out
+}
+
+/// [`warnings`] as console lines (`path:line:col: warning: …`), one a line; empty when
+/// every printed p-value fits.
+pub fn warnings_text(project: &Project, checks: &[ComparisonCheck]) -> String {
+    warnings(project, checks)
+        .iter()
+        .map(|w| format!("{w}\n"))
+        .collect()
 }
 
 #[cfg(test)]
@@ -335,8 +350,21 @@ mod tests {
             "{}",
             text[0]
         );
-        assert!(text[0].contains("warning: P = 0.007"), "{}", text[0]);
-        assert!(text[0].contains("student-t gives p = 0.121"), "{}", text[0]);
+        assert!(
+            text[0].contains("warning: fpg at week 9: P = 0.007"),
+            "{}",
+            text[0]
+        );
+        assert!(
+            text[0].contains("Student's t-test gives p = 0.121"),
+            "{}",
+            text[0]
+        );
+        assert!(
+            text[0].ends_with("printed below 0.05, recomputed above"),
+            "{}",
+            text[0]
+        );
         assert!(text[1].contains("P = 0.002"), "{}", text[1]);
         assert!(
             text[1].contains("the data support P = 0.008 (English abstract, Results)"),

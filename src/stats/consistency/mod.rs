@@ -194,6 +194,21 @@ pub enum TestKind {
 }
 
 impl TestKind {
+    /// The test's name in English, for console messages ("Welch's t-test").
+    pub fn name(self) -> &'static str {
+        match self {
+            TestKind::StudentT => "Student's t-test",
+            TestKind::WelchT => "Welch's t-test",
+            TestKind::ChiSquare => "the chi-square test",
+            TestKind::ChiSquareYates => "the chi-square test with Yates' correction",
+            TestKind::FisherExact => "Fisher's exact test",
+            TestKind::CiZ => "the z-test from the confidence interval",
+            TestKind::T => "the t statistic",
+            TestKind::Z => "the z statistic",
+            TestKind::Chi2 => "the chi-square statistic",
+        }
+    }
+
     /// A stable key (`"welch-t"`), also the key of its name in the label tables.
     pub fn key(self) -> &'static str {
         match self {
