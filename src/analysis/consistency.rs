@@ -4,15 +4,17 @@
 //! results at the same outcome and time, the p-value is recomputed under each test the
 //! paper may have used (`stats::consistency`): Student's and Welch's t from means with
 //! SDs or SEMs and n, or χ² (with and without Yates' correction) and Fisher's exact test
-//! from counts (events, or a percentage that exactly one whole count reproduces). The
+//! from counts (events, or a percentage that exactly one whole count reproduces); and,
+//! for any comparison with a printed estimate and 95% CI (`ci`), the z-test from that
+//! interval (Altman & Bland 2011), which also covers within-arm comparisons. The
 //! printed p and every conflicting print (`[[comparisons.conflicts]]` with `p`) are
 //! compared with them at their printed precision. Nothing is changed: the checks are
 //! reported (a warning at `check` and `build`, a line in the brief's "Discrepancies
 //! between sources", a marker beside the value).
 //!
-//! Not checked: within-arm comparisons (a paired test needs the correlation between time
-//! points, which papers do not print), values whose n is unknown, and comparisons without
-//! numbers for both arms.
+//! Not checked: within-arm comparisons without a printed CI (a paired test needs the
+//! correlation between time points, which papers do not print), values whose n is
+//! unknown, and comparisons without numbers for both arms.
 
 use std::ops::Range;
 
@@ -25,11 +27,12 @@ use crate::data::model::{Comparison, Measurement};
 use crate::data::time::parse_time;
 use crate::diagnostic::Problem;
 use crate::stats::consistency::contingency::{Table, table_tests};
+use crate::stats::consistency::statistic::p_from_ci;
 use crate::stats::consistency::summary::{GroupSummary, student_t, welch_t};
-use crate::stats::consistency::{PCheck, PRange, Printed, PrintedP, check_p};
+use crate::stats::consistency::{PCheck, PRange, Printed, PrintedP, TestKind, check_p};
 use crate::stats::convert::{PercentEvents, events_from_percentage};
 
-/// What the p-values were recomputed from.
+/// What a recomputed p-value rests on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Basis {
@@ -37,6 +40,31 @@ pub enum Basis {
     Means,
     /// Events out of n.
     Counts,
+    /// A printed estimate with its confidence interval.
+    Interval,
+}
+
+impl Basis {
+    /// The numbers `test` recomputes p from.
+    pub fn of(test: TestKind) -> Basis {
+        match test {
+            TestKind::StudentT | TestKind::WelchT | TestKind::T | TestKind::Z => Basis::Means,
+            TestKind::ChiSquare
+            | TestKind::ChiSquareYates
+            | TestKind::FisherExact
+            | TestKind::Chi2 => Basis::Counts,
+            TestKind::CiZ => Basis::Interval,
+        }
+    }
+
+    /// A stable key (`"means"`), also the key of its words in the label tables.
+    pub fn key(self) -> &'static str {
+        match self {
+            Basis::Means => "means",
+            Basis::Counts => "counts",
+            Basis::Interval => "interval",
+        }
+    }
 }
 
 /// One printed p-value of a comparison and its verdict.
@@ -66,8 +94,6 @@ pub struct ComparisonCheck {
     pub outcome: String,
     /// Time point as written.
     pub time: String,
-    /// The numbers the p-values were recomputed from.
-    pub basis: Basis,
     /// The recomputed p-values, one per test.
     pub recomputed: Vec<PRange>,
     /// The main print first, then each conflicting print with a p-value.
@@ -112,29 +138,17 @@ pub fn check_comparisons(project: &Project) -> Vec<ComparisonCheck> {
 }
 
 fn check_comparison(s: &LoadedStudy, index: usize, c: &Comparison) -> Option<ComparisonCheck> {
-    let arms = c.arms.as_ref()?.get_ref();
-    let [first, second] = arms.as_slice() else {
-        return None;
-    };
-    let a = result(s, c, first)?;
-    let b = result(s, c, second)?;
-    let (basis, recomputed) = match (summary(s, a), summary(s, b)) {
-        (Some(ga), Some(gb)) => (
-            Basis::Means,
-            [student_t(&ga, &gb), welch_t(&ga, &gb)]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>(),
-        ),
-        _ => {
-            let (e1, n1) = events(s, a)?;
-            let (e2, n2) = events(s, b)?;
-            (
-                Basis::Counts,
-                table_tests(&Table::from_events(e1, n1, e2, n2).ok()?),
-            )
-        }
-    };
+    let mut recomputed = arm_tests(s, c).unwrap_or_default();
+    if let Some(ci) = &c.ci
+        && let (Some(e), Some(l), Some(u)) = (
+            printed(s, ci.estimate.span()),
+            printed(s, ci.lower.span()),
+            printed(s, ci.upper.span()),
+        )
+        && let Ok(r) = p_from_ci(e, l, u, ci.ratio)
+    {
+        recomputed.push(r);
+    }
     if recomputed.is_empty() {
         return None;
     }
@@ -163,10 +177,31 @@ fn check_comparison(s: &LoadedStudy, index: usize, c: &Comparison) -> Option<Com
         index,
         outcome: c.outcome.get_ref().clone(),
         time: c.time.get_ref().clone(),
-        basis,
         recomputed,
         prints,
     })
+}
+
+/// The tests from the two arms' numbers of a between-arm comparison: t-tests from means
+/// and spreads, else the 2×2 tests from counts.
+fn arm_tests(s: &LoadedStudy, c: &Comparison) -> Option<Vec<PRange>> {
+    let arms = c.arms.as_ref()?.get_ref();
+    let [first, second] = arms.as_slice() else {
+        return None;
+    };
+    let a = result(s, c, first)?;
+    let b = result(s, c, second)?;
+    if let (Some(ga), Some(gb)) = (summary(s, a), summary(s, b)) {
+        return Some(
+            [student_t(&ga, &gb), welch_t(&ga, &gb)]
+                .into_iter()
+                .flatten()
+                .collect(),
+        );
+    }
+    let (e1, n1) = events(s, a)?;
+    let (e2, n2) = events(s, b)?;
+    Some(table_tests(&Table::from_events(e1, n1, e2, n2).ok()?))
 }
 
 /// The result of `arm` at the comparison's outcome and time (an analysed one first).
@@ -255,9 +290,10 @@ pub fn warnings(project: &Project, checks: &[ComparisonCheck]) -> Vec<Problem> {
             if p.check.consistent() {
                 continue;
             }
-            let basis = match c.basis {
+            let basis = match Basis::of(p.check.nearest.test) {
                 Basis::Means => "the printed means, SDs and numbers of participants",
                 Basis::Counts => "the printed counts",
+                Basis::Interval => "the printed confidence interval",
             };
             let mut message = format!(
                 "warning: {} at {}: P = {} ({}) does not follow from {basis}: {}",
@@ -305,7 +341,6 @@ pub fn warnings_text(project: &Project, checks: &[ComparisonCheck]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::consistency::TestKind;
     use std::path::Path;
 
     fn bundled() -> (Project, Vec<ComparisonCheck>) {
@@ -326,7 +361,7 @@ mod tests {
     fn the_week_9_fasting_glucose_p_is_flagged_and_week_20_settled() {
         let (project, checks) = bundled();
         let week9 = find(&checks, "fpg", "week 9");
-        assert_eq!(week9.basis, Basis::Means);
+        assert_eq!(Basis::of(week9.prints[0].check.nearest.test), Basis::Means);
         let p = &week9.prints[0];
         assert_eq!(p.text, "0.007");
         assert!(!p.check.consistent() && p.check.decision_error);
@@ -393,6 +428,76 @@ mod tests {
         // the within-arm comparison (week 9 against baseline) is not checked
         assert!(checks.iter().all(|c| c.index != 0));
         assert_eq!(checks.len(), 7);
+    }
+
+    /// The bundled project in a temporary folder with the week-9 within-arm comparison
+    /// given a printed CI (`ci` is TOML for the `ci =` line).
+    fn with_within_arm_ci(ci: &str) -> Result<Project, crate::data::LoadError> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::copy(root.join("brief.toml"), dir.path().join("brief.toml")).unwrap();
+        let studies = dir.path().join("data/studies");
+        std::fs::create_dir_all(&studies).unwrap();
+        for f in std::fs::read_dir(root.join("data/studies")).unwrap() {
+            let f = f.unwrap().path();
+            let mut text = std::fs::read_to_string(&f).unwrap();
+            if f.ends_with("zang-plagh-rct.toml") {
+                let at = "from = \"baseline\"\np = \"0.001\"\n";
+                assert!(text.contains(at));
+                text = text.replace(at, &format!("{at}ci = {ci}\n"));
+            }
+            std::fs::write(studies.join(f.file_name().unwrap()), text).unwrap();
+        }
+        std::fs::copy(
+            root.join("data/references.bib"),
+            dir.path().join("data/references.bib"),
+        )
+        .unwrap();
+        crate::data::load_project(dir.path())
+    }
+
+    #[test]
+    fn a_printed_ci_makes_a_within_arm_p_checkable() {
+        // −0.87 (−1.39 to −0.35): SE 1.04 / 3.92, z 3.28, p 0.00104 → fits P = 0.001
+        let project = with_within_arm_ci("{ estimate = -0.87, lower = -1.39, upper = -0.35 }")
+            .expect("valid");
+        let checks = check_comparisons(&project);
+        let c = checks.iter().find(|c| c.index == 0).expect("checked");
+        assert_eq!(c.recomputed.len(), 1);
+        assert_eq!(c.recomputed[0].test, TestKind::CiZ);
+        assert!(c.prints[0].check.consistent());
+        // −0.87 (−2.00 to 0.26): p ≈ 0.13, a decision error
+        let project =
+            with_within_arm_ci("{ estimate = -0.87, lower = -2.00, upper = 0.26 }").expect("valid");
+        let checks = check_comparisons(&project);
+        let c = checks.iter().find(|c| c.index == 0).expect("checked");
+        assert!(!c.prints[0].check.consistent() && c.prints[0].check.decision_error);
+        let text = warnings_text(&project, &checks);
+        assert!(text.contains("does not follow from the printed confidence interval: the z-test from the confidence interval gives p = 0.13"), "{text}");
+    }
+
+    #[test]
+    fn a_printed_ci_out_of_order_or_a_non_positive_ratio_is_a_located_error() {
+        let problems = |ci: &str| match with_within_arm_ci(ci) {
+            Err(crate::data::LoadError::Invalid(p)) => {
+                p.0.iter().map(|p| p.to_string()).collect::<Vec<_>>()
+            }
+            other => panic!("{other:?}"),
+        };
+        let p = problems("{ estimate = -0.87, lower = 0.2, upper = -0.35 }");
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(
+            p[0].starts_with("data/studies/zang-plagh-rct.toml:"),
+            "{p:?}"
+        );
+        assert!(p[0].contains("need lower ≤ estimate ≤ upper"), "{p:?}");
+        let p = problems("{ estimate = 1.5, lower = 0, upper = 3, ratio = true }");
+        assert!(
+            p[0].contains("a ratio's confidence limits must be positive"),
+            "{p:?}"
+        );
+        let p = problems("{ estimate = 1.5, lower = 1, upper = 3, odds = true }");
+        assert!(p[0].contains("unknown field `odds`"), "{p:?}");
     }
 
     #[test]
