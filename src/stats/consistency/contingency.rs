@@ -86,16 +86,20 @@ pub fn chi_square(t: &Table, yates: bool) -> Result<PRange, StatsError> {
 
 /// Fisher's exact test of a 2×2 table, two-sided (R `fisher.test(x)$p.value`).
 ///
-/// Errors: none for valid counts; a table of more than 10⁸ participants is refused as
-/// too large to sum ([`StatsError::InvalidInput`]).
+/// Errors: none for valid counts; a table of more than a million participants is refused
+/// as too large to sum term by term ([`StatsError::InvalidInput`]; the χ² tests are exact
+/// enough there).
 pub fn fisher_exact(t: &Table) -> Result<PRange, StatsError> {
-    let [r1, r2, c1, _] = t.margins().map(|x| x as u64);
-    if r1 + r2 > 100_000_000 {
+    let total = [t.a, t.b, t.c, t.d]
+        .iter()
+        .try_fold(0u64, |acc, &x| acc.checked_add(x));
+    if total.is_none_or(|n| n > 1_000_000) {
         return Err(StatsError::InvalidInput {
             field: "table".into(),
-            message: "more than 10^8 participants".into(),
+            message: "more than a million participants".into(),
         });
     }
+    let (r1, r2, c1) = (t.a + t.b, t.c + t.d, t.a + t.c);
     // P(A = x) for the top-left cell given the margins.
     let ln_p = |x: u64| ln_binomial(r1, x) + ln_binomial(r2, c1 - x) - ln_binomial(r1 + r2, c1);
     let lo = c1.saturating_sub(r2);
@@ -154,6 +158,21 @@ mod tests {
         assert_eq!(fisher_exact(&t).unwrap().p, 1.0);
         assert_eq!(table_tests(&t).len(), 1);
         assert!(Table::from_events(11, 10, 0, 12).is_err());
+        let huge = Table::from_events(u64::MAX, u64::MAX, 1, 2).unwrap();
+        assert!(fisher_exact(&huge).is_err());
+        assert!(chi_square(&huge, false).unwrap().p <= 1.0);
+    }
+
+    proptest::proptest! {
+        /// Every test gives a p in [0, 1] for any table.
+        #[test]
+        fn p_values_stay_in_range(e1 in 0u64..300, n1 in 0u64..300, e2 in 0u64..300, n2 in 0u64..300) {
+            if let Ok(t) = Table::from_events(e1.min(n1), n1, e2.min(n2), n2) {
+                for r in table_tests(&t) {
+                    proptest::prop_assert!((0.0..=1.0).contains(&r.p), "{r:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -188,6 +188,27 @@ mod tests {
         assert!(r.lo < 1.0);
     }
 
+    proptest::proptest! {
+        /// p lies in [0, 1] and within its rounding range, whatever the summaries.
+        #[test]
+        fn p_is_a_probability_inside_its_range(
+            m1 in -100.0f64..100.0, s1 in 0.01f64..50.0, n1 in 2u64..500,
+            m2 in -100.0f64..100.0, s2 in 0.01f64..50.0, n2 in 2u64..500,
+            sem in proptest::bool::ANY,
+        ) {
+            let g = |m: f64, s: f64, n| GroupSummary {
+                mean: Printed { value: m, half_unit: 0.005 },
+                spread: Printed { value: s, half_unit: 0.005 },
+                spread_is_sem: sem,
+                n,
+            };
+            for r in [student_t(&g(m1, s1, n1), &g(m2, s2, n2)), welch_t(&g(m1, s1, n1), &g(m2, s2, n2))] {
+                let r = r.unwrap();
+                proptest::prop_assert!(0.0 <= r.lo && r.lo <= r.p && r.p <= r.hi && r.hi <= 1.0, "{r:?}");
+            }
+        }
+    }
+
     #[test]
     fn too_small_groups_and_bad_spreads_are_errors() {
         assert!(student_t(&group("1", "1", 1), &group("2", "1", 5)).is_err());
