@@ -60,7 +60,7 @@ fn the_brief_shows_newcombe_intervals_caps_and_p_value_flags_in_english_and_chin
         "111moreper1000(from37fewerto281more)",
         "167moreper1000(from128fewerto359more)",
         // the HbA1c < 7.0% row's upper limit is a cap
-        "Cappedat1000per1000",
+        "Theupperlimitcappedatariskof1000per1000",
         // the flags, with both numbers and the test
         "P=0.007",
         "doesnotfollowfromtheprinted",
@@ -78,7 +78,7 @@ fn the_brief_shows_newcombe_intervals_caps_and_p_value_flags_in_english_and_chin
     for needle in [
         "少37例",
         "少128例",
-        "截断于每1000人1000例",
+        "上限截断于每1000人1000例",
         "与原文印出的均数、标准差和例数不符",
         "数据支持P=0.008",
     ] {
