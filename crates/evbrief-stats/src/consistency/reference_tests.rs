@@ -8,7 +8,7 @@ use super::Printed;
 use super::contingency::{Table, chi_square, fisher_exact};
 use super::summary::{GroupSummary, student_t, welch_t};
 
-const FIXTURE: &str = include_str!("../../../tests/consistency/r-tests.json");
+const FIXTURE: &str = include_str!("../../../../tests/consistency/r-tests.json");
 
 #[derive(Deserialize)]
 struct Fixture {
