@@ -14,6 +14,7 @@ pub mod forest;
 #[cfg(test)]
 mod forest_tests;
 pub mod journal_club;
+mod p_checks;
 pub mod references;
 pub mod risk_of_bias;
 pub mod safety;
@@ -99,6 +100,9 @@ pub struct BriefView {
     pub other_findings: Vec<FindingView>,
     /// Disagreements between sources, listed for the reader (with the report cited).
     pub conflicts: Vec<FindingView>,
+    /// How many of `conflicts` (the last ones) are printed p-values that the printed data
+    /// do not give; their introduction is printed when there are any.
+    pub p_flags: usize,
     /// The statistical methods paragraph.
     pub methods: String,
     /// Overview figures: one row per outcome and time point, one figure per scale.
@@ -148,6 +152,7 @@ pub fn build_view(
         .map(|s| study_view(s, labels))
         .collect();
     let study_lookup = |id: &str| study_label_and_cites(project, id);
+    let p_flags = p_checks::flag_findings(project, &config, &analysed.consistency, labels);
     let summary = config.detail.is_summary(project.studies.len());
     // Forest plots get a risk-of-bias column once any study has been assessed; the overall
     // judgements are resolved once here, not per forest row.
@@ -200,7 +205,7 @@ pub fn build_view(
                     comparisons.extend(
                         study_comparisons
                             .into_iter()
-                            .map(|c| comparison_row(s, c, labels)),
+                            .map(|c| comparison_row(s, c, &config, &analysed.consistency, labels)),
                     );
                 }
                 findings.extend(
@@ -285,7 +290,8 @@ pub fn build_view(
         summary_of_findings: sof_view(project, sof, &config, labels),
         risk_of_bias: risk_of_bias_view(project, summary, labels),
         other_findings,
-        conflicts: conflicts(project, labels),
+        p_flags: p_flags.len(),
+        conflicts: conflicts(project, labels).into_iter().chain(p_flags).collect(),
         config,
     }
 }
