@@ -613,7 +613,11 @@ fn build_report(
         output: config.output.clone(),
         bytes: rendered.pdf.len(),
         studies: prepared.project.studies.len(),
-        warnings: rendered.warnings,
+        // the printed p-values the printed data do not give, then the template's warnings
+        warnings: crate::analysis::consistency::warnings_text(
+            &prepared.project,
+            &prepared.analysed.consistency,
+        ) + &rendered.warnings,
         edition,
         previous_edition: prepared.previous_edition.clone(),
         changes: prepared.changes.clone(),

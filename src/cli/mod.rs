@@ -34,6 +34,8 @@ pub fn run(cli: Cli) -> i32 {
         Command::Check(args) => match check(&BuildConfig::new(&args.project, today())) {
             Ok(project) => {
                 if !cli.quiet {
+                    use crate::analysis::consistency::{check_comparisons, warnings_text};
+                    eprint!("{}", warnings_text(&project, &check_comparisons(&project)));
                     println!(
                         "ok: {} studies, {} references, {} awaiting assessment",
                         project.studies.len(),

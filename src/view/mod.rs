@@ -291,7 +291,10 @@ pub fn build_view(
         risk_of_bias: risk_of_bias_view(project, summary, labels),
         other_findings,
         p_flags: p_flags.len(),
-        conflicts: conflicts(project, labels).into_iter().chain(p_flags).collect(),
+        conflicts: conflicts(project, labels)
+            .into_iter()
+            .chain(p_flags)
+            .collect(),
         config,
     }
 }

@@ -100,7 +100,11 @@ pub fn flag_findings(
 ) -> Vec<FindingView> {
     let mut out = Vec::new();
     for c in checks {
-        let Some(s) = project.studies.iter().find(|s| s.study.id.get_ref() == &c.study) else {
+        let Some(s) = project
+            .studies
+            .iter()
+            .find(|s| s.study.id.get_ref() == &c.study)
+        else {
             continue;
         };
         for i in 0..c.prints.len() {
@@ -110,7 +114,12 @@ pub fn flag_findings(
                     &comparison.source
                 } else {
                     // the i-th print with a p among the conflicts
-                    match comparison.conflicts.iter().filter(|k| k.p.is_some()).nth(i - 1) {
+                    match comparison
+                        .conflicts
+                        .iter()
+                        .filter(|k| k.p.is_some())
+                        .nth(i - 1)
+                    {
                         Some(k) => &k.source,
                         None => &comparison.source,
                     }
@@ -165,13 +174,24 @@ mod tests {
             .iter()
             .position(|c| c.time.get_ref() == "week 20" && c.outcome.get_ref() == "fpg")
             .unwrap();
-        assert_eq!(flag_for(&config, &checks, "zang-plagh-rct", week20, 0, en), None);
+        assert_eq!(
+            flag_for(&config, &checks, "zang-plagh-rct", week20, 0, en),
+            None
+        );
         assert!(flag_for(&config, &checks, "zang-plagh-rct", week20, 1, en).is_some());
 
         let zh = Language::Zh.labels();
         let config = project.config.localised(Language::Zh);
         let lines = flag_findings(&project, &config, &checks, zh);
-        assert!(lines[0].text.contains("与原文印出的均数、标准差和例数不符"), "{}", lines[0].text);
-        assert!(lines[1].text.contains("数据支持 P = 0.008"), "{}", lines[1].text);
+        assert!(
+            lines[0].text.contains("与原文印出的均数、标准差和例数不符"),
+            "{}",
+            lines[0].text
+        );
+        assert!(
+            lines[1].text.contains("数据支持 P = 0.008"),
+            "{}",
+            lines[1].text
+        );
     }
 }

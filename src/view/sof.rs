@@ -344,7 +344,10 @@ fn effect_cells(
                 note(labels.fill(
                     "sof.capped",
                     &[
-                        ("which", &capitalise(&which.join(labels.text("sof.capped-and")))),
+                        (
+                            "which",
+                            &capitalise(&which.join(labels.text("sof.capped-and"))),
+                        ),
                         ("bound", if top { "1000" } else { "0" }),
                     ],
                 ));
