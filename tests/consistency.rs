@@ -58,7 +58,7 @@ fn the_brief_shows_newcombe_intervals_caps_and_p_value_flags_in_english_and_chin
     for needle in [
         // insulin independence 3/27 vs 0/26 and transient fever 4/24 vs 0/10
         "111moreper1000(from37fewerto281more)",
-        "167moreper1000(from128fewerto359more)",
+        "167moreper1000(from128fewerto359",
         // the HbA1c < 7.0% row's upper limit is a cap
         "Theupperlimitcappedatariskof1000per1000",
         // the flags, with both numbers and the test
