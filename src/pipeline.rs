@@ -615,7 +615,11 @@ fn build_report(
         output: config.output.clone(),
         bytes: rendered.pdf.len(),
         studies: prepared.project.studies.len(),
-        warnings: rendered.warnings,
+        // the printed p-values the printed data do not give, then the template's warnings
+        warnings: crate::analysis::consistency::warnings_text(
+            &prepared.project,
+            &prepared.analysed.consistency,
+        ) + &rendered.warnings,
         data_warnings: crate::analysis::overlap::warnings(
             &prepared.project.studies,
             &prepared.analysed.overlaps,

@@ -144,7 +144,7 @@ fn wald_ci(effect: &StudyEffect) -> (Option<f64>, Option<f64>) {
 }
 
 /// Participants behind a value: its own `n`, else the arm's, never a guess when `n-unknown`.
-fn arm_size(st: &Study, m: &Measurement) -> Option<f64> {
+pub(crate) fn arm_size(st: &Study, m: &Measurement) -> Option<f64> {
     if m.n_unknown.as_ref().is_some_and(|f| *f.get_ref()) {
         return None;
     }

@@ -8,6 +8,7 @@
 
 pub mod bottom_line;
 pub mod certainty;
+pub mod consistency;
 pub mod extract;
 pub mod methods;
 pub mod overlap;
@@ -217,6 +218,8 @@ pub struct Analysed {
     pub summary_of_findings: Vec<certainty::SofResult>,
     /// Pairs of studies that may share participants, not settled by the curators.
     pub overlaps: Vec<overlap::Overlap>,
+    /// Printed p-values checked against the printed data.
+    pub consistency: Vec<consistency::ComparisonCheck>,
 }
 
 /// Runs every analysis of the brief: outcomes, safety, then the summary of findings.
@@ -229,6 +232,7 @@ pub fn analyse(project: &Project) -> Analysed {
         safety,
         summary_of_findings,
         overlaps: overlap::find_overlaps(&project.studies, &project.bibliography),
+        consistency: consistency::check_comparisons(project),
     }
 }
 

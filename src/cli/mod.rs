@@ -47,6 +47,8 @@ pub fn run(cli: Cli) -> i32 {
                     for w in crate::analysis::overlap::warnings(&project.studies, &overlaps) {
                         eprintln!("warning: {w}");
                     }
+                    use crate::analysis::consistency::{check_comparisons, warnings_text};
+                    eprint!("{}", warnings_text(&project, &check_comparisons(&project)));
                     println!(
                         "ok: {} studies, {} references, {} awaiting assessment",
                         project.studies.len(),

@@ -513,6 +513,10 @@ pub struct Comparison {
     pub from: Option<Spanned<String>>,
     /// The p-value exactly as written ("0.008", "<0.05").
     pub p: Spanned<String>,
+    /// The effect estimate and its 95% CI printed beside the p-value, if any; the p-value
+    /// is checked against it too.
+    #[serde(default)]
+    pub ci: Option<PrintedCi>,
     /// Where it was read.
     pub source: Source,
     /// Curator's note.
@@ -521,6 +525,22 @@ pub struct Comparison {
     /// Other places that state a different value.
     #[serde(default)]
     pub conflicts: Vec<Conflict>,
+}
+
+/// An effect estimate with its 95% confidence interval, as printed beside a p-value
+/// ("MD −0.73 (95% CI −1.64 to 0.18)"); kept with the digits as printed.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct PrintedCi {
+    /// The estimate (a difference, or a ratio when `ratio`).
+    pub estimate: Spanned<f64>,
+    /// Lower 95% limit.
+    pub lower: Spanned<f64>,
+    /// Upper 95% limit.
+    pub upper: Spanned<f64>,
+    /// True for a ratio (RR, OR, HR), which is tested on the log scale.
+    #[serde(default)]
+    pub ratio: bool,
 }
 
 /// A disagreement between two places of the sources, recorded, not resolved.

@@ -344,6 +344,9 @@ impl StudyCheck<'_> {
                 ),
             }
             self.p_value(&c.p);
+            if let Some(ci) = &c.ci {
+                self.printed_ci(ci);
+            }
             self.source(&c.source);
             for conflict in &c.conflicts {
                 if let Some(p) = &conflict.p {
@@ -521,6 +524,40 @@ impl StudyCheck<'_> {
                     "`{}` is not a p-value like \"0.008\", \"<0.05\" or \">0.05\"",
                     p.get_ref()
                 ),
+            );
+        }
+    }
+
+    /// A printed CI: finite numbers, `lower ≤ estimate ≤ upper` with `lower < upper`, and
+    /// positive for a ratio.
+    fn printed_ci(&mut self, ci: &crate::data::model::PrintedCi) {
+        let (e, l, u) = (
+            *ci.estimate.get_ref(),
+            *ci.lower.get_ref(),
+            *ci.upper.get_ref(),
+        );
+        for (v, span) in [
+            (e, ci.estimate.span()),
+            (l, ci.lower.span()),
+            (u, ci.upper.span()),
+        ] {
+            if !v.is_finite() {
+                self.push(
+                    span,
+                    format!("a confidence limit must be a finite number, found {v}"),
+                );
+                return;
+            }
+        }
+        if !(l < u && l <= e && e <= u) {
+            self.push(
+                ci.estimate.span(),
+                format!("need lower ≤ estimate ≤ upper with lower < upper, found {e} ({l} to {u})"),
+            );
+        } else if ci.ratio && l <= 0.0 {
+            self.push(
+                ci.lower.span(),
+                format!("a ratio's confidence limits must be positive, found {l}"),
             );
         }
     }

@@ -15,6 +15,7 @@ pub mod forest;
 mod forest_tests;
 pub mod journal_club;
 pub mod overlap;
+mod p_checks;
 pub mod plain;
 pub mod references;
 pub mod risk_of_bias;
@@ -104,6 +105,9 @@ pub struct BriefView {
     pub conflicts: Vec<FindingView>,
     /// Pairs of studies that may share participants, in words, under the discrepancies.
     pub overlaps: Vec<String>,
+    /// How many of `conflicts` (the last ones) are printed p-values that the printed data
+    /// do not give; their introduction is printed when there are any.
+    pub p_flags: usize,
     /// The statistical methods paragraph.
     pub methods: String,
     /// Overview figures: one row per outcome and time point, one figure per scale.
@@ -157,6 +161,7 @@ pub fn build_view(
         .map(|s| study_view(s, labels))
         .collect();
     let study_lookup = |id: &str| study_label_and_cites(project, id);
+    let p_flags = p_checks::flag_findings(project, &config, &analysed.consistency, labels);
     let summary = config.detail.is_summary(project.studies.len());
     // Forest plots get a risk-of-bias column once any study has been assessed; the overall
     // judgements are resolved once here, not per forest row.
@@ -227,7 +232,7 @@ pub fn build_view(
                     comparisons.extend(
                         study_comparisons
                             .into_iter()
-                            .map(|c| comparison_row(s, c, labels)),
+                            .map(|c| comparison_row(s, c, &config, &analysed.consistency, labels)),
                     );
                 }
                 findings.extend(
@@ -330,7 +335,11 @@ pub fn build_view(
         summary_of_findings: sof_view(project, sof, &config, &analysed.overlaps, labels),
         risk_of_bias: risk_of_bias_view(project, summary, labels),
         other_findings,
-        conflicts: conflicts(project, &config, labels),
+        p_flags: p_flags.len(),
+        conflicts: conflicts(project, &config, labels)
+            .into_iter()
+            .chain(p_flags)
+            .collect(),
         overlaps: analysed
             .overlaps
             .iter()

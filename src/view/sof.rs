@@ -344,6 +344,30 @@ fn effect_cells(
                         .to_owned(),
                 );
             }
+            if let Some(a) = absolute
+                && a.capped.any()
+            {
+                let top = a.capped.upper || a.intervention_per_1000 >= 1000.0;
+                let which: Vec<&str> = [
+                    (a.capped.estimate, "sof.capped-estimate"),
+                    (a.capped.lower, "sof.capped-lower"),
+                    (a.capped.upper, "sof.capped-upper"),
+                ]
+                .into_iter()
+                .filter(|(capped, _)| *capped)
+                .map(|(_, key)| labels.text(key))
+                .collect();
+                note(labels.fill(
+                    "sof.capped",
+                    &[
+                        (
+                            "which",
+                            &capitalise(&which.join(labels.text("sof.capped-and"))),
+                        ),
+                        ("bound", if top { "1000" } else { "0" }),
+                    ],
+                ));
+            }
             let difference = match absolute {
                 Some(a) => labels.fill(
                     "sof.difference-per-1000",

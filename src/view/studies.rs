@@ -130,6 +130,9 @@ pub struct ComparisonRow {
     pub source: String,
     /// Conflicting values elsewhere, in words.
     pub conflicts: Vec<String>,
+    /// Why the printed P does not follow from the printed data, when it does not (shown
+    /// with a ‡ beside the P).
+    pub flag: Option<String>,
 }
 
 pub(super) fn format_date(d: &toml::value::Datetime, labels: &Labels) -> String {
@@ -349,9 +352,19 @@ pub(super) fn p_text(p: &str) -> String {
 pub(super) fn comparison_row(
     s: &LoadedStudy,
     c: &crate::data::model::Comparison,
+    config: &crate::config::BriefConfig,
+    checks: &[crate::analysis::consistency::ComparisonCheck],
     labels: &Labels,
 ) -> ComparisonRow {
     let st = &s.study;
+    let index = st.comparisons.iter().position(|x| std::ptr::eq(x, c));
+    let flag = |i: usize| {
+        index.and_then(|index| {
+            super::p_checks::flag_for(config, checks, st.id.get_ref(), index, i, labels)
+        })
+    };
+    // conflicts with a p-value are prints 1, 2 … of the check, in order
+    let mut print = 0;
     let time = time_label(c.time.get_ref(), labels);
     let what = match (&c.arms, &c.arm, &c.from) {
         (Some(arms), _, _) => labels.fill(
@@ -385,15 +398,23 @@ pub(super) fn comparison_row(
         what,
         p: p_text(c.p.get_ref()),
         source: c.source.at.clone(),
+        flag: flag(0),
         conflicts: c
             .conflicts
             .iter()
             .map(|k| {
-                let value =
+                let mut value =
                     k.p.as_ref()
                         .map(|p| p_text(p.get_ref()))
                         .or_else(|| k.text.clone())
                         .unwrap_or_default();
+                if k.p.is_some() {
+                    print += 1;
+                    if flag(print).is_some() {
+                        value.push(' ');
+                        value.push_str(labels.text("brief.p-check-marker"));
+                    }
+                }
                 labels.fill(
                     "view.conflict",
                     &[

@@ -37,24 +37,58 @@ pub struct AbsoluteEffect {
     /// Upper 95 % limit of the difference per 1000 (from the upper CI limit
     /// of the relative effect).
     pub difference_upper: f64,
+    /// Which of the values above were cut at a bound a risk cannot pass (a risk
+    /// of 0 or 1000 per 1000, a difference of ±1000): a table must say so.
+    pub capped: Capped,
+}
+
+/// Which values of an [`AbsoluteEffect`] were capped.
+///
+/// Why: a risk ratio of 8 at a control risk of 125 per 1000 would give 1000
+/// more per 1000 than possible; the table prints the capped 875 more, and a
+/// reader must be told it is a cap, not an estimate (Cochrane Handbook v6
+/// §15.4.4.2 notes the same limit of applying risk ratios to high risks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Capped {
+    /// The risk with the intervention at the point estimate (and so the
+    /// difference at the estimate).
+    pub estimate: bool,
+    /// The lower limit of the difference.
+    pub lower: bool,
+    /// The upper limit of the difference.
+    pub upper: bool,
+}
+
+impl Capped {
+    /// True when any value was capped.
+    pub fn any(self) -> bool {
+        self.estimate || self.lower || self.upper
+    }
 }
 
 /// Risk with the intervention for an assumed control risk `acr` and an
-/// effect `y` on metafor's analysis scale (see [`absolute_effect`]).
-fn intervention_risk(measure: Measure, acr: f64, y: f64) -> f64 {
+/// effect `y` on metafor's analysis scale (see [`absolute_effect`]), before
+/// any cap: it may lie outside `[0, 1]` for RR and RD.
+fn raw_intervention_risk(measure: Measure, acr: f64, y: f64) -> f64 {
     match measure {
-        // ACR · RR, capped at 1. ACR = 0 is handled first: 0 · exp(y) would be
-        // NaN when exp(y) overflows.
+        // ACR · RR. ACR = 0 is handled first: 0 · exp(y) would be NaN when
+        // exp(y) overflows.
         Measure::RR if acr == 0.0 => 0.0,
-        Measure::RR => (acr * y.exp()).min(1.0),
+        Measure::RR => acr * y.exp(),
         // OR · ACR / (1 - ACR + OR · ACR), written as the equivalent
         // ilogit(logit(ACR) + log OR), which cannot overflow; ACR = 0 and
         // ACR = 1 are fixed points of the odds ratio.
         Measure::OR | Measure::PETO if acr == 0.0 || acr == 1.0 => acr,
         Measure::OR | Measure::PETO => ilogit((acr / (1.0 - acr)).ln() + y),
-        // ACR + RD, clamped to [0, 1].
-        _ => (acr + y).clamp(0.0, 1.0),
+        // ACR + RD.
+        _ => acr + y,
     }
+}
+
+/// `x` cut to `[lo, hi]`, and whether it had to be cut.
+fn cap(x: f64, lo: f64, hi: f64) -> (f64, bool) {
+    let c = x.clamp(lo, hi);
+    (c, c != x)
 }
 
 /// Anticipated absolute effect per 1000 from a pooled relative effect and an
@@ -72,21 +106,27 @@ fn intervention_risk(measure: Measure, acr: f64, y: f64) -> f64 {
 /// control-group risk of the studies, or a risk from an external cohort).
 ///
 /// Formulas (Cochrane Handbook v6 §15.4.4; `ACR` = control risk):
-/// - RR: `risk = ACR · RR`, clamped to at most 1 (a risk ratio above
-///   `1/ACR` would otherwise give a risk above 1).
+/// - RR: `risk = ACR · RR`, capped at 1 (a risk ratio above `1/ACR` would
+///   otherwise give a risk above 1); difference = `(risk - ACR)` × 1000.
 /// - OR and PETO (Peto's odds ratio is applied as an odds ratio):
-///   `risk = OR · ACR / (1 - ACR + OR · ACR)`, always within `[0, 1]`.
-/// - RD: `risk = ACR + RD`, clamped to `[0, 1]`.
+///   `risk = OR · ACR / (1 - ACR + OR · ACR)`, always within `[0, 1]`;
+///   difference = `(risk - ACR)` × 1000.
+/// - RD: the difference IS the effect: difference = `RD` × 1000 and its CI
+///   the RD's CI × 1000, never moved towards zero (a Newcombe interval of
+///   −0.037 to 0.281 stays "37 fewer to 281 more" even at `ACR = 0`); only
+///   limits beyond ±1000, which no difference of risks can reach, are cut.
+///   The risk with the intervention, `ACR + RD`, is capped to `[0, 1]`.
 ///
-/// Per 1000 = risk × 1000; difference = `(risk - ACR)` × 1000. The CI of the
-/// difference is the CI of the relative effect mapped the same way; each
-/// mapping is non-decreasing in the effect, so the limits stay ordered.
+/// Every cut is recorded in [`AbsoluteEffect::capped`], so a table can
+/// footnote it. The CI of the difference is the CI of the relative effect
+/// mapped the same way; each mapping is non-decreasing in the effect, so the
+/// limits stay ordered.
 ///
 /// Limit: with `ACR = 0` (no events among controls) a relative effect has
 /// nothing to act on, so RR and OR give a difference of 0 (0 to 0) whatever
-/// the pooled effect. That is arithmetic, not evidence of no effect: a
-/// baseline risk from elsewhere (another population, a registry) is needed.
-/// RD gives `ACR + RD` (clamped at 0) as usual.
+/// the pooled effect. That is arithmetic, not evidence of no effect: use the
+/// risk difference (its interval unchanged) or a baseline risk from
+/// elsewhere (another population, a registry).
 ///
 /// Errors: a measure other than RR, OR, PETO or RD
 /// ([`StatsError::IncompatibleMethod`], as for other unsupported measure
@@ -127,13 +167,30 @@ pub fn absolute_effect(
             ),
         });
     }
-    let difference = |y: f64| (intervention_risk(measure, acr, y) - acr) * PER;
+    let (risk, estimate_capped) = cap(raw_intervention_risk(measure, acr, estimate), 0.0, 1.0);
+    // A difference per 1000 at effect `y`, and whether it was cut.
+    let difference = |y: f64| -> (f64, bool) {
+        if measure == Measure::RD {
+            cap(y * PER, -PER, PER)
+        } else {
+            let (r, capped) = cap(raw_intervention_risk(measure, acr, y), 0.0, 1.0);
+            ((r - acr) * PER, capped)
+        }
+    };
+    let (difference_per_1000, estimate_difference_capped) = difference(estimate);
+    let (difference_lower, lower_capped) = difference(lower);
+    let (difference_upper, upper_capped) = difference(upper);
     Ok(AbsoluteEffect {
         control_per_1000: acr * PER,
-        intervention_per_1000: intervention_risk(measure, acr, estimate) * PER,
-        difference_per_1000: difference(estimate),
-        difference_lower: difference(lower),
-        difference_upper: difference(upper),
+        intervention_per_1000: risk * PER,
+        difference_per_1000,
+        difference_lower,
+        difference_upper,
+        capped: Capped {
+            estimate: estimate_capped || estimate_difference_capped,
+            lower: lower_capped,
+            upper: upper_capped,
+        },
     })
 }
 
@@ -183,28 +240,99 @@ mod tests {
     }
 
     #[test]
-    fn rd_adds_to_the_control_risk_and_clamps_at_zero() {
-        // 0.1 - 0.05 = 0.05; 0.1 - 0.12 < 0 → 0, i.e. at most 100 fewer; 0.1 + 0.02
+    fn rd_is_the_difference_and_its_interval_is_never_moved_towards_zero() {
+        // 0.1 - 0.05 = 0.05; the lower limit -0.12 stays 120 fewer although the
+        // risk with the intervention cannot fall below 0 (it is not shown at the limits)
         let e = absolute_effect(Measure::RD, 0.1, -0.05, -0.12, 0.02).unwrap();
-        assert_effect(e, [100.0, 50.0, -50.0, -100.0, 20.0]);
+        assert_effect(e, [100.0, 50.0, -50.0, -120.0, 20.0]);
+        assert!(!e.capped.any());
     }
 
     #[test]
-    fn rr_above_one_over_acr_is_clamped_to_1000_per_1000() {
+    fn rd_below_minus_acr_caps_only_the_risk_with_the_intervention() {
+        let e = absolute_effect(Measure::RD, 0.02, -0.05, -0.3, 0.1).unwrap();
+        assert_effect(e, [20.0, 0.0, -50.0, -300.0, 100.0]);
+        assert_eq!(
+            e.capped,
+            Capped {
+                estimate: true,
+                lower: false,
+                upper: false
+            }
+        );
+        // limits beyond ±1 (which no risk difference can reach) are cut and flagged
+        let e = absolute_effect(Measure::RD, 0.5, 0.2, -0.1, 1.2).unwrap();
+        assert_effect(e, [500.0, 700.0, 200.0, -100.0, 1000.0]);
+        assert!(e.capped.upper && !e.capped.lower && !e.capped.estimate);
+    }
+
+    #[test]
+    fn rr_above_one_over_acr_is_capped_at_1000_per_1000_and_says_so() {
         // 0.6 · 2 = 1.2 → 1; limits 0.6 · 1.5 = 0.9 and 0.6 · 3 → 1
         let e =
             absolute_effect(Measure::RR, 0.6, 2.0_f64.ln(), 1.5_f64.ln(), 3.0_f64.ln()).unwrap();
         assert_effect(e, [600.0, 1000.0, 400.0, 300.0, 400.0]);
+        assert_eq!(
+            e.capped,
+            Capped {
+                estimate: true,
+                lower: false,
+                upper: true
+            }
+        );
+    }
+
+    /// The bundled brief's HbA1c < 7.0% row at week 48 (16/33 vs 4/32, control
+    /// risk 125 per 1000): a risk ratio's upper limit above 8 would give a risk
+    /// above 1000 per 1000, so "875 more" is a cap and flagged as one.
+    #[test]
+    fn hba1c_target_week_48_upper_limit_is_a_cap_at_875_more() {
+        let e = absolute_effect(
+            Measure::RR,
+            4.0 / 32.0,
+            3.88_f64.ln(),
+            1.43_f64.ln(),
+            10.5_f64.ln(),
+        )
+        .unwrap();
+        assert_close(e.difference_upper, 875.0, "upper");
+        assert_close(e.difference_per_1000, 125.0 * 2.88, "estimate");
+        assert!(e.capped.upper && !e.capped.lower && !e.capped.estimate);
     }
 
     #[test]
-    fn zero_control_risk_gives_no_difference_for_ratios_but_acr_plus_rd_for_rd() {
+    fn zero_control_risk_gives_no_difference_for_ratios_but_the_rd_unchanged_for_rd() {
         for m in [Measure::RR, Measure::OR, Measure::PETO] {
             let e = absolute_effect(m, 0.0, 1.5, -0.2, 700.0).unwrap();
             assert_effect(e, [0.0, 0.0, 0.0, 0.0, 0.0]);
         }
         let e = absolute_effect(Measure::RD, 0.0, 0.01, -0.02, 0.04).unwrap();
-        assert_effect(e, [0.0, 10.0, 10.0, 0.0, 40.0]);
+        assert_effect(e, [0.0, 10.0, 10.0, -20.0, 40.0]);
+        assert!(!e.capped.any());
+    }
+
+    /// The two rows of the bundled brief that printed "from 0": insulin
+    /// independence (Lu 2021: 3/27 vs 0/26) and transient fever (Lian 2023:
+    /// 4/24 vs 0/10), each with zero control risk and Newcombe's interval
+    /// (Newcombe 1998, method 10), which the audit recomputed as 37 fewer to
+    /// 281 more and 128 fewer to 359 more.
+    #[test]
+    fn zero_control_risk_keeps_the_newcombe_interval_of_both_bundled_rows() {
+        use super::super::incidence::newcombe_difference;
+        for ((a, n1, c, n2), expected) in [
+            ((3, 27, 0, 26), [111.0, -37.0, 281.0]),
+            ((4, 24, 0, 10), [167.0, -128.0, 359.0]),
+        ] {
+            let d = newcombe_difference(a, n1, c, n2).unwrap();
+            let e = absolute_effect(Measure::RD, 0.0, d.estimate, d.lower, d.upper).unwrap();
+            let got = [
+                e.difference_per_1000.round(),
+                e.difference_lower.round(),
+                e.difference_upper.round(),
+            ];
+            assert_eq!(got, expected, "{a}/{n1} vs {c}/{n2}");
+            assert!(!e.capped.any());
+        }
     }
 
     #[test]

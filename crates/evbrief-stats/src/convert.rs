@@ -202,11 +202,17 @@ pub enum PercentEvents {
 }
 
 /// Event count from a percentage of `n`, honouring the precision of the
-/// printed value: `literal` is the decimal string as printed ("28.10",
-/// optionally with "%"); trailing zeros after the point are treated as
-/// padding, so "28.10" means 28.1 ± 0.05. Every integer `x ≤ n` with
-/// `|100x/n - p| ≤ half a unit of the last digit` fits (checked in exact
-/// integer arithmetic). No fit is an error; several are `Ambiguous`.
+/// printed value: `literal` is the decimal string as printed ("25.00",
+/// optionally with "%"). Every integer `x ≤ n` with `|100x/n - p| ≤ half a
+/// unit of the last digit` fits (checked in exact integer arithmetic).
+///
+/// Precision: the printed digits are tried first ("25.00" of 32 is 8 at
+/// ± 0.005%). Only when no count fits are trailing zeros read as padding,
+/// one at a time: papers that print one real decimal padded to two ("60.60"
+/// for 20/33 = 60.606…, which two real decimals would print as 60.61) are
+/// read at ± 0.05%. The audit sentence gives the literal as printed and the
+/// precision used. No fit at any reading is an error; several are
+/// `Ambiguous`.
 pub fn events_from_percentage(literal: &str, n: u64) -> Result<PercentEvents, StatsError> {
     let bad = |m: &str| StatsError::InvalidInput {
         field: "percentage".into(),
@@ -231,67 +237,96 @@ pub fn events_from_percentage(literal: &str, n: u64) -> Result<PercentEvents, St
     {
         return Err(bad("must be a plain non-negative decimal such as 28.1"));
     }
-    let frac = frac_raw.trim_end_matches('0');
-    let d = frac.len() as u32;
-    if d > 12 || int_part.len() > 6 {
+    if frac_raw.len() > 12 || int_part.len() > 6 {
         return Err(bad("too many digits"));
     }
-    let digits = format!("{int_part}{frac}");
-    let p_scaled: u128 = if digits.is_empty() {
-        0
-    } else {
-        digits.parse().map_err(|_| bad("not a number"))?
-    };
-    let scale: u128 = 10u128.pow(d);
-    if p_scaled > 100 * scale {
-        return Err(bad("percentage above 100"));
-    }
-    let nn = n as u128;
-    // |100x/n - P/10^d| <= 0.5/10^d  <=>  |200·x·10^d - 2·P·n| <= n
-    let target = 2 * p_scaled * nn;
-    let candidates: Vec<u64> = (0..=n)
-        .filter(|&x| {
-            let lhs = 200 * (x as u128) * scale;
-            lhs.abs_diff(target) <= nn
-        })
-        .collect();
-    let half = if d == 0 {
-        "0.5".to_string()
-    } else {
-        format!("0.{}5", "0".repeat(d as usize))
-    };
-    let shown = if frac.is_empty() {
+    let printed = if frac_raw.is_empty() {
         int_part.to_string()
     } else {
-        format!("{int_part}.{frac}")
+        format!("{int_part}.{frac_raw}")
     };
-    match candidates.as_slice() {
-        [] => Err(StatsError::Conversion(format!(
-            "no whole number of events out of {n} gives {shown}% (± {half})"
-        ))),
-        [x] => Ok(PercentEvents::Exact {
-            events: *x,
-            audit: entry(
-                "events_from_percentage",
-                format!("events = {x} from {shown}% of n = {n} (printed precision ± {half}%)"),
-                "evbrief: exact integer search",
-            ),
-        }),
-        many => Ok(PercentEvents::Ambiguous {
-            candidates: many.to_vec(),
-            audit: entry(
-                "events_from_percentage",
-                format!(
-                    "{shown}% of n = {n} is ambiguous: {} events all round to it (± {half}%)",
-                    many.iter()
-                        .map(|x| x.to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                "evbrief: exact integer search",
-            ),
-        }),
+    let half_of = |d: usize| {
+        if d == 0 {
+            "0.5".to_string()
+        } else {
+            format!("0.{}5", "0".repeat(d))
+        }
+    };
+    let padding = frac_raw.len() - frac_raw.trim_end_matches('0').len();
+    let mut last: Option<(String, String)> = None;
+    for stripped in 0..=padding {
+        let frac = &frac_raw[..frac_raw.len() - stripped];
+        let d = frac.len() as u32;
+        let digits = format!("{int_part}{frac}");
+        let p_scaled: u128 = if digits.is_empty() {
+            0
+        } else {
+            digits.parse().map_err(|_| bad("not a number"))?
+        };
+        let scale: u128 = 10u128.pow(d);
+        if p_scaled > 100 * scale {
+            return Err(bad("percentage above 100"));
+        }
+        let nn = n as u128;
+        // |100x/n - P/10^d| <= 0.5/10^d  <=>  |200·x·10^d - 2·P·n| <= n
+        let target = 2 * p_scaled * nn;
+        let candidates: Vec<u64> = (0..=n)
+            .filter(|&x| {
+                let lhs = 200 * (x as u128) * scale;
+                lhs.abs_diff(target) <= nn
+            })
+            .collect();
+        let half = half_of(d as usize);
+        let read = if frac.is_empty() {
+            int_part.to_string()
+        } else {
+            format!("{int_part}.{frac}")
+        };
+        // How the literal was read, for the audit sentence.
+        let reading = if stripped == 0 {
+            format!("printed precision ± {half}%")
+        } else {
+            format!(
+                "no count fits at the printed ± {}%; read as {read}% ± {half}%, the trailing \
+                 zero{} taken as padding",
+                half_of(frac_raw.len()),
+                if stripped > 1 { "s" } else { "" }
+            )
+        };
+        match candidates.as_slice() {
+            [] => last = Some((read, half)),
+            [x] => {
+                return Ok(PercentEvents::Exact {
+                    events: *x,
+                    audit: entry(
+                        "events_from_percentage",
+                        format!("events = {x} from {printed}% of n = {n} ({reading})"),
+                        "evbrief: exact integer search",
+                    ),
+                });
+            }
+            many => {
+                return Ok(PercentEvents::Ambiguous {
+                    candidates: many.to_vec(),
+                    audit: entry(
+                        "events_from_percentage",
+                        format!(
+                            "{printed}% of n = {n} is ambiguous: {} events all round to it ({reading})",
+                            many.iter()
+                                .map(|x| x.to_string())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                        "evbrief: exact integer search",
+                    ),
+                });
+            }
+        }
     }
+    let (read, half) = last.unwrap_or_else(|| (printed.clone(), half_of(0)));
+    Err(StatsError::Conversion(format!(
+        "no whole number of events out of {n} gives {read}% (± {half})"
+    )))
 }
 
 /// A five-number summary (any of: min/median/max; q1/median/q3; all five).
@@ -495,6 +530,29 @@ mod tests {
         // 33.3% of 10 -> 3.33 events: nothing fits
         assert!(events_from_percentage("33.3", 10).is_err());
         assert!(events_from_percentage("-3", 10).is_err());
+        // Zhao 2024 prints 25.00% of 32: 8 at the printed two decimals, said as printed
+        match events_from_percentage("25.00", 32).unwrap() {
+            PercentEvents::Exact { events, audit } => {
+                assert_eq!(events, 8);
+                assert_eq!(
+                    audit.sentence,
+                    "events = 8 from 25.00% of n = 32 (printed precision ± 0.005%)"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        // ... and 60.60% of 33: 20/33 = 60.606 needs the padding reading
+        match events_from_percentage("60.60", 33).unwrap() {
+            PercentEvents::Exact { events, audit } => {
+                assert_eq!(events, 20);
+                assert_eq!(
+                    audit.sentence,
+                    "events = 20 from 60.60% of n = 33 (no count fits at the printed ± 0.005%; \
+                     read as 60.6% ± 0.05%, the trailing zero taken as padding)"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
         assert!(events_from_percentage("abc", 10).is_err());
     }
 }

@@ -10,6 +10,7 @@
 
 pub mod absolute;
 pub mod bias;
+pub mod consistency;
 pub mod convert;
 pub mod dist;
 pub mod effect;
