@@ -8,8 +8,8 @@
 use serde::Serialize;
 
 use super::words::{
-    capitalise, estimate_brackets, estimate_ci, is_ratio, measure_label, measure_name, model_name,
-    show, time_label,
+    capitalise, estimate_brackets, estimate_ci, is_ratio, measure_label, model_name, show,
+    time_label,
 };
 use crate::analysis::{ArmData, OutcomeAnalysis, StudyEffectRow, TimeAnalysis};
 use crate::config::{Direction, OutcomeDef, OutcomeKind};
@@ -23,17 +23,17 @@ use crate::plot::risk_of_bias::{Judgement, MarkRow, mark_column_svg};
 use crate::stats::Measure;
 use crate::stats::pool::PoolResult;
 use crate::stats::pool::subgroup::SubgroupPool;
-use crate::text::{join_lines, wrap_columns};
+use crate::text::wrap_columns;
 
 /// Most text lines in one panel: fits an A4 or US Letter page with its headers.
 pub const MAX_PANEL_LINES: u32 = 44;
 /// Characters per line of a study label before it wraps.
-const LABEL_CHARS: usize = 30;
+pub(super) const LABEL_CHARS: usize = 30;
 /// Characters per line of a note row (heterogeneity, tests) before it wraps.
-const NOTE_CHARS: usize = 78;
+pub(super) const NOTE_CHARS: usize = 78;
 
 /// A text row with the mark drawn beside it.
-type Row = (ForestRow, Mark);
+pub(super) type Row = (ForestRow, Mark);
 
 /// One forest plot.
 #[derive(Debug, Clone, Serialize)]
@@ -458,207 +458,10 @@ pub(crate) fn build_view(
 }
 
 /// Width of the risk-of-bias column beside forest rows, in points.
-const ROB_WIDTH: f64 = 14.0;
-
-/// Overview figures: one row per outcome and time point with its pooled (or single-study)
-/// effect, CI, number of studies and participants. Outcomes share a figure only when they
-/// share a scale: all ratio measures on one log axis, differences per measure and unit.
-pub fn overview(
-    outcomes: &[&OutcomeDef],
-    analysis: &[OutcomeAnalysis],
-    overlaps: &[crate::analysis::overlap::Overlap],
-    study_label: &dyn Fn(&str) -> String,
-    labels: &Labels,
-) -> Vec<ForestView> {
-    // Footnotes on rows whose studies may share participants, per figure.
-    let mut overlap_notes: Vec<(String, Vec<String>)> = Vec::new();
-    // Grouped by a language-independent key (also the figure's id); `units` keeps each
-    // difference group's unit for its title.
-    let mut groups: Vec<(String, Measure, Vec<Row>)> = Vec::new();
-    let mut units: Vec<(String, String)> = Vec::new();
-    // The ratio measures each group shows, so its title names only those.
-    let mut ratios: Vec<Measure> = Vec::new();
-    for a in analysis {
-        let Some(o) = outcomes.iter().find(|o| o.id == a.outcome) else {
-            continue;
-        };
-        let m = a.measure;
-        let key = if is_ratio(m) {
-            "ratio".to_owned()
-        } else {
-            format!("{} in {}", measure_name(m), o.unit)
-        };
-        if !units.iter().any(|(k, _)| *k == key) {
-            units.push((key.clone(), o.unit.clone()));
-        }
-        if is_ratio(m) && !a.times.is_empty() && !ratios.contains(&m) {
-            ratios.push(m);
-        }
-        for t in &a.times {
-            let better = labels.text(match o.better {
-                Direction::Higher => "forest.higher",
-                Direction::Lower => "forest.lower",
-            });
-            let ids: Vec<&str> = t.studies.iter().map(|r| r.study.as_str()).collect();
-            let marker = super::overlap::marker_for(overlaps, &ids, labels);
-            for note in super::overlap::notes_for(overlaps, &ids, study_label, labels) {
-                match overlap_notes.iter_mut().find(|(k, _)| *k == key) {
-                    Some((_, notes)) if notes.contains(&note) => {}
-                    Some((_, notes)) => notes.push(note),
-                    None => overlap_notes.push((key.clone(), vec![note])),
-                }
-            }
-            let mut row = text_row(
-                "study",
-                &(labels.fill(
-                    "forest.title",
-                    &[
-                        ("outcome", &o.label),
-                        ("time", &time_label(&t.time, labels)),
-                    ],
-                ) + &marker),
-                LABEL_CHARS + 6,
-            );
-            row.weight = better.to_owned();
-            row.a = t.studies.len().to_string();
-            row.b = format!("{}", t.studies.iter().map(|r| r.participants).sum::<f64>());
-            let mark = match &t.pooled {
-                Some(p) => {
-                    row.effect = estimate_brackets(m, p.estimate, p.ci_lower, p.ci_upper);
-                    if p.single_study {
-                        Mark::Study {
-                            estimate: p.estimate,
-                            lower: p.ci_lower,
-                            upper: p.ci_upper,
-                            weight: None,
-                        }
-                    } else {
-                        Mark::Diamond {
-                            estimate: p.estimate,
-                            lower: p.ci_lower,
-                            upper: p.ci_upper,
-                            style: DiamondStyle::Overall,
-                        }
-                    }
-                }
-                None => {
-                    row.effect = labels.text("forest.not-estimable").to_owned();
-                    Mark::Blank
-                }
-            };
-            match groups.iter_mut().find(|(k, _, _)| *k == key) {
-                Some((_, _, rows)) => rows.push((row, mark)),
-                None => groups.push((key.clone(), m, vec![(row, mark)])),
-            }
-        }
-    }
-    groups
-        .into_iter()
-        .map(|(key, m, rows)| {
-            let ratio = key == "ratio";
-            let unit = units
-                .iter()
-                .find(|(k, _)| *k == key)
-                .map_or("", |(_, u)| u.as_str());
-            let title = if ratio {
-                labels
-                    .text(match ratios.as_slice() {
-                        [Measure::RR] => "forest.overview-ratios-rr",
-                        [Measure::OR | Measure::PETO] => "forest.overview-ratios-or",
-                        _ => "forest.overview-ratios",
-                    })
-                    .to_owned()
-            } else {
-                labels.fill(
-                    "forest.overview-differences",
-                    &[("measure", measure_label(m, labels)), ("unit", unit)],
-                )
-            };
-            let effect_header = labels.fill(
-                "forest.effect-header",
-                &[(
-                    "measure",
-                    &if ratio {
-                        labels.text("forest.ratio").to_owned()
-                    } else {
-                        capitalise(measure_label(m, labels))
-                    },
-                )],
-            );
-            let scale = if ratio { Scale::Log } else { Scale::Linear };
-            let (core, extent) = axis_values(&rows);
-            let axis = Axis::choose(scale, &core, &extent);
-            let alt = labels.fill(
-                "forest.overview-alt",
-                &[
-                    ("title", &title),
-                    (
-                        "rows",
-                        &rows
-                            .iter()
-                            .map(|(r, _)| {
-                                labels.fill(
-                                    "forest.overview-alt-row",
-                                    &[
-                                        ("label", &join_lines(&r.label)),
-                                        ("effect", &r.effect),
-                                        (
-                                            "studies",
-                                            // `a` holds the number of studies here.
-                                            &r.a.parse().map_or_else(
-                                                |_| r.a.clone(),
-                                                |k| labels.count(k, "words.studies"),
-                                            ),
-                                        ),
-                                    ],
-                                )
-                            })
-                            .collect::<Vec<_>>()
-                            .join(labels.text("forest.step-separator")),
-                    ),
-                ],
-            );
-            // The legend speaks of diamonds only when the figure has one.
-            let pooled = rows
-                .iter()
-                .any(|(_, mark)| matches!(mark, Mark::Diamond { .. }));
-            let note = labels.text(if pooled {
-                "forest.overview-note"
-            } else {
-                "forest.overview-note-single"
-            });
-            build_view(
-                format!(
-                    "overview-{}",
-                    key.replace(|c: char| !c.is_ascii_alphanumeric(), "-")
-                ),
-                title,
-                [
-                    labels.text("forest.outcome-time").to_owned(),
-                    labels.text("forest.studies").to_owned(),
-                    labels.text("forest.participants").to_owned(),
-                    labels.text("forest.better").to_owned(),
-                    effect_header,
-                ],
-                rows,
-                &axis,
-                None,
-                alt,
-                std::iter::once(note.to_owned())
-                    .chain(
-                        overlap_notes
-                            .iter()
-                            .filter(|(k, _)| *k == key)
-                            .flat_map(|(_, n)| n.iter().cloned()),
-                    )
-                    .collect(),
-            )
-        })
-        .collect()
-}
+pub(super) const ROB_WIDTH: f64 = 14.0;
 
 /// a, b, …, z, aa, ab …
-fn marker_letter(i: usize) -> String {
+pub(super) fn marker_letter(i: usize) -> String {
     let letters = b"abcdefghijklmnopqrstuvwxyz";
     if i < 26 {
         (letters[i] as char).to_string()
@@ -676,7 +479,7 @@ pub(crate) fn p_value(p: f64) -> String {
     }
 }
 
-fn arm_text(d: &ArmData) -> String {
+pub(super) fn arm_text(d: &ArmData) -> String {
     match *d {
         ArmData::Events { events, n } => format!("{events}/{n}"),
         ArmData::Means { mean, sd, n } => format!("{} ({}), {n}", num(mean), num(sd)),
@@ -684,11 +487,11 @@ fn arm_text(d: &ArmData) -> String {
 }
 
 /// Two decimals below 100, one above: enough for means read off papers.
-fn num(x: f64) -> String {
+pub(super) fn num(x: f64) -> String {
     fixed(x, if x.abs() < 100.0 { 2 } else { 1 })
 }
 
-fn text_row(kind: &'static str, text: &str, width: usize) -> ForestRow {
+pub(super) fn text_row(kind: &'static str, text: &str, width: usize) -> ForestRow {
     let label = wrap_columns(text, width);
     ForestRow {
         kind,
@@ -704,11 +507,11 @@ fn text_row(kind: &'static str, text: &str, width: usize) -> ForestRow {
     }
 }
 
-fn note_row(text: &str) -> Row {
+pub(super) fn note_row(text: &str) -> Row {
     (text_row("note", text, NOTE_CHARS), Mark::Blank)
 }
 
-fn total_row(
+pub(super) fn total_row(
     kind: &'static str,
     name: &str,
     members: &[&StudyEffectRow],
@@ -741,7 +544,7 @@ fn total_row(
 
 /// One arm's data summed over `members`: "events/total" when every study counts events,
 /// else the number of participants.
-fn arm_sum(members: &[&StudyEffectRow], arm: fn(&StudyEffectRow) -> ArmData) -> String {
+pub(super) fn arm_sum(members: &[&StudyEffectRow], arm: fn(&StudyEffectRow) -> ArmData) -> String {
     let data: Vec<ArmData> = members.iter().map(|r| arm(r)).collect();
     let n: f64 = data.iter().map(ArmData::n).sum();
     if data.iter().all(|d| matches!(d, ArmData::Events { .. })) {
@@ -760,13 +563,13 @@ fn arm_sum(members: &[&StudyEffectRow], arm: fn(&StudyEffectRow) -> ArmData) -> 
 
 /// Text lines a band of `k` studies is tall: a line per 25 studies, from 4 to 14 lines, so
 /// a forest of two subgroup bands with their headings and totals fits one panel.
-fn band_lines(k: usize) -> u32 {
+pub(super) fn band_lines(k: usize) -> u32 {
     k.div_ceil(25).clamp(4, 14) as u32
 }
 
 /// The row that stands for a subgroup's (or the outcome's) studies in the summary layout:
 /// all their estimates as one caterpillar band, with the arms' summed data and weights.
-fn band_row(members: &[&StudyEffectRow], pooled_many: bool, labels: &Labels) -> Row {
+pub(super) fn band_row(members: &[&StudyEffectRow], pooled_many: bool, labels: &Labels) -> Row {
     let mut intervals: Vec<[f64; 3]> = members
         .iter()
         .filter_map(|r| match (r.effect.yi, r.ci_lower, r.ci_upper) {
@@ -801,7 +604,7 @@ fn band_row(members: &[&StudyEffectRow], pooled_many: bool, labels: &Labels) -> 
     (row, Mark::Band { intervals })
 }
 
-fn heterogeneity_line(p: &PoolResult, labels: &Labels) -> String {
+pub(super) fn heterogeneity_line(p: &PoolResult, labels: &Labels) -> String {
     let mut parts = Vec::new();
     if let Some(t) = p.tau2 {
         parts.push(format!("τ² = {}", fixed(t, 3)));
@@ -826,7 +629,7 @@ fn heterogeneity_line(p: &PoolResult, labels: &Labels) -> String {
 }
 
 /// Values that must be visible (estimates, pooled CIs, PIs) and those that may be clipped.
-fn axis_values(rows: &[Row]) -> (Vec<f64>, Vec<f64>) {
+pub(super) fn axis_values(rows: &[Row]) -> (Vec<f64>, Vec<f64>) {
     let mut core = Vec::new();
     let mut extent = Vec::new();
     for (_, mark) in rows {
@@ -877,7 +680,13 @@ pub(crate) fn favours_sides(
 
 /// "HbA1c below 7.0%, week 9: 1 study, 65 participants, risk ratio 2.15 (95% CI 1.16 to 4.00);
 /// single study, not pooled."
-fn alt_text(title: &str, t: &TimeAnalysis, m: Measure, unit: &str, labels: &Labels) -> String {
+pub(super) fn alt_text(
+    title: &str,
+    t: &TimeAnalysis,
+    m: Measure,
+    unit: &str,
+    labels: &Labels,
+) -> String {
     let k = t.studies.len();
     let participants: f64 = t.studies.iter().map(|r| r.participants).sum();
     let unit = if is_ratio(m) || unit.is_empty() || unit.starts_with('%') {

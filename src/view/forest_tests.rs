@@ -574,7 +574,7 @@ fn overview_title_and_legend_describe_what_the_figure_shows() {
             measure: Measure::RR,
         }
     };
-    let single = super::forest::overview(
+    let single = super::overview::overview(
         &[&o],
         &[analysis(vec![row("Zhao 2024", "", 20., 33., 9., 32.)])],
         &[],
@@ -584,7 +584,7 @@ fn overview_title_and_legend_describe_what_the_figure_shows() {
     assert_eq!(single[0].title, "Overview of binary outcomes (risk ratios)");
     assert!(single[0].notes[0].starts_with("Squares are single studies"));
     assert!(!single[0].notes.iter().any(|n| n.contains("Diamonds")));
-    let pooled = super::forest::overview(
+    let pooled = super::overview::overview(
         &[&o],
         &[analysis(bcg_rows(false))],
         &[],

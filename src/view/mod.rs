@@ -15,6 +15,7 @@ pub mod forest;
 mod forest_tests;
 pub mod journal_club;
 pub mod overlap;
+pub mod overview;
 mod p_checks;
 pub mod plain;
 pub mod references;
@@ -509,5 +510,5 @@ fn overview_forests(
 ) -> Vec<ForestView> {
     let outcomes: Vec<&crate::config::OutcomeDef> =
         config.outcomes.iter().map(|o| o.get_ref()).collect();
-    forest::overview(&outcomes, analysis, overlaps, study_label, labels)
+    overview::overview(&outcomes, analysis, overlaps, study_label, labels)
 }
