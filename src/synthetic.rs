@@ -149,7 +149,7 @@ impl SyntheticStudy {
     fn bibtex(&self) -> String {
         let (i, key, year) = (self.i, &self.key, self.year);
         let mut s = format!(
-            "@article{{{key},\n  author = {{Author{i}, A. and Second, B. and Third, C.}},\n  title = {{Synthetic trial number {i}: cell therapy versus placebo in adults with diabetes}},\n  journal = {{Journal of Invented Results}},\n  year = {{{year}}},\n  volume = {{{}}},\n  number = {{{}}},\n  pages = {{{}--{}}},\n  doi = {{10.5555/synthetic.{i:04}}},\n}}\n\n",
+            "@article{{{key},\n  author = {{Author{i}, A. and Second{i}, B. and Third{i}, C.}},\n  title = {{Synthetic trial number {i}: cell therapy versus placebo in adults with diabetes}},\n  journal = {{Journal of Invented Results}},\n  year = {{{year}}},\n  volume = {{{}}},\n  number = {{{}}},\n  pages = {{{}--{}}},\n  doi = {{10.5555/synthetic.{i:04}}},\n}}\n\n",
             1 + i % 40,
             1 + i % 12,
             100 + i % 700,
@@ -158,7 +158,7 @@ impl SyntheticStudy {
         if let Some(abs) = &self.abstract_key {
             let _ = write!(
                 s,
-                "@inproceedings{{{abs},\n  author = {{Author{i}, A. and Second, B.}},\n  title = {{Synthetic trial number {i} (abstract)}},\n  booktitle = {{Proceedings of the Invented Diabetes Congress}},\n  year = {{{}}},\n}}\n\n",
+                "@inproceedings{{{abs},\n  author = {{Author{i}, A. and Second{i}, B.}},\n  title = {{Synthetic trial number {i} (abstract)}},\n  booktitle = {{Proceedings of the Invented Diabetes Congress}},\n  year = {{{}}},\n}}\n\n",
                 year.saturating_sub(1)
             );
         }
