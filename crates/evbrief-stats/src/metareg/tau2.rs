@@ -113,16 +113,7 @@ fn reml(y: &DVector<f64>, vi: &[f64], x: &DMatrix<f64>) -> Result<f64, StatsErro
         if !(tr_pp.is_finite() && tr_pp > 0.0) {
             return Err(StatsError::Degenerate("REML information is zero".into()));
         }
-        let mut adj = (ypp_y - tr_p) / tr_pp;
-        if !adj.is_finite() {
-            adj = 0.0;
-        }
-        let mut halvings = 0;
-        while tau2 + adj < 0.0 && halvings < 2000 {
-            adj /= 2.0;
-            halvings += 1;
-        }
-        let new = (tau2 + adj).max(0.0);
+        let new = crate::pool::inverse_variance::fisher_scoring_step(tau2, (ypp_y - tr_p) / tr_pp);
         let change = (new - tau2).abs();
         tau2 = new;
         if change <= REML_THRESHOLD {

@@ -121,16 +121,7 @@ pub fn tau2_reml(yi: &[f64], vi: &[f64]) -> Result<f64, StatsError> {
         if tr_pp.is_nan() || tr_pp <= 0.0 || !tr_pp.is_finite() || !ypp_y.is_finite() {
             return Err(StatsError::Degenerate("REML information is zero".into()));
         }
-        let mut adj = (ypp_y - tr_p) / tr_pp;
-        if !adj.is_finite() {
-            adj = 0.0;
-        }
-        let mut halvings = 0;
-        while tau2 + adj < 0.0 && halvings < 2000 {
-            adj /= 2.0;
-            halvings += 1;
-        }
-        let new = (tau2 + adj).max(0.0);
+        let new = fisher_scoring_step(tau2, (ypp_y - tr_p) / tr_pp);
         let change = (new - tau2).abs();
         tau2 = new;
         if change <= REML_THRESHOLD {
@@ -365,6 +356,20 @@ pub fn pool_inverse_variance(
         notes,
     }
     .checked()
+}
+
+/// One REML Fisher-scoring update of τ² (metafor's `rma.uni`, Viechtbauer 2005): the step
+/// `adj` is halved until τ² + adj is not negative (at most 2000 times), a non-finite step
+/// counts as none, and the result is clamped at 0. Shared by the intercept-only fit and
+/// meta-regression, so both iterate alike.
+pub(crate) fn fisher_scoring_step(tau2: f64, adj: f64) -> f64 {
+    let mut adj = if adj.is_finite() { adj } else { 0.0 };
+    let mut halvings = 0;
+    while tau2 + adj < 0.0 && halvings < 2000 {
+        adj /= 2.0;
+        halvings += 1;
+    }
+    (tau2 + adj).max(0.0)
 }
 
 #[cfg(test)]
