@@ -80,3 +80,99 @@ fn english_edition_keeps_its_references_and_words() {
     assert!(!flow.contains("赵健"));
     assert!(flow.contains("Summary of findings"));
 }
+
+/// The curated prose of the bundled study files and GRADE reasons is translated where it is
+/// written (`notes-zh` beside `notes`): the Chinese brief prints the translations, nothing
+/// is marked untranslated, and `check --lang zh` has nothing left on its to-do list.
+#[test]
+fn bundled_curated_prose_is_printed_in_chinese() {
+    let dir = project(None);
+    let p = dir.path().to_str().unwrap();
+    let check = evbrief(&["check", "-p", p, "--lang", "zh"]);
+    assert!(check.status.success(), "{}", stderr(&check));
+    assert!(
+        stdout(&check).contains("0 curated texts without a Chinese translation"),
+        "{}",
+        stdout(&check)
+    );
+    let out = evbrief(&["build", "-p", p, "--lang", "zh"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = compact(&pdf_flow_text(&dir.path().join("output/brief.zh.pdf")).unwrap());
+    assert!(!text.contains("〔未译〕"), "an untranslated text is marked");
+    for needle in [
+        // A study note, a risk-of-bias support, a GRADE reason, a source location.
+        "非随机、开放标签、平行组前瞻性研究",
+        "摘要，结果",
+        "标准治疗",
+    ] {
+        assert!(text.contains(&compact(needle)), "missing {needle}");
+    }
+    for english in [
+        "Nonrandomised,open-label,parallel-armed",
+        "Onepost-hocsubgroupanalysis",
+        "Abstract,Results",
+    ] {
+        assert!(!text.contains(english), "still in English: {english}");
+    }
+    // The English edition is untouched by the companions.
+    let en = evbrief(&["build", "-p", p, "--lang", "en"]);
+    assert!(en.status.success(), "{}", stderr(&en));
+    let en_text = compact(&pdf_flow_text(&dir.path().join("output/brief.en.pdf")).unwrap());
+    assert!(en_text.contains("Nonrandomised,open-label,parallel-armed"));
+    assert!(!en_text.contains("非随机、开放标签"));
+}
+
+/// A text without its translation is listed by `check --lang zh` at its place and printed
+/// in English after the 〔未译〕 mark; a companion that does not fit is an error at its place.
+#[test]
+fn untranslated_texts_are_listed_and_marked_and_bad_companions_refused() {
+    let dir = project(None);
+    let p = dir.path().to_str().unwrap();
+    let study = dir.path().join("data/studies/lu-nanjing-t1d.toml");
+    let text = fs::read_to_string(&study).unwrap();
+    // Drop one translation: the population.
+    let dropped: String = text
+        .lines()
+        .filter(|l| !l.starts_with("population-zh"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    fs::write(&study, &dropped).unwrap();
+    let check = evbrief(&["check", "-p", p, "--lang", "zh"]);
+    assert!(check.status.success(), "{}", stderr(&check));
+    let listed = stdout(&check);
+    assert!(
+        listed.contains(
+            "data/studies/lu-nanjing-t1d.toml:5:14: `population` has no `population-zh` translation"
+        ),
+        "{listed}"
+    );
+    assert!(listed.contains("1 curated texts without a Chinese translation"));
+    let out = evbrief(&["build", "-p", p, "--lang", "zh"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let pdf = compact(&pdf_flow_text(&dir.path().join("output/brief.zh.pdf")).unwrap());
+    assert!(
+        pdf.contains("〔未译〕PeoplewithT1D"),
+        "no mark before the English"
+    );
+
+    // A list companion one text short, and a companion of an identifier.
+    let bad = dropped
+        .replacen("notes-zh = [\n", "notes-zh = [\n  \"多余\",\n", 1)
+        .replacen(
+            "label = \"Lu 2021\"",
+            "label = \"Lu 2021\"\nid-zh = \"卢\"",
+            1,
+        );
+    fs::write(&study, bad).unwrap();
+    let out = evbrief(&["check", "-p", p]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("data/studies/lu-nanjing-t1d.toml:3:1: `id-zh`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("`notes-zh` has 6 texts but `notes` has 5"),
+        "{err}"
+    );
+}

@@ -25,7 +25,7 @@ pub enum Command {
     /// Validate the data and write the brief as PDF.
     Build(BuildArgs),
     /// Validate the data only; writes nothing.
-    Check(ProjectArgs),
+    Check(CheckArgs),
     /// Rebuild output/brief.pdf whenever data, brief.toml, templates or fonts change
     /// (a preview: no editions are written). Stop with Ctrl-C.
     Watch(WatchArgs),
@@ -105,6 +105,17 @@ pub struct ProjectArgs {
     /// Project folder (contains brief.toml).
     #[arg(long, short, default_value = ".")]
     pub project: PathBuf,
+}
+
+/// Arguments of `evbrief check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// Also list every curated text without a translation into this language (`notes`
+    /// without `notes-zh` …) as `path:line:col`: a translator's to-do list.
+    #[arg(long = "lang", value_name = "LANG", value_parser = ["zh"])]
+    pub language: Option<String>,
 }
 
 /// Arguments of `evbrief build`.

@@ -7,22 +7,23 @@
 mod analyse;
 pub mod args;
 mod build;
+mod check;
 mod inbox;
 mod living;
 mod synthetic;
 
 pub use args::*;
 
-use crate::data::bibliography::Shelf;
 use std::io::Write;
 use std::path::PathBuf;
 
 use crate::data::LoadError;
-use crate::pipeline::{BuildConfig, BuildError, check};
+use crate::pipeline::{BuildConfig, BuildError};
 use crate::render::RenderError;
 
 use analyse::run_analyse;
 use build::run_build;
+use check::run_check;
 use inbox::{run_import, run_new_study};
 use living::{run_schedule, run_watch};
 use synthetic::run_synthetic;
@@ -31,35 +32,7 @@ use synthetic::run_synthetic;
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Build(args) => run_build(&args, cli.quiet, cli.verbose),
-        Command::Check(args) => match check(&BuildConfig::new(&args.project, today())) {
-            Ok(project) => {
-                // Warnings (exit 0): bottom-line sentences against the results they cite.
-                let analysed = crate::analysis::analyse(&project);
-                for w in crate::analysis::bottom_line::check_bottom_line(&project, &analysed) {
-                    let (line, col) = w.line_col();
-                    eprintln!("{}:{line}:{col}: warning: {}", w.file.name, w.message);
-                }
-                if !cli.quiet {
-                    let overlaps = crate::analysis::overlap::find_overlaps(
-                        &project.studies,
-                        &project.bibliography,
-                    );
-                    for w in crate::analysis::overlap::warnings(&project.studies, &overlaps) {
-                        eprintln!("warning: {w}");
-                    }
-                    use crate::analysis::consistency::{check_comparisons, warnings_text};
-                    eprint!("{}", warnings_text(&project, &check_comparisons(&project)));
-                    println!(
-                        "ok: {} studies, {} references, {} awaiting assessment",
-                        project.studies.len(),
-                        project.bibliography.len(Shelf::Curated),
-                        project.bibliography.len(Shelf::Inbox)
-                    );
-                }
-                0
-            }
-            Err(e) => report_error(&e, cli.quiet),
-        },
+        Command::Check(args) => run_check(&args, cli.quiet),
         Command::Watch(args) => run_watch(&args, cli.quiet),
         Command::Schedule(args) => run_schedule(&args, cli.quiet),
         Command::Analyse(args) => run_analyse(&args),

@@ -77,6 +77,42 @@ pub struct BriefConfig {
 }
 
 impl BriefConfig {
+    /// Texts of `brief.toml` that `[translations.zh]` does not translate: outcome labels,
+    /// units in words and bottom-line sentences (spans of the outcome or sentence), for
+    /// `evbrief check --lang zh`.
+    pub fn missing_zh_translations(&self) -> Vec<(std::ops::Range<usize>, String)> {
+        let t = self.translations.zh.clone().unwrap_or_default();
+        let mut missing = Vec::new();
+        for o in &self.outcomes {
+            let def = o.get_ref();
+            if !t.outcomes.contains_key(&def.id) && crate::i18n::has_words(&def.label) {
+                missing.push((
+                    o.span(),
+                    format!(
+                        "outcome `{}` has no label in `[translations.zh.outcomes]`",
+                        def.id
+                    ),
+                ));
+            }
+            if !t.units.contains_key(&def.id) && unit_has_words(&def.unit) {
+                missing.push((
+                    o.span(),
+                    format!(
+                        "outcome `{}` has no unit in `[translations.zh.units]`",
+                        def.id
+                    ),
+                ));
+            }
+        }
+        for s in self.bottom_line.iter().skip(t.bottom_line.len()) {
+            missing.push((
+                s.span(),
+                "bottom-line sentence without a `[translations.zh] bottom-line` translation".into(),
+            ));
+        }
+        missing
+    }
+
     /// This configuration as the edition in `language` prints it: every curated text
     /// that has a translation replaced by it; texts without one stay as written.
     pub fn localised(&self, language: crate::i18n::Language) -> BriefConfig {
@@ -152,6 +188,14 @@ impl BriefConfig {
         }
         config
     }
+}
+
+/// True when a unit is words to translate ("% of patients", "index"), not symbols every
+/// language shares ("mmol/L", "mL/min/1.73 m²").
+fn unit_has_words(unit: &str) -> bool {
+    const SYMBOLS: [&str; 6] = ["mmol", "mol", "pmol", "nmol", "min", "umol"];
+    unit.split(|c: char| !c.is_ascii_alphabetic())
+        .any(|w| w.len() >= 3 && w.chars().all(|c| c.is_ascii_lowercase()) && !SYMBOLS.contains(&w))
 }
 
 /// `[journal-club]`: choices for the handout and the slides.

@@ -7,11 +7,13 @@
 pub mod bibliography;
 mod check_identity;
 mod check_sof;
+pub mod localise;
 pub mod model;
 pub mod model_p;
 pub mod registration;
 pub mod risk_of_bias;
 pub mod time;
+pub mod translation;
 mod validate;
 
 use std::fs;
@@ -40,6 +42,23 @@ pub struct Project {
     pub studies: Vec<LoadedStudy>,
     /// Curated references and inbox records, as checked and as passed to Typst.
     pub bibliography: Bibliography,
+    /// Translations of curated texts (`notes-zh` beside `notes`), from every file.
+    pub translations: translation::ProseTranslations,
+    /// Curated texts without a translation, in file order (`evbrief check --lang zh`).
+    pub untranslated: Vec<translation::Untranslated>,
+}
+
+impl Project {
+    /// This project as an edition in another language prints it: every study's curated
+    /// texts put into that language by `localiser` (the configuration has its own
+    /// [`BriefConfig::localised`]).
+    pub fn localised(&self, localiser: &localise::Localiser) -> Project {
+        let mut project = self.clone();
+        for s in &mut project.studies {
+            s.study = localiser.study(&s.study);
+        }
+        project
+    }
 }
 
 /// A study together with the file it came from.
@@ -85,9 +104,27 @@ pub fn load_project_with(root: &Path, options: &LoadOptions) -> Result<Project, 
     }
     let mut problems = Vec::new();
     let brief_file = read_source(root, &brief_path, &mut problems);
-    let config = brief_file
-        .as_ref()
-        .and_then(|f| parse_toml::<BriefConfig>(f, &mut problems));
+    let mut translations = translation::ProseTranslations::default();
+    let mut untranslated = Vec::new();
+    let mut parse_translated = |file: &SourceFile, listed, problems: &mut Vec<Problem>| {
+        let companions = translation::split_companions(file, listed, problems);
+        translations.extend(companions.translations);
+        untranslated.extend(companions.untranslated);
+        companions.stripped
+    };
+    let config = brief_file.as_ref().and_then(|f| {
+        let stripped = parse_translated(f, Some(&["summary-of-findings"]), &mut problems);
+        parse_toml_text::<BriefConfig>(f, stripped.as_deref(), &mut problems)
+    });
+    let mut config_untranslated = Vec::new();
+    if let (Some(config), Some(file)) = (&config, &brief_file) {
+        for (span, message) in config.missing_zh_translations() {
+            config_untranslated.push(translation::Untranslated {
+                at: Problem::new(file, span, message),
+                key: "translations.zh".into(),
+            });
+        }
+    }
 
     let mut studies = Vec::new();
     let studies_dir = root.join("data").join("studies");
@@ -101,7 +138,9 @@ pub fn load_project_with(root: &Path, options: &LoadOptions) -> Result<Project, 
             paths.extend(options.extra_study.iter().cloned());
             for path in paths {
                 if let Some(file) = read_source(root, &path, &mut problems)
-                    && let Some(study) = parse_toml::<Study>(&file, &mut problems)
+                    && let stripped = parse_translated(&file, None, &mut problems)
+                    && let Some(study) =
+                        parse_toml_text::<Study>(&file, stripped.as_deref(), &mut problems)
                 {
                     studies.push(LoadedStudy { file, study });
                 }
@@ -114,6 +153,7 @@ pub fn load_project_with(root: &Path, options: &LoadOptions) -> Result<Project, 
         )),
     }
 
+    untranslated.splice(0..0, config_untranslated);
     let mut bibliography = load_bibliography(root, &mut problems);
     if let Some(key) = &options.curate {
         bibliography.curate(key);
@@ -138,6 +178,8 @@ pub fn load_project_with(root: &Path, options: &LoadOptions) -> Result<Project, 
                 brief_file,
                 studies,
                 bibliography,
+                translations,
+                untranslated,
             })
         }
         _ => Err(Problems(problems).into()),
@@ -282,11 +324,14 @@ pub fn read_text_file(
     }
 }
 
-fn parse_toml<T: serde::de::DeserializeOwned>(
+/// Parses `text` when given (the file with its translation companions blanked out: same
+/// length, same lines), else the file's own text; problems point into `file` either way.
+fn parse_toml_text<T: serde::de::DeserializeOwned>(
     file: &SourceFile,
+    text: Option<&str>,
     problems: &mut Vec<Problem>,
 ) -> Option<T> {
-    match toml::from_str::<T>(&file.text) {
+    match toml::from_str::<T>(text.unwrap_or(&file.text)) {
         Ok(v) => Some(v),
         Err(e) => {
             let span = e.span().unwrap_or(0..0);

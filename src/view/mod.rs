@@ -33,6 +33,7 @@ use serde::Serialize;
 use crate::analysis::Analysed;
 use crate::config::{BriefConfig, Paper, PdfConformance};
 use crate::data::Project;
+use crate::data::localise::Localiser;
 use crate::data::model::Measurement;
 use crate::i18n::{Labels, Language};
 use findings::{FindingView, conflicts, finding_view};
@@ -152,6 +153,20 @@ pub fn build_view(
     let safety = &analysed.safety;
     let sof = &analysed.summary_of_findings;
     let labels = options.language.labels();
+    let localiser = Localiser {
+        translations: &project.translations,
+        untranslated_mark: labels.text("view.untranslated-mark"),
+    };
+    let localised_project;
+    let project = if options.language == Language::En {
+        project
+    } else {
+        let mut localised = project.localised(&localiser);
+        // Sections that read the configuration through the project see it localised too.
+        localised.config = project.config.localised(options.language);
+        localised_project = localised;
+        &localised_project
+    };
     let mut config = project.config.localised(options.language);
     config.paper = options.paper;
     config.pdf_standards = options.pdf;

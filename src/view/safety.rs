@@ -109,7 +109,7 @@ pub fn safety_view(
                         cite: st
                             .map(|s| cite_of(s, c.category, &r.event))
                             .unwrap_or_default(),
-                        event: r.event.clone(),
+                        event: super::words::curated(project, labels, &r.event, true),
                         intervention: r.intervention.as_ref().map_or_else(
                             || vec![labels.text("safety.no-intervention-arm").to_owned()],
                             lines,

@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use super::words::{capitalise, measure_label};
+use super::words::{capitalise, curated, measure_label};
 use crate::analysis::certainty::{SofEffect, SofResult};
 use crate::config::BriefConfig;
 use crate::config::certainty::{Concern, GradeDomain};
@@ -155,7 +155,11 @@ pub fn sof_view(
                 let domain = domain_label(d.domain, labels);
                 let not_downgraded =
                     || labels.fill("sof.not-downgraded", &[("domain", &capitalise(domain))]);
-                let mut text = match (d.rating, &d.reason) {
+                let reason = d
+                    .reason
+                    .as_deref()
+                    .map(|r| curated(project, labels, r, false));
+                let mut text = match (d.rating, &reason) {
                     (Concern::NotSerious, None) => String::new(),
                     (Concern::NotSerious, Some(reason)) => labels.fill(
                         "sof.with-reason",
@@ -196,7 +200,7 @@ pub fn sof_view(
                     "sof.upgraded",
                     &[
                         ("levels", levels_text(r.certainty.upgrade, labels)),
-                        ("reason", &up.reason),
+                        ("reason", &curated(project, labels, &up.reason, false)),
                     ],
                 )));
             }
@@ -211,7 +215,11 @@ pub fn sof_view(
                 level: r.certainty.level,
                 level_label: certainty_label(r.certainty.level, labels).to_uppercase(),
                 certainty_marks,
-                comment: spec.comment.clone().unwrap_or_default(),
+                comment: spec
+                    .comment
+                    .as_deref()
+                    .map(|c| curated(project, labels, c, false))
+                    .unwrap_or_default(),
                 overridden: r.certainty.domains.iter().any(|d| d.overrides()),
                 statement: super::plain::statement_text(r, config, labels).unwrap_or_default(),
             }

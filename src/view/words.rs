@@ -325,3 +325,22 @@ mod tests {
         assert!(!s.contains(". ") && s.ends_with('。'), "{s}");
     }
 }
+
+/// A curated text (a GRADE reason, an adverse-event name) that reaches the view through the
+/// analysis, as the edition's language prints it: translated by its file's companion, or
+/// kept in English and marked (see [`crate::data::localise`]). Study texts are localised
+/// with the whole project instead.
+pub fn curated(project: &crate::data::Project, labels: &Labels, text: &str, name: bool) -> String {
+    if labels.language() == crate::i18n::Language::En {
+        return text.to_owned();
+    }
+    let localiser = crate::data::localise::Localiser {
+        translations: &project.translations,
+        untranslated_mark: labels.text("view.untranslated-mark"),
+    };
+    if name {
+        localiser.name(text)
+    } else {
+        localiser.prose(text)
+    }
+}
