@@ -131,6 +131,57 @@ pub struct Suggestion {
     pub concern: Concern,
     /// The criteria that led to it, in words.
     pub why: String,
+    /// The same criteria as data, for the label table of the brief's language.
+    #[serde(skip)]
+    pub reasons: Vec<SuggestionReason>,
+}
+
+/// One criterion behind a suggested rating; worded by `suggestion.<key>` in the label
+/// tables (see [`SuggestionReason::label`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum SuggestionReason {
+    /// The 95% CI includes no effect.
+    CiIncludesNoEffect,
+    /// Fewer events (or participants) than an optimal information size.
+    BelowInformationSize {
+        /// Events or participants counted, as printed.
+        size: String,
+        /// The optimal information size, as printed.
+        ois: String,
+        /// True for events, false for participants.
+        events: bool,
+    },
+    /// Neither imprecision criterion is met.
+    Adequate,
+    /// A single study: consistency cannot be judged.
+    SingleStudy,
+    /// I² as printed.
+    I2(String),
+    /// The prediction interval includes no effect although the CI does not.
+    PredictionIntervalCrossesNull,
+}
+
+impl SuggestionReason {
+    /// The label-table key and its values.
+    pub fn label(&self) -> (&'static str, Vec<(&'static str, String)>) {
+        match self {
+            SuggestionReason::CiIncludesNoEffect => ("suggestion.ci-includes-no-effect", vec![]),
+            SuggestionReason::BelowInformationSize { size, ois, events } => (
+                if *events {
+                    "suggestion.below-ois-events"
+                } else {
+                    "suggestion.below-ois-participants"
+                },
+                vec![("size", size.clone()), ("ois", ois.clone())],
+            ),
+            SuggestionReason::Adequate => ("suggestion.adequate", vec![]),
+            SuggestionReason::SingleStudy => ("suggestion.single-study", vec![]),
+            SuggestionReason::I2(i2) => ("suggestion.i2", vec![("i2", i2.clone())]),
+            SuggestionReason::PredictionIntervalCrossesNull => {
+                ("suggestion.prediction-interval-crosses-null", vec![])
+            }
+        }
+    }
 }
 
 /// The level of certainty in GRADE's words.
@@ -499,15 +550,21 @@ fn relative_risk(pairs: &[(Incidence, Incidence)]) -> Option<(f64, f64, f64)> {
 /// optimal information size not met (GRADE guidelines 6, Guyatt et al. 2011).
 fn imprecision_suggestion(crosses_null: bool, size: f64, ois: f64, what: &str) -> Suggestion {
     let mut reasons = Vec::new();
+    let mut structured = Vec::new();
     if crosses_null {
         reasons.push("the 95% CI includes no effect".to_owned());
+        structured.push(SuggestionReason::CiIncludesNoEffect);
     }
     if size < ois {
+        let (size, ois) = (crate::format::fixed(size, 0), crate::format::fixed(ois, 0));
         reasons.push(format!(
-            "{} {what}, fewer than the ~{} of an optimal information size",
-            crate::format::fixed(size, 0),
-            crate::format::fixed(ois, 0)
+            "{size} {what}, fewer than the ~{ois} of an optimal information size"
         ));
+        structured.push(SuggestionReason::BelowInformationSize {
+            size,
+            ois,
+            events: what == "events",
+        });
     }
     Suggestion {
         concern: match reasons.len() {
@@ -520,6 +577,11 @@ fn imprecision_suggestion(crosses_null: bool, size: f64, ois: f64, what: &str) -
         } else {
             reasons.join("; ")
         },
+        reasons: if structured.is_empty() {
+            vec![SuggestionReason::Adequate]
+        } else {
+            structured
+        },
     }
 }
 
@@ -530,6 +592,7 @@ fn inconsistency_suggestion(pooled: Option<&PoolResult>) -> Suggestion {
         return Suggestion {
             concern: Concern::NotSerious,
             why: "a single study: consistency cannot be judged".into(),
+            reasons: vec![SuggestionReason::SingleStudy],
         };
     };
     let i2 = p.i2.unwrap_or(0.0);
@@ -544,11 +607,18 @@ fn inconsistency_suggestion(pooled: Option<&PoolResult>) -> Suggestion {
     } else {
         Concern::NotSerious
     };
-    let mut why = format!("I² = {}%", crate::format::fixed(i2, 0));
+    let i2_text = crate::format::fixed(i2, 0);
+    let mut why = format!("I² = {i2_text}%");
+    let mut reasons = vec![SuggestionReason::I2(i2_text)];
     if pi_crosses {
         why.push_str("; the prediction interval includes no effect although the CI does not");
+        reasons.push(SuggestionReason::PredictionIntervalCrossesNull);
     }
-    Suggestion { concern, why }
+    Suggestion {
+        concern,
+        why,
+        reasons,
+    }
 }
 
 fn rate(row: &SofRow, randomised: bool, suggestions: &Suggestions) -> CertaintyResult {
@@ -693,6 +763,34 @@ mod tests {
             None,
         );
         assert_eq!(rate(&r, true, &none).level, 1);
+    }
+
+    #[test]
+    fn suggestion_reasons_read_as_the_english_why_and_chinese_has_no_english() {
+        use crate::i18n::{Language, has_words};
+        let word = |s: &Suggestion, language: Language| {
+            let labels = language.labels();
+            s.reasons
+                .iter()
+                .map(|r| {
+                    let (key, values) = r.label();
+                    let args: Vec<(&str, &str)> =
+                        values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                    labels.fill(key, &args)
+                })
+                .collect::<Vec<_>>()
+                .join(labels.text("suggestion.separator"))
+        };
+        for s in [
+            imprecision_suggestion(true, 20.0, OIS_EVENTS, "events"),
+            imprecision_suggestion(false, 500.0, OIS_PARTICIPANTS, "participants"),
+            imprecision_suggestion(false, 65.0, OIS_PARTICIPANTS, "participants"),
+            inconsistency_suggestion(None),
+        ] {
+            assert_eq!(word(&s, Language::En), s.why);
+            let zh = word(&s, Language::Zh);
+            assert!(!has_words(&zh), "{zh}");
+        }
     }
 
     #[test]

@@ -177,6 +177,7 @@ fn events(s: &LoadedStudy, m: &Measurement, audit: &mut Vec<AuditLine>) -> Optio
             audit.push(AuditLine {
                 kind: AuditKind::EventsFromPercent,
                 text: entry.sentence,
+                params: entry.params,
             });
             Some(ArmData::Events {
                 events: events as f64,
@@ -212,6 +213,7 @@ fn binary_pair(
         audit.push(AuditLine {
             kind: AuditKind::ZeroCellCorrection,
             text: c.note.clone(),
+            params: vec![("added".into(), c.added_text())],
         });
     }
     Some((effect, treat, ctrl))
@@ -231,6 +233,7 @@ fn mean_sd(st: &Study, m: &Measurement, audit: &mut Vec<AuditLine>) -> Option<Ar
     audit.push(AuditLine {
         kind: AuditKind::SdFromSem,
         text: converted.audit.sentence,
+        params: converted.audit.params,
     });
     Some(ArmData::Means {
         mean,

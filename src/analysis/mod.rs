@@ -6,6 +6,8 @@
 //! picks which values can be compared and runs the conversions `stats` offers, recording
 //! each one in an audit trail; [`pooling`] calls the pure engine. No files, no formatting.
 
+#[cfg(test)]
+mod audit_tests;
 pub mod bottom_line;
 pub mod certainty;
 pub mod consistency;
@@ -63,6 +65,7 @@ pub(crate) mod testutil {
                 vec![super::AuditLine {
                     kind: super::AuditKind::ZeroCellCorrection,
                     text: c.note.clone(),
+                    params: vec![("added".into(), c.added_text())],
                 }]
             })
             .unwrap_or_default();
@@ -161,6 +164,31 @@ pub struct AuditLine {
     pub kind: AuditKind,
     /// The step in words ("events = 20 from 60.6% of n = 33").
     pub text: String,
+    /// Its values by name, for the label table of the brief's language
+    /// (`audit.<kind>` in `src/i18n/*.toml`; see [`AuditLine::label_key`]).
+    #[serde(skip)]
+    pub params: Vec<(String, String)>,
+}
+
+impl AuditLine {
+    /// The label-table key that words this step in the brief's language.
+    pub fn label_key(&self) -> &'static str {
+        let param = |name: &str| {
+            self.params
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+        };
+        match self.kind {
+            AuditKind::SdFromSem => "audit.sd-from-sem",
+            AuditKind::ZeroCellCorrection => "audit.zero-cell-correction",
+            AuditKind::EventsFromPercent => match param("reading") {
+                Some("padded-one") => "audit.events-from-percentage-padded-one",
+                Some("padded-many") => "audit.events-from-percentage-padded-many",
+                _ => "audit.events-from-percentage",
+            },
+        }
+    }
 }
 
 /// The kinds of step the brief's methods paragraph explains.

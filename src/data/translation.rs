@@ -43,8 +43,9 @@ pub const PROSE_KEYS: [&str; 19] = [
     "unit",
 ];
 
-/// Keys that are names rather than prose: they may have a companion, but a missing one is
-/// listed only when the name holds ordinary words ("Standard care", not "Lian 2023").
+/// Keys that are names rather than prose: they may have a companion; a study's missing one
+/// is listed only when the name holds lower-case words ("PKU Shenzhen case report", not
+/// "Lian 2023"), an arm's like prose ("Placebo").
 pub const NAME_KEYS: [&str; 1] = ["label"];
 
 /// A curated text without a translation, for the translator's to-do list.
@@ -218,8 +219,10 @@ impl Walk<'_, '_> {
                 continue;
             }
             self.descend(item);
-            let prose = PROSE_KEYS.contains(&name);
-            let label = NAME_KEYS.contains(&name);
+            // A study's own label is a name ("Lian 2023"); an arm's label is words
+            // ("Placebo", "Standard care") a reader needs translated.
+            let label = NAME_KEYS.contains(&name) && top;
+            let prose = PROSE_KEYS.contains(&name) || (NAME_KEYS.contains(&name) && !top);
             if self.listing && (prose || label) && !has(&format!("{name}{ZH_SUFFIX}")) {
                 let texts = match text_of(item) {
                     Text::One(s, span) => vec![(s, span)],
@@ -391,7 +394,7 @@ mod tests {
 
     #[test]
     fn untranslated_prose_is_listed_with_its_place() {
-        let text = "population = \"Adults with T2DM\"\nlabel = \"Standard care\"\nnotes = [\"T2DM\", \"Open label.\"]\n";
+        let text = "population = \"Adults with T2DM\"\nlabel = \"Standard care\"\nnotes = [\"T2DM\", \"Open label.\"]\n[[arms]]\nlabel = \"Placebo\"\n";
         let mut problems = Vec::new();
         let c = split_companions(&file(text), None, &mut problems);
         let listed: Vec<_> = c
@@ -404,7 +407,8 @@ mod tests {
             [
                 ("population", (1, 14)),
                 ("label", (2, 9)),
-                ("notes", (3, 18))
+                ("notes", (3, 18)),
+                ("label", (5, 9)),
             ]
         );
         assert!(c.stripped.is_none());

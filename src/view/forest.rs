@@ -181,7 +181,18 @@ fn time_forest(a: &OutcomeAnalysis, t: &TimeAnalysis, ctx: &ForestContext) -> Fo
             } else {
                 let letter = marker_letter(markers);
                 markers += 1;
-                let steps: Vec<&str> = r.audit.iter().map(|a| a.text.as_str()).collect();
+                let steps: Vec<String> = r
+                    .audit
+                    .iter()
+                    .map(|a| {
+                        let args: Vec<(&str, &str)> = a
+                            .params
+                            .iter()
+                            .map(|(k, v)| (k.as_str(), v.as_str()))
+                            .collect();
+                        labels.fill(a.label_key(), &args)
+                    })
+                    .collect();
                 notes.push(labels.fill(
                     "forest.conversion-note",
                     &[

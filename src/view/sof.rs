@@ -185,7 +185,7 @@ pub fn sof_view(
                         &[
                             ("rating", concern_label(d.rating, labels)),
                             ("suggested", concern_label(s.concern, labels)),
-                            ("why", &s.why),
+                            ("why", &suggestion_words(s, labels)),
                         ],
                     ));
                 }
@@ -526,4 +526,17 @@ mod tests {
         assert_eq!(footnote_mark(25), "z");
         assert_eq!(footnote_mark(26), "aa");
     }
+}
+
+/// Why evbrief suggests its rating, in the brief's language.
+fn suggestion_words(s: &crate::analysis::certainty::Suggestion, labels: &Labels) -> String {
+    s.reasons
+        .iter()
+        .map(|r| {
+            let (key, values) = r.label();
+            let args: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            labels.fill(key, &args)
+        })
+        .collect::<Vec<_>>()
+        .join(labels.text("suggestion.separator"))
 }
