@@ -18,6 +18,10 @@ pub struct AuditEntry {
     pub sentence: String,
     /// Method reference (paper or handbook section).
     pub source: String,
+    /// The sentence's values by name (`n`, `events`, `printed` …), so a brief in another
+    /// language can word the same step from its own label table.
+    #[serde(skip)]
+    pub params: Vec<(String, String)>,
 }
 
 /// A converted value together with its audit entry.
@@ -34,6 +38,18 @@ fn entry(kind: &str, sentence: String, source: &str) -> AuditEntry {
         kind: kind.into(),
         sentence,
         source: source.into(),
+        params: Vec::new(),
+    }
+}
+
+impl AuditEntry {
+    /// This entry with its values by name (see [`AuditEntry::params`]).
+    fn with(mut self, params: &[(&str, String)]) -> AuditEntry {
+        self.params = params
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect();
+        self
     }
 }
 
@@ -62,7 +78,8 @@ pub fn sd_from_sem(sem: f64, n: f64) -> Result<Converted, StatsError> {
             "sd_from_sem",
             format!("SD from SEM × √n (n = {})", fmt_n(n)),
             "Cochrane Handbook 6.5.2.2",
-        ),
+        )
+        .with(&[("n", fmt_n(n))]),
     })
 }
 
@@ -302,7 +319,24 @@ pub fn events_from_percentage(literal: &str, n: u64) -> Result<PercentEvents, St
                         "events_from_percentage",
                         format!("events = {x} from {printed}% of n = {n} ({reading})"),
                         "evbrief: exact integer search",
-                    ),
+                    )
+                    .with(&[
+                        ("events", x.to_string()),
+                        ("printed", printed.clone()),
+                        ("n", n.to_string()),
+                        ("half", half.clone()),
+                        ("printed-half", half_of(frac_raw.len())),
+                        ("read", read.clone()),
+                        (
+                            "reading",
+                            match stripped {
+                                0 => "printed",
+                                1 => "padded-one",
+                                _ => "padded-many",
+                            }
+                            .to_owned(),
+                        ),
+                    ]),
                 });
             }
             many => {

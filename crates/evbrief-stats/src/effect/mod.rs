@@ -39,6 +39,17 @@ pub struct Correction {
     pub note: String,
 }
 
+impl Correction {
+    /// The amount added as the sentence prints it ("1/2").
+    pub fn added_text(&self) -> String {
+        if self.added == 0.5 {
+            "1/2".to_string()
+        } else {
+            format!("{}", self.added)
+        }
+    }
+}
+
 /// Effect size of one study on the analysis scale.
 ///
 /// Why: the common currency between the escalc equivalents and pooling.
