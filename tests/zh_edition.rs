@@ -176,3 +176,117 @@ fn untranslated_texts_are_listed_and_marked_and_bad_companions_refused() {
         "{err}"
     );
 }
+
+/// Names a Chinese reader meets in Latin letters in the bundled documents, not English
+/// sentences: journal titles (as the sources print them) and the hospital's supplier.
+const LATIN_NAMES: [&str; 3] = [
+    "World Journal of Clinical Cases",
+    "Stem Cell Research & Therapy",
+    "Beike Biotechnology",
+];
+
+/// Runs of three or more ordinary English words (three or more letters, two of them lower
+/// case: not an abbreviation such as "UC-MSC", a footnote mark or a domain code "D1")
+/// with nothing but spaces and punctuation between them, outside [`LATIN_NAMES`]. What is
+/// allowed by construction: names, units, abbreviations, statistics symbols (all fail the
+/// "ordinary word" test or stand alone) and references (cut off by the callers).
+fn english_runs(text: &str) -> Vec<String> {
+    let mut flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for name in LATIN_NAMES {
+        flat = flat.replace(name, "〔名〕");
+    }
+    let ordinary =
+        |w: &str| w.len() >= 3 && w.chars().filter(|c| c.is_ascii_lowercase()).count() >= 2;
+    let mut runs = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    // Split into Latin words and the gaps between them; a gap with anything but spaces and
+    // ASCII punctuation (a Chinese character, a full-width mark) ends the run.
+    let mut rest = flat.as_str();
+    loop {
+        let start = rest.find(|c: char| c.is_ascii_alphabetic());
+        let Some(start) = start else { break };
+        let gap = &rest[..start];
+        if !gap
+            .chars()
+            .all(|c| c == ' ' || (c.is_ascii_punctuation() && c != '['))
+        {
+            if current.iter().filter(|w| ordinary(w)).count() >= 3 {
+                runs.push(current.join(" "));
+            }
+            current.clear();
+        }
+        let word_end = rest[start..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '\'' || c == '-'))
+            .map_or(rest.len(), |e| start + e);
+        current.push(&rest[start..word_end]);
+        rest = &rest[word_end..];
+    }
+    if current.iter().filter(|w| ordinary(w)).count() >= 3 {
+        runs.push(current.join(" "));
+    }
+    runs
+}
+
+/// The Done-when of the Chinese edition: the bundled Chinese brief, handout and slides have
+/// no English sentence outside names, units, abbreviations, statistics symbols and
+/// references.
+#[test]
+fn chinese_documents_have_no_english_sentence() {
+    let dir = project(None);
+    let p = dir.path().to_str().unwrap();
+    let mut found = Vec::new();
+    for format in ["brief", "handout", "slides"] {
+        let out = evbrief(&["build", "-p", p, "--lang", "zh", "--format", format]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let pdf = dir.path().join(format!("output/{format}.zh.pdf"));
+        let text = pdf_text(&pdf).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        let heading = |l: &str, word: &str| {
+            let t = l.trim();
+            t.split_once(". ").is_some_and(|(n, rest)| {
+                n.chars().all(|c| c.is_ascii_digit()) && rest.trim() == word
+            })
+        };
+        let mut body = Vec::new();
+        let mut skipping = false;
+        for l in &lines {
+            // References: the brief's reference list and its awaiting-assessment records
+            // (numbered sections), the handout's numbered entries.
+            if heading(l, "参考文献") || l.trim_start().starts_with("[1] ") {
+                break;
+            }
+            if heading(l, "待评估研究") {
+                skipping = true;
+                continue;
+            }
+            if skipping
+                && l.trim()
+                    .split_once(". ")
+                    .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+            {
+                skipping = false;
+            }
+            if !skipping {
+                body.push(*l);
+            }
+        }
+        for run in english_runs(&body.join("\n")) {
+            found.push(format!("{format}: {run}"));
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "English in the Chinese edition:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn english_runs_finds_sentences_and_passes_names_and_abbreviations() {
+    assert_eq!(
+        english_runs("UC-MSC 对比 Placebo；The trial was open label。D1 D2 D3 HbA1c"),
+        ["The trial was open label"]
+    );
+    assert!(english_runs("刊于 World Journal of Clinical Cases 2023").is_empty());
+    assert!(english_runs("Zhao 2024 a b c T2DM NAFLD").is_empty());
+}

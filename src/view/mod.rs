@@ -177,7 +177,19 @@ pub fn build_view(
         .map(|s| study_view(s, labels))
         .collect();
     let study_lookup = |id: &str| study_label_and_cites(project, id);
-    let p_flags = p_checks::flag_findings(project, &config, &analysed.consistency, labels);
+    // The places of printed p-values ("English abstract, Results") are curated texts too.
+    let consistency: Vec<_> = analysed
+        .consistency
+        .iter()
+        .cloned()
+        .map(|mut c| {
+            for p in &mut c.prints {
+                p.place = words::curated(project, labels, &p.place, false);
+            }
+            c
+        })
+        .collect();
+    let p_flags = p_checks::flag_findings(project, &config, &consistency, labels);
     let summary = config.detail.is_summary(project.studies.len());
     // Forest plots get a risk-of-bias column once any study has been assessed; the overall
     // judgements are resolved once here, not per forest row.
@@ -248,7 +260,7 @@ pub fn build_view(
                     comparisons.extend(
                         study_comparisons
                             .into_iter()
-                            .map(|c| comparison_row(s, c, &config, &analysed.consistency, labels)),
+                            .map(|c| comparison_row(s, c, &config, &consistency, labels)),
                     );
                 }
                 findings.extend(
