@@ -210,6 +210,14 @@ pub fn time_label(text: &str, labels: &Labels) -> String {
     }
 }
 
+/// True when `text` holds a Latin word of three or more letters with at least two
+/// lower-case letters: a sentence or a term a reader of another language needs translated,
+/// not an abbreviation such as "T2DM" or "HbA1c <7.0%".
+pub fn has_words(text: &str) -> bool {
+    text.split(|c: char| !c.is_ascii_alphabetic())
+        .any(|w| w.len() >= 3 && w.chars().filter(|c| c.is_ascii_lowercase()).count() >= 2)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -300,12 +308,4 @@ mod tests {
                 .contains("`en` or `zh`")
         );
     }
-}
-
-/// True when `text` holds a Latin word of three or more letters with at least two
-/// lower-case letters: a sentence or a term a reader of another language needs translated,
-/// not an abbreviation such as "T2DM" or "HbA1c <7.0%".
-pub fn has_words(text: &str) -> bool {
-    text.split(|c: char| !c.is_ascii_alphabetic())
-        .any(|w| w.len() >= 3 && w.chars().filter(|c| c.is_ascii_lowercase()).count() >= 2)
 }

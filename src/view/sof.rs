@@ -478,6 +478,19 @@ fn more_fewer(x: f64, labels: &Labels) -> String {
     }
 }
 
+/// Why evbrief suggests its rating, in the brief's language.
+fn suggestion_words(s: &crate::analysis::certainty::Suggestion, labels: &Labels) -> String {
+    s.reasons
+        .iter()
+        .map(|r| {
+            let (key, values) = r.label();
+            let args: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            labels.fill(key, &args)
+        })
+        .collect::<Vec<_>>()
+        .join(labels.text("suggestion.separator"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -526,17 +539,4 @@ mod tests {
         assert_eq!(footnote_mark(25), "z");
         assert_eq!(footnote_mark(26), "aa");
     }
-}
-
-/// Why evbrief suggests its rating, in the brief's language.
-fn suggestion_words(s: &crate::analysis::certainty::Suggestion, labels: &Labels) -> String {
-    s.reasons
-        .iter()
-        .map(|r| {
-            let (key, values) = r.label();
-            let args: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            labels.fill(key, &args)
-        })
-        .collect::<Vec<_>>()
-        .join(labels.text("suggestion.separator"))
 }

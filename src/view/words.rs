@@ -179,6 +179,25 @@ pub fn pooled_sentence(
     s
 }
 
+/// A curated text (a GRADE reason, an adverse-event name) that reaches the view through the
+/// analysis, as the edition's language prints it: translated by its file's companion, or
+/// kept in English and marked (see [`crate::data::localise`]). Study texts are localised
+/// with the whole project instead.
+pub fn curated(project: &crate::data::Project, labels: &Labels, text: &str, name: bool) -> String {
+    if labels.language() == crate::i18n::Language::En {
+        return text.to_owned();
+    }
+    let localiser = crate::data::localise::Localiser {
+        translations: &project.translations,
+        untranslated_mark: labels.text("view.untranslated-mark"),
+    };
+    if name {
+        localiser.name(text)
+    } else {
+        localiser.prose(text)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -323,24 +342,5 @@ mod tests {
         assert!(s.contains("有利于UC-MSC"), "{s}");
         assert!(s.contains("95% 预测区间"), "{s}");
         assert!(!s.contains(". ") && s.ends_with('。'), "{s}");
-    }
-}
-
-/// A curated text (a GRADE reason, an adverse-event name) that reaches the view through the
-/// analysis, as the edition's language prints it: translated by its file's companion, or
-/// kept in English and marked (see [`crate::data::localise`]). Study texts are localised
-/// with the whole project instead.
-pub fn curated(project: &crate::data::Project, labels: &Labels, text: &str, name: bool) -> String {
-    if labels.language() == crate::i18n::Language::En {
-        return text.to_owned();
-    }
-    let localiser = crate::data::localise::Localiser {
-        translations: &project.translations,
-        untranslated_mark: labels.text("view.untranslated-mark"),
-    };
-    if name {
-        localiser.name(text)
-    } else {
-        localiser.prose(text)
     }
 }
