@@ -18,7 +18,7 @@ use crate::store::inputs::{extra_files, fingerprint, short_hash};
 use crate::store::lock::{HolderInfo, LockError, LockWait, OutputLock};
 use crate::store::write_atomically;
 use crate::view::DocumentFormat;
-use crate::view::changes::changes_between;
+use crate::view::changes::{ChangeWords, changes_between, summary_line};
 use crate::view::{BriefView, EditionView, ViewOptions, build_view};
 
 /// What a build needs to know; filled by the CLI or a test, never from globals.
@@ -490,7 +490,15 @@ pub fn prepare(config: &BuildConfig, check: InputsCheck) -> Result<Prepared, Bui
         question.intervention_short.as_str(),
         question.comparison_short.as_str(),
     );
-    let changes = previous.as_ref().map(|p| changes_between(p, &record, arms));
+    let as_written = |text: &str| text.to_owned();
+    let english = ChangeWords {
+        labels: Language::En.labels(),
+        arms,
+        curated: &as_written,
+    };
+    let changes = previous
+        .as_ref()
+        .map(|p| summary_line(&changes_between(p, &record, &english)));
     let draft = !config.editions && !unchanged;
     let edition = EditionView {
         name: Some(name.to_string()),
@@ -501,7 +509,11 @@ pub fn prepare(config: &BuildConfig, check: InputsCheck) -> Result<Prepared, Bui
         // A draft prints no input hash: it changes with every save, and printing it on
         // every page would make Typst lay out every page again after a template edit.
         inputs: (!draft).then(|| short_hash(&record.inputs)),
-        changes: changes.clone(),
+        // Worded by the view, in its language.
+        changes: None,
+        compared: previous
+            .as_ref()
+            .map(|p| Box::new((p.clone(), record.clone()))),
     };
     let view = build_view(
         &project,
@@ -518,7 +530,7 @@ pub fn prepare(config: &BuildConfig, check: InputsCheck) -> Result<Prepared, Bui
         name,
         unchanged,
         previous_edition: previous.map(|p| p.edition),
-        changes: changes.as_ref().map(crate::view::changes::summary_line),
+        changes,
         skipped_records: check.skipped,
         timings: Timings {
             load: t2 - t1,

@@ -176,11 +176,32 @@ fn each_change_makes_a_dated_edition_that_says_what_changed() {
             "Previous edition 2.15 [1.16, 4.00]".to_owned(),
             format!("This edition {moved}"),
             "1 → 2 studies".to_owned(),
-            "Conclusions that changed: HbA1c below 7.0%, week 9: now the CI includes no \
-             difference (previously favouring intervention)."
+            "Conclusions that changed: HbA1c below 7.0%, week 9: now the confidence interval \
+             includes no difference (previously favouring intervention)."
                 .to_owned(),
         ] {
             assert!(text.contains(&part), "expected «{part}» in {text}");
+        }
+    }
+
+    // The Chinese edition of the same brief words "What's new" from its own table.
+    let out = ok(&evbrief_on(
+        "2025-03-02",
+        &["build", "-p", p, "--lang", "zh"],
+    ));
+    assert!(out.contains("unchanged"), "{out}");
+    if let Some(text) = pdf_flow_text(&root.join("output/brief.zh.pdf")) {
+        let flat: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        for part in [
+            "自2025年3月1日版以来的更新",
+            "新增研究：Jones2022：随机对照试验，40名受试者。",
+            "1→2项研究",
+            "结论变化：HbA1cbelow7.0%，第9周：现为置信区间包含无差异（此前为有利于",
+        ] {
+            assert!(flat.contains(part), "expected «{part}» in {flat}");
+        }
+        for english in ["participants", "now the", "previously", "studies"] {
+            assert!(!text.contains(english), "«{english}» in {text}");
         }
     }
 

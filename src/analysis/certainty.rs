@@ -85,8 +85,42 @@ pub enum SofEffect {
     /// Nothing estimable; the reason in words.
     NotEstimable {
         /// Why.
-        reason: String,
+        reason: Unestimable,
     },
+}
+
+/// Why a summary-of-findings row has no effect estimate; worded by [`Unestimable::words`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum Unestimable {
+    /// No study compares an intervention arm with a control arm at the row's time point.
+    NoComparison,
+    /// The studies compare the arms, but none gives an estimable effect.
+    NoEstimableEffect,
+    /// Estimable effects that could not be pooled.
+    NotPooled {
+        /// Why.
+        failure: super::PoolingFailure,
+    },
+    /// No study reports the row's kind of adverse event.
+    NoEventKind,
+    /// No controlled study counts the event in both arms.
+    NotCountedInBothArms,
+}
+
+impl Unestimable {
+    /// The reason in the words of `labels` (`[sof] unestimable-…`), lower case.
+    pub fn words(&self, labels: &Labels) -> String {
+        match self {
+            Unestimable::NoComparison => labels.text("sof.unestimable-no-comparison").to_owned(),
+            Unestimable::NoEstimableEffect => labels.text("sof.unestimable-no-effect").to_owned(),
+            Unestimable::NotPooled { failure } => failure.words(labels),
+            Unestimable::NoEventKind => labels.text("sof.unestimable-no-event-kind").to_owned(),
+            Unestimable::NotCountedInBothArms => {
+                labels.text("sof.unestimable-not-counted").to_owned()
+            }
+        }
+    }
 }
 
 /// Certainty of the evidence for one row.
@@ -282,9 +316,7 @@ fn outcome_evidence(
             studies: Vec::new(),
             participants: 0.0,
             effect: SofEffect::NotEstimable {
-                reason:
-                    "no study compares an intervention arm with a control arm at this time point"
-                        .into(),
+                reason: Unestimable::NoComparison,
             },
             suggestions: Suggestions::default(),
         });
@@ -373,10 +405,12 @@ fn natural_scale(measure: Measure, p: &PoolResult) -> (f64, f64, f64) {
 
 fn not_estimable(time: &TimeAnalysis) -> SofEffect {
     SofEffect::NotEstimable {
-        reason: time
-            .pooling_error
-            .clone()
-            .unwrap_or_else(|| "no study gives an estimable effect".into()),
+        reason: match &time.pooling_error {
+            Some(failure) => Unestimable::NotPooled {
+                failure: failure.clone(),
+            },
+            None => Unestimable::NoEstimableEffect,
+        },
     }
 }
 
@@ -468,7 +502,7 @@ fn safety_evidence(safety: &SafetyAnalysis, category: AeCategory, row: &SofRow) 
             studies: Vec::new(),
             participants: 0.0,
             effect: SofEffect::NotEstimable {
-                reason: "no study reports this kind of adverse event".into(),
+                reason: Unestimable::NoEventKind,
             },
             suggestions: Suggestions::default(),
         };
@@ -512,7 +546,7 @@ fn safety_evidence(safety: &SafetyAnalysis, category: AeCategory, row: &SofRow) 
     };
     let effect = if counted.is_empty() {
         SofEffect::NotEstimable {
-            reason: "no controlled study counts this event in both arms".into(),
+            reason: Unestimable::NotCountedInBothArms,
         }
     } else {
         SofEffect::Binary {

@@ -118,7 +118,63 @@ pub struct TimeAnalysis {
     /// differences; `None` without subgroups.
     pub subgroups: Option<SubgroupAnalysis>,
     /// Why pooling failed, when it did although studies were estimable.
-    pub pooling_error: Option<String>,
+    pub pooling_error: Option<PoolingFailure>,
+}
+
+/// Why studies with estimable effects could not be pooled, in kinds the brief words in its
+/// language (the engine's own message is kept in `detail` for `analysis.json` readers).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum PoolingFailure {
+    /// The pooling method cannot be used with the outcome's data or measure (Mantel–Haenszel
+    /// without 2×2 tables, say).
+    IncompatibleMethod {
+        /// The engine's message.
+        detail: String,
+    },
+    /// An iterative estimator did not converge.
+    NotConverged {
+        /// The estimator ("REML").
+        estimator: String,
+    },
+    /// The data do not allow the model (every study without events, a zero variance …).
+    Degenerate {
+        /// The engine's message.
+        detail: String,
+    },
+}
+
+impl PoolingFailure {
+    /// The kind of failure of an engine error.
+    pub fn of(error: &crate::stats::StatsError) -> Self {
+        use crate::stats::StatsError;
+        match error {
+            StatsError::NotConverged(estimator) => PoolingFailure::NotConverged {
+                estimator: estimator.clone(),
+            },
+            StatsError::IncompatibleMethod { .. } | StatsError::WrongDataKind { .. } => {
+                PoolingFailure::IncompatibleMethod {
+                    detail: error.to_string(),
+                }
+            }
+            _ => PoolingFailure::Degenerate {
+                detail: error.to_string(),
+            },
+        }
+    }
+
+    /// The failure in the words of `labels`: `[forest] not-pooled-…`.
+    pub fn words(&self, labels: &crate::i18n::Labels) -> String {
+        match self {
+            PoolingFailure::IncompatibleMethod { .. } => {
+                labels.text("forest.not-pooled-method").to_owned()
+            }
+            PoolingFailure::NotConverged { estimator } => {
+                labels.fill("forest.not-pooled-convergence", &[("estimator", estimator)])
+            }
+            PoolingFailure::Degenerate { .. } => labels.text("forest.not-pooled-data").to_owned(),
+        }
+    }
 }
 
 /// One study's effect at one time point, on the analysis scale (log for ratios).

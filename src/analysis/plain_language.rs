@@ -209,7 +209,7 @@ mod tests {
             md(-1.59, -2.73, -0.45),
             rr(6.75, 0.37, 124.61),
             SofEffect::NotEstimable {
-                reason: "no events".into(),
+                reason: crate::analysis::certainty::Unestimable::NoEstimableEffect,
             },
         ] {
             assert_eq!(statement(&row(1, effect)).unwrap().key(), "very-uncertain");
@@ -219,7 +219,7 @@ mod tests {
     #[test]
     fn nothing_is_said_of_an_unestimable_effect_at_better_certainty() {
         let none = SofEffect::NotEstimable {
-            reason: "no events".into(),
+            reason: crate::analysis::certainty::Unestimable::NoEstimableEffect,
         };
         assert!(statement(&row(3, none)).is_none());
     }

@@ -32,7 +32,11 @@ pub fn pool_time(
         match pool_rows(&all, measure, method, test) {
             Ok(Some((p, w))) => (Some(p), w, None),
             Ok(None) => (None, vec![None; rows.len()], None),
-            Err(e) => (None, vec![None; rows.len()], Some(e.to_string())),
+            Err(e) => (
+                None,
+                vec![None; rows.len()],
+                Some(super::PoolingFailure::of(&e)),
+            ),
         }
     };
     for (row, w) in rows.iter_mut().zip(weights) {

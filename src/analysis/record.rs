@@ -166,17 +166,6 @@ pub enum Verdict {
     NoClearDifference,
 }
 
-impl Verdict {
-    /// The verdict in words, with the arms' short names.
-    pub fn words(self, intervention: &str, control: &str) -> String {
-        match self {
-            Verdict::FavoursIntervention => format!("favouring {intervention}"),
-            Verdict::FavoursControl => format!("favouring {control}"),
-            Verdict::NoClearDifference => "the CI includes no difference".into(),
-        }
-    }
-}
-
 /// One summary-of-findings row's certainty.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -290,6 +290,14 @@ pub enum Design {
 }
 
 impl Design {
+    /// Every design, in the order the brief lists them.
+    pub const ALL: [Design; 4] = [
+        Design::Rct,
+        Design::NonRandomisedControlled,
+        Design::Registry,
+        Design::CaseReport,
+    ];
+
     /// The name written in study files (`non-randomised-controlled`), also the key of its
     /// label in each language's table (`design.rct`).
     pub fn key(self) -> &'static str {
@@ -344,6 +352,16 @@ pub enum ReportRole {
 }
 
 impl ReportRole {
+    /// Every role.
+    pub const ALL: [ReportRole; 6] = [
+        ReportRole::Primary,
+        ReportRole::PostHoc,
+        ReportRole::Secondary,
+        ReportRole::Abstract,
+        ReportRole::Registration,
+        ReportRole::Mention,
+    ];
+
     /// The name written in study files (`post-hoc`), also the key of its label in each
     /// language's table (`report-role.post-hoc`).
     pub fn key(self) -> &'static str {

@@ -10,7 +10,12 @@
 use serde::Serialize;
 
 use super::studies::format_iso_date;
-use crate::analysis::record::{EditionRecord, PooledRecord};
+use super::words::measure_label;
+use crate::analysis::record::{EditionRecord, PooledRecord, ReportRecord, Verdict};
+use crate::data::model::{Design, ReportRole};
+use crate::format::measure_name;
+use crate::i18n::{Labels, time_label};
+use crate::stats::Measure;
 
 /// The "What's new" section of the brief.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -67,35 +72,128 @@ pub struct CertaintyChange {
     pub new: String,
 }
 
-/// The changes from `old` to `new`; `arms` are the intervention's and control's short
-/// names for the conclusion sentences.
+/// How the changes are worded: the edition's label table, the arms' short names and the
+/// curated texts of the records (outcome, study and summary-of-findings row labels) in the
+/// edition's language. The records keep the English; the words are chosen here, so an
+/// edition in another language compares the same records and prints its own words.
+pub struct ChangeWords<'a> {
+    /// The edition's label table (`[changes]`, `[words]`, `[design]` …).
+    pub labels: &'a Labels,
+    /// The intervention's and the control's short names.
+    pub arms: (&'a str, &'a str),
+    /// A curated text of a record in the edition's language.
+    pub curated: &'a dyn Fn(&str) -> String,
+}
+
+impl ChangeWords<'_> {
+    fn text(&self, key: &str) -> String {
+        self.labels.text(key).to_owned()
+    }
+
+    fn fill(&self, key: &str, args: &[(&str, &str)]) -> String {
+        self.labels.fill(key, args)
+    }
+
+    /// A design as recorded ("Randomised controlled trial"), in words, lower case.
+    fn design(&self, recorded: &str) -> String {
+        Design::ALL
+            .into_iter()
+            .find(|d| d.label() == recorded)
+            .map_or_else(
+                || (self.curated)(recorded),
+                |d| self.text(&format!("design.{}", d.key())),
+            )
+            .to_lowercase()
+    }
+
+    /// A report role as recorded ("post hoc analysis"), in words.
+    fn role(&self, recorded: &str) -> String {
+        ReportRole::ALL
+            .into_iter()
+            .find(|r| r.label() == recorded)
+            .map_or_else(
+                || (self.curated)(recorded),
+                |r| self.text(&format!("report-role.{}", r.key())),
+            )
+    }
+
+    /// A measure as recorded ("mean difference"), in words.
+    fn measure(&self, recorded: &str) -> String {
+        Measure::ALL
+            .into_iter()
+            .find(|m| measure_name(*m) == recorded)
+            .map_or_else(
+                || (self.curated)(recorded),
+                |m| measure_label(m, self.labels).to_owned(),
+            )
+    }
+
+    /// A certainty level (4 high … 1 very low), in words.
+    fn level(&self, level: u8) -> String {
+        let key = match level {
+            4 => "high",
+            3 => "moderate",
+            2 => "low",
+            _ => "very-low",
+        };
+        self.text(&format!("sof.level.{key}"))
+    }
+
+    fn verdict(&self, v: Verdict) -> String {
+        let (intervention, control) = self.arms;
+        match v {
+            Verdict::FavoursIntervention => self.fill("words.favouring", &[("arm", intervention)]),
+            Verdict::FavoursControl => self.fill("words.favouring", &[("arm", control)]),
+            Verdict::NoClearDifference => self.text("words.no-difference"),
+        }
+    }
+}
+
+/// The changes from `old` to `new`, worded by `words`.
 pub fn changes_between(
     old: &EditionRecord,
     new: &EditionRecord,
-    arms: (&str, &str),
+    words: &ChangeWords<'_>,
 ) -> ChangesView {
+    let w = words;
     let mut view = ChangesView {
         since_edition: old.edition.clone(),
-        since: format_iso_date(&old.date, crate::i18n::Language::En.labels())
-            .unwrap_or_else(|| old.date.clone()),
+        since: format_iso_date(&old.date, w.labels).unwrap_or_else(|| old.date.clone()),
         ..ChangesView::default()
     };
+    let study = |label: &str| (w.curated)(label);
     for s in &new.studies {
         match old.studies.iter().find(|o| o.id == s.id) {
-            None => view.studies_added.push(format!(
-                "{}: {}, {} participants",
-                s.label,
-                s.design.to_lowercase(),
-                s.participants
-            )),
+            None => view.studies_added.push(
+                w.fill(
+                    "changes.study-added",
+                    &[
+                        ("study", &study(&s.label)),
+                        ("design", &w.design(&s.design)),
+                        (
+                            "participants",
+                            &w.labels
+                                .count(s.participants.max(0) as usize, "words.participants"),
+                        ),
+                    ],
+                ),
+            ),
             Some(o) => {
+                let report = |r: &ReportRecord| {
+                    w.fill(
+                        "changes.report",
+                        &[
+                            ("study", &study(&s.label)),
+                            ("role", &w.role(&r.role)),
+                            ("key", &r.key),
+                        ],
+                    )
+                };
                 for r in s.reports.iter().filter(|r| !o.reports.contains(r)) {
-                    view.reports_added
-                        .push(format!("{}: {} ({})", s.label, r.role, r.key));
+                    view.reports_added.push(report(r));
                 }
                 for r in o.reports.iter().filter(|r| !s.reports.contains(r)) {
-                    view.reports_removed
-                        .push(format!("{}: {} ({})", s.label, r.role, r.key));
+                    view.reports_removed.push(report(r));
                 }
             }
         }
@@ -105,8 +203,13 @@ pub fn changes_between(
         .iter()
         .filter(|o| !new.studies.iter().any(|s| s.id == o.id))
     {
-        view.studies_removed
-            .push(format!("{}: {}", o.label, o.design.to_lowercase()));
+        view.studies_removed.push(w.fill(
+            "changes.study-removed",
+            &[
+                ("study", &study(&o.label)),
+                ("design", &w.design(&o.design)),
+            ],
+        ));
     }
     for a in new
         .awaiting
@@ -125,12 +228,15 @@ pub fn changes_between(
             .iter()
             .find(|s| s.reports.iter().any(|r| r.key == a.key));
         view.awaiting_removed.push(match included {
-            Some(s) => format!("{} — now included as {}", a.summary, s.label),
-            None => format!("{} — removed from the inbox", a.summary),
+            Some(s) => w.fill(
+                "changes.now-included",
+                &[("record", &a.summary), ("study", &study(&s.label))],
+            ),
+            None => w.fill("changes.left-inbox", &[("record", &a.summary)]),
         });
     }
-    compare_estimates(old, new, arms, &mut view);
-    compare_certainty(old, new, &mut view);
+    compare_estimates(old, new, w, &mut view);
+    compare_certainty(old, new, w, &mut view);
     view.unchanged = view.studies_added.is_empty()
         && view.studies_removed.is_empty()
         && view.reports_added.is_empty()
@@ -193,7 +299,7 @@ pub fn summary_line(c: &ChangesView) -> String {
 fn compare_estimates(
     old: &EditionRecord,
     new: &EditionRecord,
-    (intervention, control): (&str, &str),
+    w: &ChangeWords<'_>,
     view: &mut ChangesView,
 ) {
     let mut keys: Vec<(String, String, String, String)> = Vec::new();
@@ -235,40 +341,60 @@ fn compare_estimates(
         if !moved && old_k == new_k {
             continue;
         }
-        let outcome = format!("{label}, {time}");
+        let outcome = w.fill(
+            "changes.outcome-time",
+            &[
+                ("outcome", &(w.curated)(&label)),
+                ("time", &time_label(&time, w.labels)),
+            ],
+        );
         let show =
             |p: &Option<PooledRecord>| p.as_ref().map_or("—".to_owned(), |p| p.text.clone());
+        let studies = w.labels.count(new_k, "words.studies");
         view.estimates.push(EstimateChange {
             outcome: outcome.clone(),
-            measure: measure.clone(),
+            measure: w.measure(&measure),
             old: show(&old_p),
             new: show(&new_p),
-            studies: match (old_k, new_k) {
-                (a, b) if a == b => plural_studies(b),
-                (a, b) => format!("{a} → {}", plural_studies(b)),
+            studies: if old_k == new_k {
+                studies
+            } else {
+                w.fill(
+                    "changes.studies-moved",
+                    &[("old", &old_k.to_string()), ("new", &studies)],
+                )
             },
         });
         let verdict = |p: &Option<PooledRecord>| p.as_ref().map(|p| p.verdict);
         match (verdict(&old_p), verdict(&new_p)) {
-            (Some(a), Some(b)) if a != b => view.conclusions.push(format!(
-                "{outcome}: now {} (previously {}).",
-                b.words(intervention, control),
-                a.words(intervention, control)
+            (Some(a), Some(b)) if a != b => view.conclusions.push(w.fill(
+                "changes.verdict-changed",
+                &[
+                    ("outcome", &outcome),
+                    ("new", &w.verdict(b)),
+                    ("old", &w.verdict(a)),
+                ],
             )),
-            (None, Some(b)) => view.conclusions.push(format!(
-                "{outcome}: a first estimate, {}.",
-                b.words(intervention, control)
+            (None, Some(b)) => view.conclusions.push(w.fill(
+                "changes.first-estimate",
+                &[("outcome", &outcome), ("verdict", &w.verdict(b))],
             )),
             (Some(_), None) => view
                 .conclusions
-                .push(format!("{outcome}: no longer estimable.")),
+                .push(w.fill("changes.no-longer-estimable", &[("outcome", &outcome)])),
             _ => {}
         }
     }
 }
 
-fn compare_certainty(old: &EditionRecord, new: &EditionRecord, view: &mut ChangesView) {
+fn compare_certainty(
+    old: &EditionRecord,
+    new: &EditionRecord,
+    w: &ChangeWords<'_>,
+    view: &mut ChangesView,
+) {
     for row in &new.summary_of_findings {
+        let outcome = (w.curated)(&row.label);
         match old
             .summary_of_findings
             .iter()
@@ -276,23 +402,30 @@ fn compare_certainty(old: &EditionRecord, new: &EditionRecord, view: &mut Change
         {
             Some(o) if o.level != row.level => {
                 view.certainty.push(CertaintyChange {
-                    outcome: row.label.clone(),
-                    old: o.certainty.clone(),
-                    new: row.certainty.clone(),
+                    outcome: outcome.clone(),
+                    old: w.level(o.level),
+                    new: w.level(row.level),
                 });
-                view.conclusions.push(format!(
-                    "{}: certainty of the evidence {} from {} to {}.",
-                    row.label,
-                    if row.level > o.level { "rose" } else { "fell" },
-                    o.certainty.to_lowercase(),
-                    row.certainty.to_lowercase()
+                view.conclusions.push(w.fill(
+                    if row.level > o.level {
+                        "changes.certainty-rose"
+                    } else {
+                        "changes.certainty-fell"
+                    },
+                    &[
+                        ("outcome", &outcome),
+                        ("old", &w.level(o.level).to_lowercase()),
+                        ("new", &w.level(row.level).to_lowercase()),
+                    ],
                 ));
             }
             Some(_) => {}
-            None => view.conclusions.push(format!(
-                "{}: newly rated, {} certainty.",
-                row.label,
-                row.certainty.to_lowercase()
+            None => view.conclusions.push(w.fill(
+                "changes.newly-rated",
+                &[
+                    ("outcome", &outcome),
+                    ("level", &w.level(row.level).to_lowercase()),
+                ],
             )),
         }
     }
@@ -301,18 +434,10 @@ fn compare_certainty(old: &EditionRecord, new: &EditionRecord, view: &mut Change
         .iter()
         .filter(|o| !new.summary_of_findings.iter().any(|r| r.label == o.label))
     {
-        view.conclusions.push(format!(
-            "{}: no longer in the summary of findings.",
-            o.label
+        view.conclusions.push(w.fill(
+            "changes.no-longer-rated",
+            &[("outcome", &(w.curated)(&o.label))],
         ));
-    }
-}
-
-fn plural_studies(k: usize) -> String {
-    if k == 1 {
-        "1 study".into()
-    } else {
-        format!("{k} studies")
     }
 }
 
@@ -320,9 +445,21 @@ fn plural_studies(k: usize) -> String {
 mod tests {
     use super::*;
     use crate::analysis::record::{
-        AwaitingRecord, InputsRecord, OutcomeRecord, ReportRecord, SofRecord, StudyRecord,
-        TimeRecord, Verdict,
+        AwaitingRecord, InputsRecord, OutcomeRecord, SofRecord, StudyRecord, TimeRecord,
     };
+    use crate::i18n::Language;
+
+    fn as_written(text: &str) -> String {
+        text.to_owned()
+    }
+
+    fn english() -> ChangeWords<'static> {
+        ChangeWords {
+            labels: Language::En.labels(),
+            arms: ("UC-MSC", "control"),
+            curated: &as_written,
+        }
+    }
 
     fn pooled(text: &str, k: usize, verdict: Verdict) -> PooledRecord {
         PooledRecord {
@@ -409,7 +546,7 @@ mod tests {
                 )),
             )],
         );
-        let c = changes_between(&r, &r, ("UC-MSC", "control"));
+        let c = changes_between(&r, &r, &english());
         assert!(c.unchanged);
         assert!(c.conclusions.is_empty());
         assert_eq!(c.since, "1 November 2026");
@@ -442,7 +579,7 @@ mod tests {
                 Some(pooled("−0.30 [−0.80, 0.20]", 2, Verdict::NoClearDifference)),
             )],
         );
-        let c = changes_between(&old, &new, ("UC-MSC", "control"));
+        let c = changes_between(&old, &new, &english());
         assert!(!c.unchanged);
         assert_eq!(c.since_edition, "2026-11-01");
         assert_eq!(c.studies_added.len(), 1);
@@ -464,7 +601,8 @@ mod tests {
         assert_eq!(
             c.conclusions,
             vec![
-                "HbA1c, week 48: now the CI includes no difference (previously favouring UC-MSC)."
+                "HbA1c, week 48: now the confidence interval includes no difference (previously \
+                 favouring UC-MSC)."
                     .to_owned()
             ]
         );
@@ -485,7 +623,7 @@ mod tests {
         new.edition = "2026-11-02".into();
         new.outcomes[0].times[0].pooled =
             Some(pooled("1.60 [1.20, 2.10]", 2, Verdict::FavoursIntervention));
-        let c = changes_between(&old, &new, ("UC-MSC", "control"));
+        let c = changes_between(&old, &new, &english());
         assert_eq!(c.estimates.len(), 1);
         assert_eq!(c.estimates[0].studies, "2 studies");
         assert!(c.conclusions.is_empty());
@@ -503,7 +641,7 @@ mod tests {
         new.studies.push(study("n", "New 2025", &["new2025"]));
         new.summary_of_findings[0].level = 2;
         new.summary_of_findings[0].certainty = "Low".into();
-        let c = changes_between(&old, &new, ("UC-MSC", "control"));
+        let c = changes_between(&old, &new, &english());
         assert_eq!(c.awaiting_added[0], "Another trial (2026)");
         assert_eq!(
             c.awaiting_removed[0],
@@ -542,7 +680,7 @@ mod tests {
         let mut new = old.clone();
         new.studies.pop();
         new.outcomes[0].times.clear();
-        let c = changes_between(&old, &new, ("UC-MSC", "control"));
+        let c = changes_between(&old, &new, &english());
         assert_eq!(c.studies_removed[0], "B 2021: randomised controlled trial");
         assert_eq!(c.estimates[0].new, "—");
         assert_eq!(c.estimates[0].studies, "1 → 0 studies");

@@ -319,7 +319,7 @@ fn time_forest(a: &OutcomeAnalysis, t: &TimeAnalysis, ctx: &ForestContext) -> Fo
         }
         Some(_) => rows.push(note_row(labels.text("forest.single-study"))),
         None => rows.push(note_row(&match &t.pooling_error {
-            Some(e) => labels.fill("forest.not-pooled", &[("reason", e)]),
+            Some(e) => labels.fill("forest.not-pooled", &[("reason", &e.words(labels))]),
             None => labels.text("forest.nothing-to-pool").to_owned(),
         })),
     }

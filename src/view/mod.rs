@@ -31,6 +31,7 @@ pub use document::DocumentFormat;
 use serde::Serialize;
 
 use crate::analysis::Analysed;
+use crate::analysis::record::EditionRecord;
 use crate::config::{BriefConfig, Paper, PdfConformance};
 use crate::data::Project;
 use crate::data::localise::Localiser;
@@ -138,8 +139,12 @@ pub struct EditionView {
     /// Short hash of the inputs, for the provenance line; `None` in a draft (it would change
     /// with every save).
     pub inputs: Option<String>,
-    /// What changed since the previous edition; `None` for the first edition.
+    /// What changed since the previous edition, in the edition's language (worded by
+    /// [`build_view`] from `compared`); `None` for the first edition.
     pub changes: Option<changes::ChangesView>,
+    /// The previous edition's record and this one's, when there is a previous edition.
+    #[serde(skip)]
+    pub compared: Option<Box<(EditionRecord, EditionRecord)>>,
 }
 
 /// Builds the view model from a validated project, its analysis and its edition.
@@ -157,6 +162,7 @@ pub fn build_view(
         translations: &project.translations,
         untranslated_mark: labels.text("view.untranslated-mark"),
     };
+    let original = project;
     let localised_project;
     let project = if options.language == Language::En {
         project
@@ -338,10 +344,28 @@ pub fn build_view(
         .name
         .as_deref()
         .and_then(|n| format_iso_date(n, labels));
-    if let Some(changes) = edition.changes.as_mut()
-        && let Some(since) = format_iso_date(&changes.since_edition, labels)
-    {
-        changes.since = since;
+    if let Some(compared) = &edition.compared {
+        // Summary-of-findings rows are recorded by their English label.
+        let sof_labels = sof::row_labels(original, analysed, &config, labels);
+        let curated = |text: &str| {
+            sof_labels
+                .get(text)
+                .cloned()
+                .unwrap_or_else(|| words::curated(project, labels, text, true))
+        };
+        let arms = (
+            config.question.intervention_short.as_str(),
+            config.question.comparison_short.as_str(),
+        );
+        edition.changes = Some(changes::changes_between(
+            &compared.0,
+            &compared.1,
+            &changes::ChangeWords {
+                labels,
+                arms,
+                curated: &curated,
+            },
+        ));
     }
     let method_refs = vocabulary::method_refs(project, analysed, labels);
     let mut references = references::references_view(project, options.language);

@@ -107,6 +107,28 @@ fn levels_text(levels: u8, labels: &Labels) -> &str {
     })
 }
 
+/// Each summary-of-findings row's label as the table of `config` prints it, keyed by the
+/// English label the edition record keeps (for "What's new" in another language).
+pub fn row_labels(
+    original: &Project,
+    analysed: &crate::analysis::Analysed,
+    config: &BriefConfig,
+    labels: &Labels,
+) -> std::collections::BTreeMap<String, String> {
+    analysed
+        .summary_of_findings
+        .iter()
+        .filter_map(|r| {
+            let english = original.config.summary_of_findings.get(r.index)?.get_ref();
+            let spec = config.summary_of_findings.get(r.index)?.get_ref();
+            Some((
+                crate::analysis::certainty::sof_row_label_en(original, r, english),
+                crate::analysis::certainty::sof_row_label(config, r, spec, labels),
+            ))
+        })
+        .collect()
+}
+
 /// Builds the table from the computed rows, with the labels and arm names of the
 /// localised `config` and the fixed words of `labels`.
 pub fn sof_view(
@@ -298,9 +320,11 @@ fn effect_cells(
 ) -> (String, String, String) {
     let not_estimable = || labels.text("sof.not-estimable").to_owned();
     match &r.effect {
-        SofEffect::NotEstimable { reason } => {
-            (not_estimable(), "\u{2014}".into(), capitalise(reason))
-        }
+        SofEffect::NotEstimable { reason } => (
+            not_estimable(),
+            "\u{2014}".into(),
+            capitalise(&reason.words(labels)),
+        ),
         SofEffect::Binary {
             measure,
             relative,
