@@ -290,3 +290,99 @@ fn english_runs_finds_sentences_and_passes_names_and_abbreviations() {
     assert!(english_runs("刊于 World Journal of Clinical Cases 2023").is_empty());
     assert!(english_runs("Zhao 2024 a b c T2DM NAFLD").is_empty());
 }
+
+/// Every string of the Chinese view model of `project`, with the path of keys that leads
+/// to it, except the label tables, the curated texts of other languages, the glossary,
+/// the bibliography (references keep their own language) and SVG/link data.
+fn view_strings(value: &serde_json::Value, path: &str, out: &mut Vec<(String, String)>) {
+    const SKIPPED: [&str; 8] = [
+        "labels",
+        "translations",
+        "glossary",
+        "references",
+        "svg",
+        "url",
+        "qr",
+        "cites",
+    ];
+    match value {
+        serde_json::Value::String(s) => out.push((path.to_owned(), s.clone())),
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                view_strings(item, &format!("{path}[{i}]"), out);
+            }
+        }
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                if !SKIPPED.iter().any(|s| k.contains(s)) {
+                    view_strings(v, &format!("{path}.{k}"), out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Issue 25, item 1: the Chinese view model of the bundled brief, with a previous edition
+/// so that "What's new" is worded too, holds no English sentence outside names and
+/// references: what evbrief composes comes from `zh.toml`, and curated prose from the
+/// `-zh` companions.
+#[test]
+fn the_chinese_view_model_holds_no_english_sentence() {
+    use evbrief::analysis::record::{EditionStamp, InputsRecord, edition_record};
+    use evbrief::i18n::Language;
+    use evbrief::view::{EditionView, ViewOptions, build_view};
+
+    let project = evbrief::data::load_project(&repo()).unwrap();
+    let analysed = evbrief::analysis::analyse(&project);
+    let record = edition_record(
+        &project,
+        &analysed,
+        EditionStamp {
+            edition: "2026-12-01".into(),
+            date: "2026-12-01".into(),
+            previous_edition: Some("2026-11-01".into()),
+            inputs: InputsRecord::default(),
+        },
+    );
+    // A previous edition without the last study, with another certainty and estimate.
+    let mut old = record.clone();
+    old.edition = "2026-11-01".into();
+    old.date = "2026-11-01".into();
+    old.studies.pop();
+    for row in &mut old.summary_of_findings {
+        row.level = if row.level > 1 { row.level - 1 } else { 2 };
+    }
+    if let Some(t) = old.outcomes.iter_mut().flat_map(|o| &mut o.times).next() {
+        t.pooled = None;
+    }
+    let mut options = ViewOptions::brief(&project.config);
+    options.language = Language::Zh;
+    let edition = EditionView {
+        name: Some("2026-12-01".into()),
+        compared: Some(Box::new((old, record))),
+        ..EditionView::default()
+    };
+    let view = build_view(&project, &analysed, edition, options);
+    let changes = view.edition.changes.as_ref().expect("a previous edition");
+    assert!(!changes.studies_added.is_empty() && !changes.conclusions.is_empty());
+    let json = serde_json::to_value(&view).unwrap();
+    let mut strings = Vec::new();
+    view_strings(&json, "", &mut strings);
+    // The configuration's summary-of-findings rows are the curated inputs of the table;
+    // the templates print the worded table (`summary_of_findings`), never these.
+    let english: Vec<String> = strings
+        .iter()
+        .filter(|(path, _)| !path.starts_with(".config.summary-of-findings"))
+        .flat_map(|(path, s)| {
+            english_runs(s)
+                .into_iter()
+                .map(move |run| format!("{path}: {run}"))
+        })
+        .collect();
+    assert!(
+        english.is_empty(),
+        "English in the Chinese view model:\n{}",
+        english.join("\n")
+    );
+}
