@@ -193,6 +193,12 @@ pub enum SuggestionReason {
     I2(String),
     /// The prediction interval includes no effect although the CI does not.
     PredictionIntervalCrossesNull,
+    /// Egger's test finds funnel asymmetry; its p as printed.
+    FunnelAsymmetry(String),
+    /// Egger's test finds no funnel asymmetry; its p as printed.
+    FunnelSymmetric(String),
+    /// Studies trim-and-fill imputes, as printed.
+    TrimFill(String),
 }
 
 impl SuggestionReason {
@@ -214,6 +220,13 @@ impl SuggestionReason {
             SuggestionReason::PredictionIntervalCrossesNull => {
                 ("suggestion.prediction-interval-crosses-null", vec![])
             }
+            SuggestionReason::FunnelAsymmetry(p) => {
+                ("suggestion.funnel-asymmetry", vec![("p", p.clone())])
+            }
+            SuggestionReason::FunnelSymmetric(p) => {
+                ("suggestion.funnel-symmetric", vec![("p", p.clone())])
+            }
+            SuggestionReason::TrimFill(k0) => ("suggestion.trim-fill", vec![("k0", k0.clone())]),
         }
     }
 }
@@ -291,6 +304,7 @@ struct Evidence {
 struct Suggestions {
     imprecision: Option<Suggestion>,
     inconsistency: Option<Suggestion>,
+    publication_bias: Option<Suggestion>,
 }
 
 fn outcome_evidence(
@@ -329,6 +343,9 @@ fn outcome_evidence(
     let mut suggestions = Suggestions {
         inconsistency: Some(inconsistency_suggestion(pooled)),
         imprecision: None,
+        // Only with k ≥ 10 (Cochrane Handbook 13.3.5.4); see `small_study`.
+        publication_bias: super::small_study::small_study(analysis, time)
+            .and_then(|s| s.suggestion()),
     };
     let effect = match def.kind {
         OutcomeKind::Binary => {
@@ -543,6 +560,7 @@ fn safety_evidence(safety: &SafetyAnalysis, category: AeCategory, row: &SofRow) 
             "events",
         )),
         inconsistency: None,
+        publication_bias: None,
     };
     let effect = if counted.is_empty() {
         SofEffect::NotEstimable {
@@ -668,6 +686,7 @@ fn rate(row: &SofRow, randomised: bool, suggestions: &Suggestions) -> CertaintyR
             suggestion: match domain {
                 GradeDomain::Imprecision => suggestions.imprecision.clone(),
                 GradeDomain::Inconsistency => suggestions.inconsistency.clone(),
+                GradeDomain::PublicationBias => suggestions.publication_bias.clone(),
                 _ => None,
             },
         })
@@ -892,6 +911,7 @@ mod tests {
         let suggestions = Suggestions {
             imprecision: Some(imprecision_suggestion(false, 20.0, OIS_EVENTS, "events")),
             inconsistency: None,
+            publication_bias: None,
         };
         let r = row(
             [

@@ -159,7 +159,11 @@ pub(crate) fn arm_size(st: &Study, m: &Measurement) -> Option<f64> {
         .map(|n| n as f64)
 }
 
-fn events(s: &LoadedStudy, m: &Measurement, audit: &mut Vec<AuditLine>) -> Option<ArmData> {
+pub(crate) fn events(
+    s: &LoadedStudy,
+    m: &Measurement,
+    audit: &mut Vec<AuditLine>,
+) -> Option<ArmData> {
     let n = arm_size(&s.study, m)?;
     if let Some(e) = &m.events {
         return Some(ArmData::Events {
@@ -219,7 +223,7 @@ fn binary_pair(
     Some((effect, treat, ctrl))
 }
 
-fn mean_sd(st: &Study, m: &Measurement, audit: &mut Vec<AuditLine>) -> Option<ArmData> {
+pub(crate) fn mean_sd(st: &Study, m: &Measurement, audit: &mut Vec<AuditLine>) -> Option<ArmData> {
     let mean = *m.mean.as_ref()?.get_ref();
     let n = arm_size(st, m)?;
     if let Some(sd) = &m.sd {

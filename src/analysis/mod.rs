@@ -18,6 +18,9 @@ pub mod plain_language;
 pub mod pooling;
 pub mod record;
 pub mod safety;
+pub mod sensitivity;
+pub mod single_arm;
+pub mod small_study;
 #[cfg(test)]
 mod subpopulation_tests;
 
@@ -304,6 +307,12 @@ pub struct Analysed {
     pub overlaps: Vec<overlap::Overlap>,
     /// Printed p-values checked against the printed data.
     pub consistency: Vec<consistency::ComparisonCheck>,
+    /// Registries, uncontrolled arms and case series, kept apart from the comparisons.
+    pub single_arm: single_arm::SingleArmAnalysis,
+    /// Funnel-plot data, Egger's test and trim-and-fill where k ≥ 10.
+    pub small_study: Vec<small_study::SmallStudy>,
+    /// Leave-one-out, risk-of-bias, common-effect and cumulative analyses where k ≥ 3.
+    pub sensitivity: Vec<sensitivity::Sensitivity>,
 }
 
 /// Runs every analysis of the brief: outcomes, safety, then the summary of findings.
@@ -312,11 +321,14 @@ pub fn analyse(project: &Project) -> Analysed {
     let safety = safety::analyse_safety(project);
     let summary_of_findings = certainty::summary_of_findings(project, &outcomes, &safety);
     Analysed {
-        outcomes,
         safety,
         summary_of_findings,
         overlaps: overlap::find_overlaps(&project.studies, &project.bibliography),
         consistency: consistency::check_comparisons(project),
+        single_arm: single_arm::analyse_single_arms(project),
+        small_study: small_study::small_studies(&outcomes),
+        sensitivity: sensitivity::sensitivities(project, &outcomes),
+        outcomes,
     }
 }
 

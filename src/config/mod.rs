@@ -2,6 +2,7 @@
 //!
 //! Owns the file shape only; checks that need the studies live in `data::validate`.
 
+pub mod analyses;
 pub mod bottom_line;
 pub mod certainty;
 pub mod pdf;
@@ -10,6 +11,7 @@ pub mod style;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
+pub use analyses::Proportions;
 pub use bottom_line::BottomLineSentence;
 pub use certainty::SofRow;
 pub use pdf::{PdfA, PdfConformance};
@@ -444,6 +446,9 @@ pub struct AnalysisDefaults {
     /// What to do with studies without events in either arm (ratio measures).
     #[serde(default)]
     pub double_zero: DoubleZero,
+    /// How single-arm proportions are pooled (`logit` or `freeman-tukey`).
+    #[serde(default)]
+    pub proportions: Proportions,
 }
 
 impl Default for AnalysisDefaults {
@@ -455,6 +460,7 @@ impl Default for AnalysisDefaults {
             common_effect: false,
             subgroup: SubgroupBy::None,
             double_zero: DoubleZero::Drop,
+            proportions: Proportions::Logit,
         }
     }
 }

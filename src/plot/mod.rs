@@ -6,6 +6,7 @@
 
 pub mod axis;
 pub mod forest;
+pub mod funnel;
 pub mod risk_of_bias;
 
 /// The font family written into SVG text: the brief's embedded body font.

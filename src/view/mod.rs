@@ -21,6 +21,9 @@ pub mod plain;
 pub mod references;
 pub mod risk_of_bias;
 pub mod safety;
+pub mod sensitivity;
+pub mod single_arm;
+pub mod small_study;
 pub mod sof;
 pub mod studies;
 pub mod vocabulary;
@@ -98,6 +101,12 @@ pub struct BriefView {
     pub outcomes: Vec<OutcomeView>,
     /// The safety summary: adverse events by category, study and arm.
     pub safety: SafetyView,
+    /// Registries, uncontrolled arms and case series, apart from the comparisons.
+    pub single_arm: single_arm::SingleArmView,
+    /// Funnel plots with Egger's test and trim-and-fill (k ≥ 10), shown under their outcome.
+    pub small_study: Vec<small_study::SmallStudyView>,
+    /// Sensitivity and cumulative analyses (k ≥ 3), shown under their outcome.
+    pub sensitivity: Vec<sensitivity::SensitivityView>,
     /// The GRADE summary-of-findings table.
     pub summary_of_findings: SofView,
     /// Risk-of-bias figures and judgements.
@@ -376,7 +385,7 @@ pub fn build_view(
         labels,
         journal_club,
         edition,
-        methods: methods_text(analysis, labels),
+        methods: methods_text(analysis, labels) + &small_study::methods_sentence(analysed, labels),
         overview,
         references,
         as_of,
@@ -384,6 +393,15 @@ pub fn build_view(
         studies,
         outcomes,
         safety: safety_view(project, safety, &config, summary, labels),
+        single_arm: single_arm::single_arm_view(project, &analysed.single_arm, &config, labels),
+        small_study: small_study::small_study_views(analysed, &config, labels),
+        sensitivity: sensitivity::sensitivity_views(
+            project,
+            &analysed.sensitivity,
+            &config,
+            summary,
+            labels,
+        ),
         summary_of_findings: sof_view(project, sof, &config, &analysed.overlaps, labels),
         risk_of_bias: risk_of_bias_view(project, summary, labels),
         other_findings,

@@ -1,0 +1,184 @@
+//! Sensitivity and cumulative analyses for the brief, per outcome and time with at least
+//! [`MIN_STUDIES`] estimable studies, from the engine's `sensitivity` functions (metafor
+//! `leave1out`, `influence`, `cumul`): the range of the leave-one-out estimates, the model
+//! without studies at high risk of bias (RoB 2 "high", ROBINS-I "serious" or "critical",
+//! from the curated overall judgements), the common-effect model beside a random-effects
+//! one, the studies metafor's `influence()` flags, and the estimates as studies
+//! accumulate by publication year. No files, no formatting.
+//!
+//! Why 3: with two studies leaving one out leaves a single study, not a meta-analysis.
+
+use serde::Serialize;
+
+use super::{OutcomeAnalysis, TimeAnalysis, stats_method, stats_test};
+use crate::data::Project;
+use crate::data::model::{ReportRole, Study};
+use crate::stats::sensitivity::{Refit, cumulative, influence, leave_one_out};
+use crate::stats::{Measure, Method, Test};
+
+/// Fewest studies for leave-one-out, influence and cumulative analyses.
+pub const MIN_STUDIES: usize = 3;
+
+/// Sensitivity and cumulative analyses of one outcome at one time point.
+#[derive(Debug, Clone, Serialize)]
+pub struct Sensitivity {
+    /// Outcome id.
+    pub outcome: String,
+    /// Time point.
+    pub time: String,
+    /// The measure (ratios on the log scale).
+    pub measure: Measure,
+    /// The τ² method (the outcome's; REML for Mantel–Haenszel and Peto).
+    pub method: Method,
+    /// The outcome's test.
+    pub test: Test,
+    /// Estimable studies, in the rows' order.
+    pub ids: Vec<String>,
+    /// The model on all of them.
+    pub full: Refit,
+    /// The model without each study in turn (`ids` order).
+    pub leave_one_out: Vec<Refit>,
+    /// Studies at high risk of bias, left out of [`Sensitivity::without_high_risk`].
+    pub high_risk: Vec<String>,
+    /// The model without them; `None` when no study is at high risk, or all are, or only
+    /// one would remain.
+    pub without_high_risk: Option<Refit>,
+    /// The common-effect model, when the main model is a random-effects one.
+    pub common: Option<Refit>,
+    /// Studies flagged influential by metafor's `influence()`.
+    pub influential: Vec<String>,
+    /// Publication year of each study (primary report), in `ids` order.
+    pub years: Vec<Option<i32>>,
+    /// Studies in cumulative order (indices into `ids`: by year, ties in row order, no
+    /// year last).
+    pub order: Vec<usize>,
+    /// The model after each study of `order` is added.
+    pub cumulative: Vec<Refit>,
+}
+
+/// True for an overall judgement at high risk of bias (RoB 2 high, ROBINS-I serious or
+/// critical: severity 2 or more).
+pub fn high_risk_of_bias(study: &Study) -> bool {
+    study
+        .risk_of_bias
+        .as_ref()
+        .and_then(|r| r.resolve())
+        .and_then(|r| r.overall.0.severity())
+        .is_some_and(|s| s >= 2)
+}
+
+/// The publication year of a study: that of its primary report, else its first report.
+pub fn publication_year(project: &Project, study: &Study) -> Option<i32> {
+    let report = study
+        .reports
+        .iter()
+        .find(|r| r.role == ReportRole::Primary)
+        .or_else(|| study.reports.first())?;
+    let (_, entry) = project.bibliography.entry(report.key.get_ref())?;
+    entry.date().map(|d| d.year)
+}
+
+/// The analyses of one time point, when it has at least [`MIN_STUDIES`] estimable studies.
+pub fn sensitivity(
+    project: &Project,
+    analysis: &OutcomeAnalysis,
+    time: &TimeAnalysis,
+) -> Option<Sensitivity> {
+    time.pooled.as_ref().filter(|p| !p.single_study)?;
+    let rows: Vec<(&str, f64, f64)> = time
+        .studies
+        .iter()
+        .filter_map(|r| {
+            let (y, v) = r.effect.value()?;
+            Some((r.study.as_str(), y, v))
+        })
+        .collect();
+    if rows.len() < MIN_STUDIES {
+        return None;
+    }
+    let method = match stats_method(analysis.settings.method) {
+        Method::MH | Method::PETO => Method::REML,
+        m => m,
+    };
+    let test = stats_test(analysis.settings.test, method);
+    let yi: Vec<f64> = rows.iter().map(|r| r.1).collect();
+    let vi: Vec<f64> = rows.iter().map(|r| r.2).collect();
+    let ids: Vec<String> = rows.iter().map(|r| r.0.to_owned()).collect();
+    let study = |id: &str| {
+        project
+            .studies
+            .iter()
+            .map(|s| &s.study)
+            .find(|s| s.id.get_ref() == id)
+    };
+    let all: Vec<usize> = (0..yi.len()).collect();
+    let full = cumulative(&yi, &vi, &all, method, test).ok()?.pop()?;
+    let leave = leave_one_out(&yi, &vi, method, test).ok()?;
+    let high: Vec<usize> = all
+        .iter()
+        .copied()
+        .filter(|&i| study(&ids[i]).is_some_and(high_risk_of_bias))
+        .collect();
+    let kept: Vec<usize> = all.iter().copied().filter(|i| !high.contains(i)).collect();
+    let without_high_risk = if high.is_empty() || kept.len() < 2 {
+        None
+    } else {
+        let y: Vec<f64> = kept.iter().map(|&i| yi[i]).collect();
+        let v: Vec<f64> = kept.iter().map(|&i| vi[i]).collect();
+        let order: Vec<usize> = (0..y.len()).collect();
+        cumulative(&y, &v, &order, method, test)
+            .ok()
+            .and_then(|mut c| c.pop())
+    };
+    let common = method
+        .is_random()
+        .then(|| cumulative(&yi, &vi, &all, Method::FE, Test::Z).ok()?.pop())
+        .flatten();
+    let x = crate::stats::metareg::intercept_only(yi.len());
+    let influential = influence(&yi, &vi, &x, method, test)
+        .map(|inf| {
+            inf.iter()
+                .zip(&ids)
+                .filter(|(f, _)| f.influential)
+                .map(|(_, id)| id.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    let years: Vec<Option<i32>> = ids
+        .iter()
+        .map(|id| study(id).and_then(|s| publication_year(project, s)))
+        .collect();
+    let mut order = all.clone();
+    // Stable: ties keep the rows' order (metafor `cumul(order = …)` with a stable sort).
+    order.sort_by_key(|&i| years[i].map_or((1, 0), |y| (0, y)));
+    let cumulative = cumulative(&yi, &vi, &order, method, test).ok()?;
+    Some(Sensitivity {
+        outcome: analysis.outcome.clone(),
+        time: time.time.clone(),
+        measure: analysis.measure,
+        method,
+        test,
+        high_risk: high.iter().map(|&i| ids[i].clone()).collect(),
+        ids,
+        full,
+        leave_one_out: leave,
+        without_high_risk,
+        common,
+        influential,
+        years,
+        order,
+        cumulative,
+    })
+}
+
+/// Every sensitivity analysis of the brief, in outcome and time order.
+pub fn sensitivities(project: &Project, outcomes: &[OutcomeAnalysis]) -> Vec<Sensitivity> {
+    outcomes
+        .iter()
+        .flat_map(|a| {
+            a.times
+                .iter()
+                .filter_map(move |t| sensitivity(project, a, t))
+        })
+        .collect()
+}

@@ -1,0 +1,327 @@
+//! Sensitivity and cumulative analyses as the brief shows them, under their outcome where
+//! an analysis has at least three studies: a paragraph (leave-one-out range, the analysis
+//! without studies at high risk of bias, common beside random effects, influential studies
+//! named), a compact figure of those estimates, and a cumulative forest plot by publication
+//! year. The summary layout counts the leave-one-out refits instead of drawing each.
+
+use serde::Serialize;
+
+use super::forest::{ForestView, LABEL_CHARS, Row, axis_values, build_view, text_row};
+use super::words::{capitalise, estimate_ci, measure_label, model_name, time_label};
+use crate::analysis::sensitivity::Sensitivity;
+use crate::config::{BriefConfig, OutcomeDef};
+use crate::data::Project;
+use crate::format::{estimate_brackets, is_ratio, show};
+use crate::i18n::Labels;
+use crate::plot::axis::{Axis, Scale};
+use crate::plot::forest::{DiamondStyle, Mark};
+use crate::stats::Measure;
+use crate::stats::sensitivity::Refit;
+
+/// One outcome and time point's sensitivity analyses.
+#[derive(Debug, Serialize)]
+pub struct SensitivityView {
+    /// The outcome id it belongs to.
+    pub outcome: String,
+    /// The paragraph.
+    pub words: String,
+    /// The compact figure of the estimates compared.
+    pub figure: ForestView,
+    /// The cumulative forest plot by publication year.
+    pub cumulative: ForestView,
+}
+
+/// The sensitivity views of the brief, in outcome and time order.
+pub fn sensitivity_views(
+    project: &Project,
+    analyses: &[Sensitivity],
+    config: &BriefConfig,
+    summary: bool,
+    labels: &Labels,
+) -> Vec<SensitivityView> {
+    analyses
+        .iter()
+        .filter_map(|s| {
+            let def = config
+                .outcomes
+                .iter()
+                .map(|o| o.get_ref())
+                .find(|o| o.id == s.outcome)?;
+            Some(view(project, s, def, config, summary, labels))
+        })
+        .collect()
+}
+
+fn refit_row(kind: &'static str, label: &str, k: usize, r: &Refit, m: Measure, mark: Mark) -> Row {
+    let mut row = text_row(kind, label, LABEL_CHARS);
+    row.a = k.to_string();
+    row.effect = estimate_brackets(m, r.estimate, r.ci_lower, r.ci_upper);
+    (row, mark)
+}
+
+fn study_mark(r: &Refit) -> Mark {
+    Mark::Study {
+        estimate: r.estimate,
+        lower: r.ci_lower,
+        upper: r.ci_upper,
+        weight: None,
+    }
+}
+
+fn diamond(r: &Refit, style: DiamondStyle) -> Mark {
+    Mark::Diamond {
+        estimate: r.estimate,
+        lower: r.ci_lower,
+        upper: r.ci_upper,
+        style,
+    }
+}
+
+fn view(
+    project: &Project,
+    s: &Sensitivity,
+    def: &OutcomeDef,
+    config: &BriefConfig,
+    summary: bool,
+    labels: &Labels,
+) -> SensitivityView {
+    let m = s.measure;
+    let name = |id: &str| {
+        project
+            .studies
+            .iter()
+            .find(|st| st.study.id.get_ref() == id)
+            .map_or_else(|| id.to_owned(), |st| st.study.label.clone())
+    };
+    let k = s.ids.len();
+    let settings = def.settings(&config.analysis);
+    let model = model_name(settings.method, settings.test, labels);
+    let ci = |r: &Refit| estimate_ci(m, r.estimate, r.ci_lower, r.ci_upper, labels);
+    let (lo_i, hi_i) = min_max(&s.leave_one_out);
+    let time = time_label(&s.time, labels);
+    let title_args = [("outcome", def.label.as_str()), ("time", time.as_str())];
+
+    // The paragraph.
+    let mut words = labels.fill(
+        "sensitivity.leave-one-out",
+        &[
+            ("k", &k.to_string()),
+            ("low", &show(m, s.leave_one_out[lo_i].estimate)),
+            ("low-study", &name(&s.ids[lo_i])),
+            ("high", &show(m, s.leave_one_out[hi_i].estimate)),
+            ("high-study", &name(&s.ids[hi_i])),
+        ],
+    );
+    match &s.without_high_risk {
+        Some(r) => words.push_str(&labels.fill(
+            "sensitivity.without-high-risk",
+            &[
+                ("studies", &list(&s.high_risk, &name, labels)),
+                ("k", &r.k.to_string()),
+                ("estimate", &ci(r)),
+            ],
+        )),
+        None if s.high_risk.is_empty() => {
+            words.push_str(labels.text("sensitivity.no-high-risk"));
+        }
+        None => words.push_str(&labels.fill(
+            "sensitivity.too-few-without-high-risk",
+            &[("studies", &list(&s.high_risk, &name, labels))],
+        )),
+    }
+    if let Some(c) = &s.common {
+        words.push_str(&labels.fill(
+            "sensitivity.common",
+            &[
+                ("common", &ci(c)),
+                ("random", &ci(&s.full)),
+                ("model", &model),
+            ],
+        ));
+    }
+    if s.influential.is_empty() {
+        words.push_str(labels.text("sensitivity.no-influential"));
+    } else {
+        words.push_str(&labels.fill(
+            "sensitivity.influential",
+            &[("studies", &list(&s.influential, &name, labels))],
+        ));
+    }
+
+    // The compact figure.
+    let mut rows: Vec<Row> = vec![refit_row(
+        "total",
+        &labels.fill("sensitivity.row-all", &[("model", &model)]),
+        k,
+        &s.full,
+        m,
+        diamond(&s.full, DiamondStyle::Overall),
+    )];
+    if summary {
+        for (label_key, i) in [
+            ("sensitivity.row-lowest", lo_i),
+            ("sensitivity.row-highest", hi_i),
+        ] {
+            rows.push(refit_row(
+                "study",
+                &labels.fill(label_key, &[("study", &name(&s.ids[i]))]),
+                k - 1,
+                &s.leave_one_out[i],
+                m,
+                study_mark(&s.leave_one_out[i]),
+            ));
+        }
+    } else {
+        for (i, r) in s.leave_one_out.iter().enumerate() {
+            rows.push(refit_row(
+                "study",
+                &labels.fill("sensitivity.row-without", &[("study", &name(&s.ids[i]))]),
+                k - 1,
+                r,
+                m,
+                study_mark(r),
+            ));
+        }
+    }
+    if let Some(r) = &s.without_high_risk {
+        rows.push(refit_row(
+            "subtotal",
+            labels.text("sensitivity.row-without-high-risk"),
+            r.k,
+            r,
+            m,
+            diamond(r, DiamondStyle::Subtotal),
+        ));
+    }
+    if let Some(c) = &s.common {
+        rows.push(refit_row(
+            "common",
+            labels.text("sensitivity.row-common"),
+            k,
+            c,
+            m,
+            diamond(c, DiamondStyle::Common),
+        ));
+    }
+    let mut notes = Vec::new();
+    if summary {
+        notes.push(labels.fill("sensitivity.summary-note", &[("k", &k.to_string())]));
+    }
+    let effect_header = capitalise(&labels.fill(
+        "forest.effect-header",
+        &[("measure", measure_label(m, labels))],
+    ));
+    let columns = [
+        labels.text("sensitivity.column-analysis").to_owned(),
+        labels.text("sensitivity.column-studies").to_owned(),
+        String::new(),
+        String::new(),
+        effect_header.clone(),
+    ];
+    let compact = figure(
+        format!("sensitivity-{}-{}", s.outcome, s.time.replace(' ', "-")),
+        labels.fill("sensitivity.title", &title_args),
+        columns.clone(),
+        rows,
+        m,
+        labels.fill(
+            "sensitivity.alt",
+            &[("outcome", &def.label), ("time", &time), ("words", &words)],
+        ),
+        notes,
+    );
+
+    // The cumulative forest plot.
+    let unknown = labels.text("sensitivity.year-unknown");
+    let cumulative_rows: Vec<Row> = s
+        .order
+        .iter()
+        .zip(&s.cumulative)
+        .map(|(&i, r)| {
+            let year = s.years[i].map_or_else(|| unknown.to_owned(), |y| y.to_string());
+            let study = name(&s.ids[i]);
+            // Labels such as "Zhao 2024" name the year already.
+            let label = if study.contains(&year) {
+                study
+            } else {
+                labels.fill(
+                    "sensitivity.row-added",
+                    &[("study", &study), ("year", &year)],
+                )
+            };
+            refit_row("study", &label, r.k, r, m, study_mark(r))
+        })
+        .collect();
+    let last = s.cumulative.last().unwrap_or(&s.full);
+    let cumulative = figure(
+        format!("cumulative-{}-{}", s.outcome, s.time.replace(' ', "-")),
+        labels.fill("sensitivity.cumulative-title", &title_args),
+        [
+            labels.text("sensitivity.column-added").to_owned(),
+            labels.text("sensitivity.column-studies").to_owned(),
+            String::new(),
+            String::new(),
+            effect_header,
+        ],
+        cumulative_rows,
+        m,
+        labels.fill(
+            "sensitivity.cumulative-alt",
+            &[
+                ("outcome", &def.label),
+                ("time", &time),
+                ("k", &k.to_string()),
+                ("first", &ci(&s.cumulative[0])),
+                ("last", &ci(last)),
+            ],
+        ),
+        Vec::new(),
+    );
+    SensitivityView {
+        outcome: s.outcome.clone(),
+        words,
+        figure: compact,
+        cumulative,
+    }
+}
+
+fn figure(
+    id: String,
+    title: String,
+    columns: [String; 5],
+    rows: Vec<Row>,
+    m: Measure,
+    alt: String,
+    notes: Vec<String>,
+) -> ForestView {
+    let (core, extent) = axis_values(&rows);
+    let scale = if is_ratio(m) {
+        Scale::Log
+    } else {
+        Scale::Linear
+    };
+    let axis = Axis::choose(scale, &core, &extent);
+    build_view(id, title, columns, rows, &axis, None, alt, notes)
+}
+
+/// Indices of the smallest and largest estimates.
+fn min_max(refits: &[Refit]) -> (usize, usize) {
+    let mut lo = 0;
+    let mut hi = 0;
+    for (i, r) in refits.iter().enumerate() {
+        if r.estimate < refits[lo].estimate {
+            lo = i;
+        }
+        if r.estimate > refits[hi].estimate {
+            hi = i;
+        }
+    }
+    (lo, hi)
+}
+
+fn list(ids: &[String], name: &dyn Fn(&str) -> String, labels: &Labels) -> String {
+    ids.iter()
+        .map(|id| name(id))
+        .collect::<Vec<_>>()
+        .join(labels.text("words.list-separator"))
+}

@@ -1,0 +1,162 @@
+//! The analyses beyond pooling, in the built brief: the single-arm section (bundled
+//! registry, a fixture of two case series), and on synthetic projects the funnel plot with
+//! Egger's test and trim-and-fill (k ≥ 10 only), the sensitivity paragraph and figures and
+//! the cumulative forest plot (k ≥ 3 only). Numbers in the PDF are the engine's.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use evbrief::format::fixed;
+
+/// Text without whitespace and hyphens, so line breaks and hyphenation of the justified
+/// text do not matter.
+fn squash(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && *c != '-' && *c != '\u{2010}')
+        .collect()
+}
+
+fn text_of(pdf: &Path) -> String {
+    squash(&pdf_flow_text(pdf).expect("pdftotext"))
+}
+
+fn assert_has(text: &str, needle: &str) {
+    assert!(text.contains(&squash(needle)), "missing {needle:?}");
+}
+
+fn synthetic(studies: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("p");
+    let out = evbrief(&[
+        "synthetic",
+        p.to_str().unwrap(),
+        "--studies",
+        &studies.to_string(),
+        "--seed",
+        "22",
+        "--templates",
+        repo().join("templates").to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    dir
+}
+
+#[test]
+fn bundled_brief_shows_the_registry_as_uncontrolled_evidence() {
+    let dir = project(None);
+    build(dir.path(), &[]);
+    let text = text_of(&dir.path().join("output/brief.pdf"));
+    let section = text
+        .find(&squash("Uncontrolled evidence"))
+        .expect("section");
+    assert!(section > text.find(&squash("Results")).unwrap());
+    let after = &text[section..];
+    for needle in [
+        "Chin 2025",
+        "Retrospective registry",
+        "7.77 ± 0.10 (mean ± SEM)",
+        "7.52 ± 0.10 (mean ± SEM)",
+        "change −0.25; no interval (n analysed not reported)",
+        "7.30 [1.60] (median [IQR width])",
+        "medians: shown as printed",
+        "4.98 ± 0.82 (mean ± SEM)",
+    ] {
+        assert_has(after, needle);
+    }
+    // Nothing is pooled in the bundled brief: the methods say why no funnel plot.
+    assert_has(
+        &text,
+        "Funnel plots and tests for small-study effects were not done",
+    );
+    assert!(!text.contains(&squash("Contour-enhanced funnel plot")));
+
+    build(dir.path(), &["--lang", "zh"]);
+    let zh = text_of(&dir.path().join("output/brief.zh.pdf"));
+    assert_has(&zh, "无对照证据");
+    assert_has(&zh, "变化−0.25；未报告分析人数，无法给出区间");
+}
+
+#[test]
+fn single_arm_proportions_and_changes_carry_the_engines_numbers() {
+    let dir = project(Some("valid/single-arm"));
+    build(dir.path(), &[]);
+    let text = text_of(&dir.path().join("output/brief.pdf"));
+    let project = evbrief::data::load_project(dir.path()).unwrap();
+    let analysed = evbrief::analysis::analyse(&project);
+    let remission = &analysed.single_arm.outcomes[0].times[0];
+    let p = remission.pooled.as_ref().unwrap();
+    assert_has(
+        &text,
+        &format!(
+            "2 arms pooled (random effects (REML, Hartung–Knapp)): {}% (95% CI {}% to {}%)",
+            fixed(100.0 * p.estimate, 1),
+            fixed(100.0 * p.ci_lower, 1),
+            fixed(100.0 * p.ci_upper, 1)
+        ),
+    );
+    let ci = evbrief::stats::incidence::clopper_pearson(12, 40).unwrap();
+    assert_has(
+        &text,
+        &format!(
+            "{}% (95% CI {}% to {}%, exact)",
+            fixed(100.0 * ci.estimate, 1),
+            fixed(100.0 * ci.lower, 1),
+            fixed(100.0 * ci.upper, 1)
+        ),
+    );
+    // 7.60 − 8.40 with t(0.975, 39) · √0.031 = 0.356: −1.16 to −0.44.
+    assert_has(&text, "change −0.80 (95% CI −1.16 to −0.44)");
+    // No comparison: no forest plot, no funnel, no sensitivity.
+    assert!(!text.contains(&squash("Sensitivity (")));
+}
+
+#[test]
+fn ten_or_more_studies_get_funnel_egger_trim_and_fill_sensitivity_and_cumulative() {
+    let dir = synthetic(12);
+    let p = dir.path().join("p");
+    build(&p, &[]);
+    let text = text_of(&p.join("output/brief.pdf"));
+    let project = evbrief::data::load_project(&p).unwrap();
+    let analysed = evbrief::analysis::analyse(&project);
+    let s = analysed.small_study.first().expect("k ≥ 10 tested");
+    assert!(s.studies.len() >= 10);
+    assert_has(&text, "Contour-enhanced funnel plot");
+    let e = s.egger.as_ref().unwrap();
+    assert_has(&text, &format!("= {}, P", fixed(e.z, 2)));
+    assert_has(&text, "Trim-and-fill imputes");
+    assert_has(&text, "Where an analysis has at least 10 studies");
+    let sens = analysed.sensitivity.first().expect("k ≥ 3");
+    assert_has(&text, &format!("Sensitivity ({} studies)", sens.ids.len()));
+    assert_has(&text, "Cumulative meta-analysis by publication year");
+    assert_has(&text, "Sensitivity analyses:");
+
+    // US Letter and Chinese build too.
+    build(&p, &["--paper", "us-letter"]);
+    build(&p, &["--lang", "zh"]);
+    let zh = text_of(&p.join("output/brief.zh.pdf"));
+    assert_has(&zh, "等高线增强漏斗图");
+    assert_has(&zh, "按发表年份的累积meta分析");
+}
+
+#[test]
+fn fewer_than_ten_studies_are_not_tested_and_fewer_than_three_get_no_sensitivity() {
+    let dir = synthetic(5);
+    let p = dir.path().join("p");
+    build(&p, &[]);
+    let text = text_of(&p.join("output/brief.pdf"));
+    assert!(!text.contains(&squash("Contour-enhanced funnel plot")));
+    assert_has(
+        &text,
+        "Funnel plots and tests for small-study effects were not done",
+    );
+    assert_has(&text, "Cumulative meta-analysis by publication year");
+
+    let dir = synthetic(2);
+    let p = dir.path().join("p");
+    build(&p, &[]);
+    let text = text_of(&p.join("output/brief.pdf"));
+    assert!(!text.contains(&squash("Cumulative meta-analysis")));
+    assert!(!text.contains(&squash("Sensitivity (")));
+}
