@@ -440,8 +440,8 @@ fn the_same_work_is_recognised_across_formats() {
     assert_eq!(id(&pubmed[0]).matches(&id(&bib[1])), Some(MatchReason::Doi));
     assert_eq!(
         id(&registry[0]).matches(&id(&bib[2])),
-        Some(MatchReason::TitleYear),
-        "no identifiers: same title and year"
+        Some(MatchReason::Nct),
+        "the same registration: the NCT id in both addresses"
     );
     assert_eq!(
         id(&pubmed[1]).matches(&id(&cnki[0])),

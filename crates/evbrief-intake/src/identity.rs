@@ -1,12 +1,12 @@
 //! Identities for de-duplication: the same article arriving from PubMed, Zotero and
 //! Crossref, or already in `data/references.bib`, is recognised by its DOI, its PMID,
-//! or its normalised title and year.
+//! its ClinicalTrials.gov NCT id (registrations), or its normalised title and year.
 
 use std::fmt;
 
 use unicode_normalization::UnicodeNormalization;
 
-use super::record::{Record, clean_doi, clean_pmid};
+use super::record::{Record, RecordKind, clean_doi, clean_pmid};
 
 /// A DOI for comparison: prefixes (`https://doi.org/`, `doi:`) and whitespace
 /// removed, lower-cased (DOIs are case-insensitive).
@@ -67,6 +67,8 @@ pub enum MatchReason {
     Doi,
     /// Same PubMed identifier.
     Pmid,
+    /// Same ClinicalTrials.gov registration (NCT id in the record's address).
+    Nct,
     /// Same normalised title and same year.
     TitleYear,
 }
@@ -76,6 +78,7 @@ impl fmt::Display for MatchReason {
         f.write_str(match self {
             MatchReason::Doi => "same DOI",
             MatchReason::Pmid => "same PMID",
+            MatchReason::Nct => "same NCT id",
             MatchReason::TitleYear => "same title and year",
         })
     }
@@ -88,6 +91,8 @@ pub struct RecordIdentity {
     pub doi: Option<String>,
     /// PubMed identifier, digits only.
     pub pmid: Option<String>,
+    /// The ClinicalTrials.gov id (`NCT` + 8 digits) of a registration, from its address.
+    pub nct: Option<String>,
     /// Normalised title ([`normalise_title`]) with the year, when both are known.
     pub title_year: Option<(String, i32)>,
 }
@@ -100,6 +105,7 @@ impl RecordIdentity {
         RecordIdentity {
             doi: record.doi.as_deref().map(normalise_doi),
             pmid: record.pmid.as_deref().and_then(clean_pmid),
+            nct: registration_nct(record.kind, record.url.as_deref()),
             title_year: match (title.is_empty(), record.year) {
                 (false, Some(year)) => Some((title, year)),
                 _ => None,
@@ -118,6 +124,15 @@ impl RecordIdentity {
         RecordIdentity {
             doi: entry.doi().map(normalise_doi),
             pmid: entry.pmid().and_then(clean_pmid),
+            nct: match entry.entry_type() {
+                hayagriva::types::EntryType::Web => nct_in(
+                    &entry
+                        .url_any()
+                        .map(|u| u.value.to_string())
+                        .unwrap_or_default(),
+                ),
+                _ => None,
+            },
             title_year: match (title.is_empty(), entry.date_any().map(|d| d.year)) {
                 (false, Some(year)) => Some((title, year)),
                 _ => None,
@@ -136,13 +151,17 @@ impl RecordIdentity {
         };
         let doi = same(&self.doi, &other.doi);
         let pmid = same(&self.pmid, &other.pmid);
+        let nct = same(&self.nct, &other.nct);
+        if nct == Some(true) {
+            return Some(MatchReason::Nct);
+        }
         if doi == Some(true) {
             return Some(MatchReason::Doi);
         }
         if pmid == Some(true) {
             return Some(MatchReason::Pmid);
         }
-        if doi == Some(false) || pmid == Some(false) {
+        if doi == Some(false) || pmid == Some(false) || nct == Some(false) {
             return None;
         }
         match (&self.title_year, &other.title_year) {
@@ -152,10 +171,28 @@ impl RecordIdentity {
     }
 }
 
+/// The NCT id of a registration record (`@online`), read from its address.
+fn registration_nct(kind: RecordKind, url: Option<&str>) -> Option<String> {
+    match kind {
+        RecordKind::RegistryRecord | RecordKind::Web => nct_in(url?),
+        _ => None,
+    }
+}
+
+/// The first `NCT` + 8 digits in a text, upper-cased.
+pub fn nct_in(text: &str) -> Option<String> {
+    let upper = text.to_ascii_uppercase();
+    upper.match_indices("NCT").find_map(|(i, _)| {
+        let digits = upper.get(i + 3..i + 11)?;
+        let after = upper[i + 11..].bytes().next();
+        (digits.bytes().all(|b| b.is_ascii_digit()) && !after.is_some_and(|b| b.is_ascii_digit()))
+            .then(|| format!("NCT{digits}"))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::RecordKind;
 
     fn record(title: &str, year: Option<i32>, doi: Option<&str>, pmid: Option<&str>) -> Record {
         let mut r = Record::empty(RecordKind::JournalArticle, 0..0);
@@ -254,5 +291,32 @@ mod tests {
         let untitled = RecordIdentity::of(&record("", Some(2023), None, None));
         assert_eq!(untitled.title_year, None);
         assert_eq!(untitled.matches(&untitled.clone()), None);
+    }
+
+    #[test]
+    fn registrations_match_by_nct_id_in_their_address() {
+        assert_eq!(
+            nct_in("https://clinicaltrials.gov/study/nct06000001?tab=results").as_deref(),
+            Some("NCT06000001")
+        );
+        assert_eq!(nct_in("NCT123456789"), None);
+        let mut a = record("UC-MSC in T2D", Some(2026), None, None);
+        a.kind = RecordKind::RegistryRecord;
+        a.url = Some("https://clinicaltrials.gov/study/NCT06000001".into());
+        let mut b = a.clone();
+        b.title = "Another title".into();
+        b.url = Some("https://clinicaltrials.gov/ct2/show/NCT06000001".into());
+        let (ia, ib) = (RecordIdentity::of(&a), RecordIdentity::of(&b));
+        assert_eq!(ia.matches(&ib), Some(MatchReason::Nct));
+        b.url = Some("https://clinicaltrials.gov/study/NCT06000002".into());
+        b.title = a.title.clone();
+        assert_eq!(ia.matches(&RecordIdentity::of(&b)), None);
+        let mut article = record("UC-MSC in T2D", Some(2026), None, None);
+        article.url = a.url.clone();
+        assert_eq!(
+            RecordIdentity::of(&article).nct,
+            None,
+            "articles are not registrations"
+        );
     }
 }

@@ -1,7 +1,9 @@
 //! Intake of bibliographic export files: RIS, PubMed MEDLINE (`.nbib`), BibTeX and
 //! CSL-JSON are parsed into one [`Record`] shape, identities are normalised for
 //! de-duplication ([`identity`]) and records are written back as BibTeX entries
-//! ([`bibtex_out`]) for `data/references.bib`.
+//! ([`bibtex_out`]) for `data/references.bib`. [`search_api`] builds the requests of
+//! saved searches against PubMed, Europe PMC, Crossref and ClinicalTrials.gov and reads
+//! their answers into the same records.
 //!
 //! Everything here is pure: text in, values or [`Problem`]s out, no file access.
 //! Every problem a file has is reported at once where the format allows it (each
@@ -17,6 +19,7 @@ mod lines;
 mod medline;
 mod record;
 mod ris;
+pub mod search_api;
 
 #[cfg(test)]
 mod fixture_tests;
