@@ -6,6 +6,7 @@
 //! overwritten, and each inbox record is its own file written atomically.
 
 mod merge;
+pub mod origin;
 #[cfg(test)]
 mod overlap_tests;
 
@@ -20,6 +21,8 @@ use crate::diagnostic::{Problem, Problems, SourceFile};
 use crate::intake::RecordIdentity;
 use crate::intake::{ImportFormat, Record, bibtex_out};
 use crate::store::write_atomically;
+
+pub use origin::Origin;
 
 /// Export files larger than this are refused (a PubMed export of 10 000 records is ~50 MB).
 pub const MAX_IMPORT_BYTES: u64 = 64 * 1024 * 1024;
@@ -125,15 +128,68 @@ pub fn import(
         return Err(Problems(problems).into());
     }
 
-    let mut known = known_records(&bibliography);
+    let batches = parsed
+        .into_iter()
+        .map(|(file, records)| {
+            let origin = Origin::File(file.name.to_string());
+            let records = records
+                .into_iter()
+                .map(|r| {
+                    let line = file.line_col(r.span.start).0;
+                    (r, Some(line))
+                })
+                .collect();
+            (origin, records)
+        })
+        .collect();
+    file_records(root, &bibliography, batches, today, dry_run)
+}
+
+/// Files records that did not come from an export file, e.g. the answer of a saved
+/// search, through the same duplicate check as [`import`]: each new record becomes
+/// `data/inbox/KEY.bib` with `origin` in its provenance comment (nothing is written when
+/// `dry_run`).
+pub fn import_records(
+    root: &Path,
+    origin: &Origin,
+    records: Vec<Record>,
+    today: &str,
+    dry_run: bool,
+) -> Result<ImportReport, InboxError> {
+    let mut problems = Vec::new();
+    let bibliography = load_bibliography(root, &mut problems);
+    if !problems.is_empty() {
+        return Err(Problems(problems).into());
+    }
+    let records = records.into_iter().map(|r| (r, None)).collect();
+    file_records(
+        root,
+        &bibliography,
+        vec![(origin.clone(), records)],
+        today,
+        dry_run,
+    )
+}
+
+/// Records of one origin, each with its line in the origin's file when it has one.
+type Batch = (Origin, Vec<(Record, Option<usize>)>);
+
+/// The duplicate check and the filing shared by [`import`] and [`import_records`].
+fn file_records(
+    root: &Path,
+    bibliography: &Bibliography,
+    batches: Vec<Batch>,
+    today: &str,
+    dry_run: bool,
+) -> Result<ImportReport, InboxError> {
+    let mut known = known_records(bibliography);
     let mut taken: std::collections::BTreeSet<String> =
         known.iter().map(|k| k.key.clone()).collect();
     let inbox = root.join(INBOX_DIR);
     let mut report = ImportReport::default();
     let mut to_write: Vec<(PathBuf, String)> = Vec::new();
-    for (file, records) in parsed {
-        let name = &file.name;
-        for record in records {
+    for (origin, records) in batches {
+        for (record, line) in records {
             let identity = RecordIdentity::of(&record);
             let summary = summary_of(&record);
             if let Some((k, reason)) = known
@@ -149,16 +205,16 @@ pub fn import(
             let key = bibtex_out::citation_key(&record, &|k| {
                 taken.contains(k) || inbox.join(format!("{k}.bib")).exists()
             });
-            let line = format!(", line {}", file.line_col(record.span.start).0);
             let entry = format!(
-                "% Imported by evbrief on {today} from {name}{line}; awaiting assessment.\n{}",
+                "{}{}",
+                origin.header(today, line),
                 bibtex_out::to_bibtex(&record, &key)
             );
             to_write.push((inbox.join(format!("{key}.bib")), entry));
             taken.insert(key.clone());
             known.push(Known {
                 key: key.clone(),
-                place: format!("this import ({name}{line})"),
+                place: origin.place(line),
                 identity,
             });
             report.added.push(Added { key, summary });

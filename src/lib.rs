@@ -20,6 +20,7 @@ pub mod living;
 pub mod pipeline;
 pub mod plot;
 pub mod render;
+pub mod search;
 pub mod store;
 pub mod synthetic;
 pub mod text;

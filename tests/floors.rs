@@ -16,7 +16,7 @@ const FLOORS: &[&[&str]] = &[
     &["render"],
     &["store"],
     &["pipeline"],
-    &["living", "inbox", "synthetic"],
+    &["living", "inbox", "search", "synthetic"],
     &["cli"],
 ];
 

@@ -6,6 +6,7 @@ pub mod analyses;
 pub mod bottom_line;
 pub mod certainty;
 pub mod pdf;
+pub mod searches;
 pub mod style;
 
 use serde::{Deserialize, Serialize};
@@ -15,6 +16,7 @@ pub use analyses::Proportions;
 pub use bottom_line::BottomLineSentence;
 pub use certainty::SofRow;
 pub use pdf::{PdfA, PdfConformance};
+pub use searches::SavedSearch;
 pub use style::{CitationStyle, DEFAULT_CITATION_STYLE};
 
 /// Everything `brief.toml` says about the brief as a whole.
@@ -76,6 +78,13 @@ pub struct BriefConfig {
     /// [`Detail`].
     #[serde(default)]
     pub detail: Detail,
+    /// Saved literature searches (`[[searches]]`), run by `evbrief search`.
+    #[serde(default)]
+    pub searches: Vec<Spanned<SavedSearch>>,
+    /// An e-mail address the search sources may reach the curator at (PubMed `email`,
+    /// Crossref `mailto`); `EVBRIEF_CONTACT` overrides it.
+    #[serde(default)]
+    pub contact: Option<Spanned<String>>,
 }
 
 impl BriefConfig {

@@ -6,6 +6,7 @@
 
 pub mod bibliography;
 mod check_identity;
+mod check_searches;
 mod check_sof;
 pub mod localise;
 pub mod model;

@@ -38,6 +38,7 @@ pub(super) fn validate(
     check_style(config, brief_file, root, problems);
     check_analysis(config, brief_file, problems);
     check_as_of(config, brief_file, problems);
+    super::check_searches::check_searches(config, brief_file, problems);
     check_outcome_references(config, brief_file, &outcome_ids, problems);
     super::check_sof::check_summary_of_findings(config, brief_file, studies, problems);
     super::check_identity::check_identity_fields(studies, problems);
