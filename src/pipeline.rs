@@ -514,6 +514,7 @@ pub fn prepare(config: &BuildConfig, check: InputsCheck) -> Result<Prepared, Bui
         compared: previous
             .as_ref()
             .map(|p| Box::new((p.clone(), record.clone()))),
+        history: editions.records_before(name),
     };
     let view = build_view(
         &project,

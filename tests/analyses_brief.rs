@@ -160,3 +160,29 @@ fn fewer_than_ten_studies_are_not_tested_and_fewer_than_three_get_no_sensitivity
     assert!(!text.contains(&squash("Cumulative meta-analysis")));
     assert!(!text.contains(&squash("Sensitivity (")));
 }
+
+#[test]
+fn a_living_brief_draws_each_earlier_editions_estimate_under_the_cumulative_plot() {
+    let dir = synthetic(4);
+    let p = dir.path().join("p");
+    build(&p, &[]);
+    let first = text_of(&p.join("output/brief.pdf"));
+    assert!(!first.contains(&squash("How the evidence moved")));
+    let record = evbrief::store::editions::Editions::in_output(&p.join("output"))
+        .latest()
+        .unwrap()
+        .edition
+        .unwrap()
+        .1;
+    let pooled = record.outcomes[0].times[0].pooled.clone().unwrap();
+    // A new input makes a second edition, which shows the first one's estimate.
+    let brief = p.join("brief.toml");
+    let text = std::fs::read_to_string(&brief).unwrap() + "\n# a second edition\n";
+    std::fs::write(&brief, text).unwrap();
+    build(&p, &[]);
+    let second = text_of(&p.join("output/brief.pdf"));
+    assert_has(&second, "How the evidence moved (earlier editions)");
+    assert_has(&second, &format!("Edition {}", record.edition));
+    assert_has(&second, &pooled.text);
+    assert_has(&second, "This edition");
+}

@@ -164,6 +164,17 @@ impl Editions {
         })
     }
 
+    /// The readable records of the editions made before `name`, oldest first (a living
+    /// brief shows how its estimates moved across them); unreadable ones are passed over.
+    pub fn records_before(&self, name: EditionName) -> Vec<EditionRecord> {
+        self.list()
+            .unwrap_or_default()
+            .iter()
+            .filter(|e| e.name < name)
+            .filter_map(|e| self.record(e).ok())
+            .collect()
+    }
+
     /// The edition called `name`, if it exists.
     pub fn find(&self, name: &str) -> io::Result<Option<Edition>> {
         Ok(self

@@ -154,6 +154,10 @@ pub struct EditionView {
     /// The previous edition's record and this one's, when there is a previous edition.
     #[serde(skip)]
     pub compared: Option<Box<(EditionRecord, EditionRecord)>>,
+    /// The records of the editions before this one, oldest first: their pooled estimates
+    /// are drawn under the cumulative forest plots ("how the evidence moved").
+    #[serde(skip)]
+    pub history: Vec<EditionRecord>,
 }
 
 /// Builds the view model from a validated project, its analysis and its edition.
@@ -349,6 +353,14 @@ pub fn build_view(
         options.format == DocumentFormat::Handout,
     );
     let mut edition = edition;
+    let sensitivity = sensitivity::sensitivity_views(
+        project,
+        &analysed.sensitivity,
+        &edition.history,
+        &config,
+        summary,
+        labels,
+    );
     edition.date = edition
         .name
         .as_deref()
@@ -395,13 +407,7 @@ pub fn build_view(
         safety: safety_view(project, safety, &config, summary, labels),
         single_arm: single_arm::single_arm_view(project, &analysed.single_arm, &config, labels),
         small_study: small_study::small_study_views(analysed, &config, labels),
-        sensitivity: sensitivity::sensitivity_views(
-            project,
-            &analysed.sensitivity,
-            &config,
-            summary,
-            labels,
-        ),
+        sensitivity,
         summary_of_findings: sof_view(project, sof, &config, &analysed.overlaps, labels),
         risk_of_bias: risk_of_bias_view(project, summary, labels),
         other_findings,

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::forest::{ForestView, LABEL_CHARS, Row, axis_values, build_view, text_row};
 use super::words::{capitalise, estimate_ci, measure_label, model_name, time_label};
+use crate::analysis::record::EditionRecord;
 use crate::analysis::sensitivity::Sensitivity;
 use crate::config::{BriefConfig, OutcomeDef};
 use crate::data::Project;
@@ -35,6 +36,7 @@ pub struct SensitivityView {
 pub fn sensitivity_views(
     project: &Project,
     analyses: &[Sensitivity],
+    history: &[EditionRecord],
     config: &BriefConfig,
     summary: bool,
     labels: &Labels,
@@ -47,7 +49,7 @@ pub fn sensitivity_views(
                 .iter()
                 .map(|o| o.get_ref())
                 .find(|o| o.id == s.outcome)?;
-            Some(view(project, s, def, config, summary, labels))
+            Some(view(project, s, def, history, config, summary, labels))
         })
         .collect()
 }
@@ -81,6 +83,7 @@ fn view(
     project: &Project,
     s: &Sensitivity,
     def: &OutcomeDef,
+    history: &[EditionRecord],
     config: &BriefConfig,
     summary: bool,
     labels: &Labels,
@@ -252,6 +255,27 @@ fn view(
             refit_row("study", &label, r.k, r, m, study_mark(r))
         })
         .collect();
+    let mut cumulative_rows = cumulative_rows;
+    let moved = edition_rows(s, history, labels);
+    if !moved.is_empty() {
+        cumulative_rows.push((
+            text_row(
+                "heading",
+                labels.text("sensitivity.editions-heading"),
+                LABEL_CHARS,
+            ),
+            Mark::Blank,
+        ));
+        cumulative_rows.extend(moved);
+        cumulative_rows.push(refit_row(
+            "total",
+            labels.text("sensitivity.this-edition"),
+            s.full.k,
+            &s.full,
+            m,
+            diamond(&s.full, DiamondStyle::Overall),
+        ));
+    }
     let last = s.cumulative.last().unwrap_or(&s.full);
     let cumulative = figure(
         format!("cumulative-{}-{}", s.outcome, s.time.replace(' ', "-")),
@@ -324,4 +348,48 @@ fn list(ids: &[String], name: &dyn Fn(&str) -> String, labels: &Labels) -> Strin
         .map(|id| name(id))
         .collect::<Vec<_>>()
         .join(labels.text("words.list-separator"))
+}
+
+/// One row per earlier edition with a pooled estimate at this outcome and time: its
+/// estimate and CI (stored on the natural scale, drawn on the analysis scale).
+fn edition_rows(s: &Sensitivity, history: &[EditionRecord], labels: &Labels) -> Vec<Row> {
+    let to_scale = |x: f64| if is_ratio(s.measure) { x.ln() } else { x };
+    history
+        .iter()
+        .filter_map(|r| {
+            let t = r
+                .outcomes
+                .iter()
+                .find(|o| o.id == s.outcome)?
+                .times
+                .iter()
+                .find(|t| t.time == s.time)?;
+            let p = t.pooled.as_ref()?;
+            let (e, lo, hi) = (p.estimate?, p.ci_lower?, p.ci_upper?);
+            let refit = Refit {
+                estimate: to_scale(e),
+                se: f64::NAN,
+                ci_lower: to_scale(lo),
+                ci_upper: to_scale(hi),
+                tau2: None,
+                i2: p.i2.unwrap_or(0.0),
+                q: f64::NAN,
+                k: p.k,
+            };
+            refit
+                .estimate
+                .is_finite()
+                .then_some(())
+                .and(refit.ci_lower.is_finite().then_some(()))
+                .and(refit.ci_upper.is_finite().then_some(()))?;
+            Some(refit_row(
+                "study",
+                &labels.fill("sensitivity.edition", &[("edition", &r.edition)]),
+                p.k,
+                &refit,
+                s.measure,
+                diamond(&refit, DiamondStyle::Subtotal),
+            ))
+        })
+        .collect()
 }
