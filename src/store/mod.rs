@@ -6,5 +6,6 @@ pub mod atomic;
 pub mod editions;
 pub mod inputs;
 pub mod lock;
+pub mod search_log;
 
 pub use atomic::write_atomically;
