@@ -9,6 +9,7 @@ mod merge;
 pub mod origin;
 #[cfg(test)]
 mod overlap_tests;
+pub mod screen;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -182,7 +183,14 @@ fn file_records(
     today: &str,
     dry_run: bool,
 ) -> Result<ImportReport, InboxError> {
+    // Records excluded at screening are known too: found again, they are skipped.
+    let mut problems = Vec::new();
+    let excluded = crate::data::excluded::load_excluded(root, &mut problems);
+    if !problems.is_empty() {
+        return Err(Problems(problems).into());
+    }
     let mut known = known_records(bibliography);
+    known.extend(screen::known_excluded(&excluded));
     let mut taken: std::collections::BTreeSet<String> =
         known.iter().map(|k| k.key.clone()).collect();
     let inbox = root.join(INBOX_DIR);
@@ -203,7 +211,12 @@ fn file_records(
                 continue;
             }
             let key = bibtex_out::citation_key(&record, &|k| {
-                taken.contains(k) || inbox.join(format!("{k}.bib")).exists()
+                taken.contains(k)
+                    || inbox.join(format!("{k}.bib")).exists()
+                    || root
+                        .join(crate::data::excluded::EXCLUDED_DIR)
+                        .join(format!("{k}.bib"))
+                        .exists()
             });
             let entry = format!(
                 "{}{}",
@@ -621,14 +634,12 @@ fn file_reference(root: &Path, bibliography: &Bibliography, key: &str) -> Result
         return Err(InboxError::Refused(format!("no inbox record `{key}`")));
     };
     let text = &inbox_file.file.text;
-    let raw = biblatex::RawBibliography::parse(text)
-        .map_err(|e| InboxError::Refused(format!("{}: {}", inbox_file.file.name, e.kind)))?;
-    let entries: Vec<std::ops::Range<usize>> = raw.entries.iter().map(|e| e.span.clone()).collect();
-    let Some(span) = raw
-        .entries
+    let entries = screen::entry_spans(text)
+        .map_err(|e| InboxError::Refused(format!("{}: {e}", inbox_file.file.name)))?;
+    let Some(span) = entries
         .iter()
-        .find(|e| e.v.key.v == key)
-        .map(|e| e.span.clone())
+        .find(|(k, _)| k == key)
+        .map(|(_, span)| span.clone())
     else {
         return Err(InboxError::Refused(format!("no inbox record `{key}`")));
     };

@@ -42,6 +42,45 @@ pub enum Command {
     /// Draft a study file from an inbox record; run again when it is filled in to add it
     /// to the brief.
     NewStudy(NewStudyArgs),
+    /// List the inbox records awaiting assessment: key, year, title, journal, where each
+    /// came from and the first lines of its abstract.
+    Screen(ScreenArgs),
+    /// Move inbox records to data/excluded/ with a reason, the screening stage and today's
+    /// date; a later import or search skips them.
+    Exclude(ExcludeArgs),
+}
+
+/// Arguments of `evbrief screen`.
+#[derive(Debug, Args)]
+pub struct ScreenArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+}
+
+/// Arguments of `evbrief exclude`.
+#[derive(Debug, Args)]
+pub struct ExcludeArgs {
+    /// Citation keys of the inbox records to exclude (as `evbrief screen` lists them).
+    #[arg(required = true, value_name = "KEY")]
+    pub keys: Vec<String>,
+    /// Why (one of `[screening] reasons` in brief.toml when that list exists).
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+    /// The screening stage: title-abstract (counted only) or full-text (listed in the brief
+    /// with its reason).
+    #[arg(long, value_enum, default_value = "title-abstract")]
+    pub stage: StageArg,
+    #[command(flatten)]
+    pub project: ProjectArgs,
+}
+
+/// The screening stage at which records are excluded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StageArg {
+    /// On title and abstract.
+    TitleAbstract,
+    /// After the full text was read.
+    FullText,
 }
 
 /// Arguments of `evbrief import`.

@@ -10,6 +10,7 @@ mod build;
 mod check;
 mod inbox;
 mod living;
+mod screen;
 mod synthetic;
 
 pub use args::*;
@@ -26,6 +27,7 @@ use build::run_build;
 use check::run_check;
 use inbox::{run_import, run_new_study};
 use living::{run_schedule, run_watch};
+use screen::{run_exclude, run_screen};
 use synthetic::run_synthetic;
 
 /// Runs the parsed command and returns the process exit code.
@@ -39,6 +41,8 @@ pub fn run(cli: Cli) -> i32 {
         Command::Synthetic(args) => run_synthetic(&args, cli.quiet),
         Command::Import(args) => run_import(&args, cli.quiet),
         Command::NewStudy(args) => run_new_study(&args, cli.quiet),
+        Command::Screen(args) => run_screen(&args),
+        Command::Exclude(args) => run_exclude(&args, cli.quiet),
     }
 }
 

@@ -6,6 +6,7 @@ pub mod analyses;
 pub mod bottom_line;
 pub mod certainty;
 pub mod pdf;
+pub mod screening;
 pub mod searches;
 pub mod style;
 
@@ -85,6 +86,9 @@ pub struct BriefConfig {
     /// Crossref `mailto`); `EVBRIEF_CONTACT` overrides it.
     #[serde(default)]
     pub contact: Option<Spanned<String>>,
+    /// The reasons a record may be excluded for at screening (`[screening] reasons`).
+    #[serde(default)]
+    pub screening: screening::Screening,
 }
 
 impl BriefConfig {

@@ -1,5 +1,6 @@
 //! Loading a brief project: `brief.toml`, `data/studies/*.toml`, the bibliography
-//! (`data/references.bib` / `.yaml`) and the inbox (`data/inbox/*.bib`).
+//! (`data/references.bib` / `.yaml`), the inbox (`data/inbox/*.bib`) and the search log
+//! (`data/search-log.csv`) and the excluded records (`data/excluded/*.bib`).
 //!
 //! Parsing keeps each file's text so every problem can be shown as `path:line:col`;
 //! [`load_project`] reads and validates everything and returns all problems at once.
@@ -8,11 +9,14 @@ pub mod bibliography;
 mod check_identity;
 mod check_searches;
 mod check_sof;
+pub mod excluded;
 pub mod localise;
 pub mod model;
 pub mod model_p;
+pub mod provenance;
 pub mod registration;
 pub mod risk_of_bias;
+pub mod search_log;
 pub mod time;
 pub mod translation;
 mod validate;
@@ -47,6 +51,10 @@ pub struct Project {
     pub translations: translation::ProseTranslations,
     /// Curated texts without a translation, in file order (`evbrief check --lang zh`).
     pub untranslated: Vec<translation::Untranslated>,
+    /// The runs of the saved searches, oldest first (`data/search-log.csv`).
+    pub search_log: Vec<search_log::SearchRun>,
+    /// Records excluded at screening (`data/excluded/`), in file order.
+    pub excluded: Vec<excluded::ExcludedRecord>,
 }
 
 impl Project {
@@ -156,6 +164,8 @@ pub fn load_project_with(root: &Path, options: &LoadOptions) -> Result<Project, 
 
     untranslated.splice(0..0, config_untranslated);
     let mut bibliography = load_bibliography(root, &mut problems);
+    let search_log = search_log::load_search_log(root, &mut problems);
+    let excluded = excluded::load_excluded(root, &mut problems);
     if let Some(key) = &options.curate {
         bibliography.curate(key);
     }
@@ -181,6 +191,8 @@ pub fn load_project_with(root: &Path, options: &LoadOptions) -> Result<Project, 
                 bibliography,
                 translations,
                 untranslated,
+                search_log,
+                excluded,
             })
         }
         _ => Err(Problems(problems).into()),
