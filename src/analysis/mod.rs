@@ -16,6 +16,7 @@ pub mod methods;
 pub mod overlap;
 pub mod plain_language;
 pub mod pooling;
+pub mod prisma;
 pub mod record;
 pub mod safety;
 pub mod sensitivity;

@@ -48,6 +48,9 @@ pub struct EditionRecord {
     pub outcomes: Vec<OutcomeRecord>,
     /// Certainty of the evidence per summary-of-findings row.
     pub summary_of_findings: Vec<SofRecord>,
+    /// The numbers of the PRISMA flow diagram (absent in records of older versions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prisma: Option<super::prisma::PrismaCounts>,
 }
 
 /// What the edition was made from: a content hash per file and build settings.
@@ -304,6 +307,7 @@ pub fn edition_record(
         awaiting,
         outcomes,
         summary_of_findings,
+        prisma: Some(super::prisma::prisma_counts(project)),
     }
 }
 

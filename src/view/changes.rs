@@ -520,6 +520,7 @@ mod tests {
                 level: 1,
                 certainty: "Very low".into(),
             }],
+            prisma: None,
         }
     }
 

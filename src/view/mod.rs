@@ -18,6 +18,7 @@ pub mod overlap;
 pub mod overview;
 mod p_checks;
 pub mod plain;
+pub mod prisma;
 pub mod references;
 pub mod risk_of_bias;
 pub mod safety;
@@ -134,6 +135,8 @@ pub struct BriefView {
     pub method_refs: Vec<vocabulary::MethodRefView>,
     /// The abbreviations the brief prints, with their expansions.
     pub abbreviations: Vec<crate::i18n::glossary::GlossaryEntry>,
+    /// Study selection: the PRISMA 2020 flow diagram and the full-text exclusions.
+    pub prisma: prisma::PrismaView,
 }
 
 /// The brief's place in the series of editions of a living brief.
@@ -388,6 +391,12 @@ pub fn build_view(
             },
         ));
     }
+    let previous_prisma = edition
+        .compared
+        .as_ref()
+        .and_then(|c| c.0.prisma.as_ref())
+        .zip(edition.changes.as_ref().map(|c| c.since.as_str()));
+    let prisma = prisma::prisma_view(project, previous_prisma, labels);
     let method_refs = vocabulary::method_refs(project, analysed, labels);
     let mut references = references::references_view(project, options.language);
     references.add_methods(&method_refs);
@@ -424,6 +433,7 @@ pub fn build_view(
         config,
         method_refs,
         abbreviations: Vec::new(),
+        prisma,
     };
     // The list holds what the finished view prints: its strings and the template's own
     // section of the label table.
