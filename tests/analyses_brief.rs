@@ -186,3 +186,71 @@ fn a_living_brief_draws_each_earlier_editions_estimate_under_the_cumulative_plot
     assert_has(&second, &pooled.text);
     assert_has(&second, "This edition");
 }
+
+#[test]
+fn meta_regression_on_the_publication_year_only_with_ten_studies() {
+    let with_covariate = |studies: usize| {
+        let dir = synthetic(studies);
+        let p = dir.path().join("p");
+        let brief = p.join("brief.toml");
+        let text = std::fs::read_to_string(&brief).unwrap().replacen(
+            "[analysis]\n",
+            "[analysis]\ncovariates = [\"year\"]\n",
+            1,
+        );
+        std::fs::write(&brief, text).unwrap();
+        build(&p, &[]);
+        (dir, text_of(&p.join("output/brief.pdf")))
+    };
+    let (dir, text) = with_covariate(12);
+    let project = evbrief::data::load_project(&dir.path().join("p")).unwrap();
+    let analysed = evbrief::analysis::analyse(&project);
+    let Some(evbrief::analysis::meta_regression::CovariateResult::Fitted(m)) =
+        analysed.meta_regression.first()
+    else {
+        panic!("fitted with 12 studies")
+    };
+    assert_eq!(m.points.len(), 12);
+    assert_has(
+        &text,
+        "Meta-regression: Outcome 0, week 12, on publication year (12 studies).",
+    );
+    assert_has(
+        &text,
+        &format!(
+            "the risk ratio is multiplied by {} (95% CI {} to {}",
+            fixed(m.beta[1].exp(), 2),
+            fixed(m.slope_ci_lower.exp(), 2),
+            fixed(m.slope_ci_upper.exp(), 2)
+        ),
+    );
+    assert_has(
+        &text,
+        "Meta-regression on publication year is done only where at least 10 studies",
+    );
+
+    let (_dir, text) = with_covariate(6);
+    assert!(!text.contains(&squash("Meta-regression: Outcome")));
+    assert_has(
+        &text,
+        "No analysis here has 10 studies with a value, so none was done.",
+    );
+}
+
+#[test]
+fn a_covariate_that_is_not_a_finite_number_is_an_error_at_its_place() {
+    let dir = project(Some("valid/minimal"));
+    let study = dir.path().join("data/studies/smith-trial.toml");
+    let text = std::fs::read_to_string(&study).unwrap() + "\n[covariates]\ndose = nan\n";
+    std::fs::write(&study, text).unwrap();
+    let out = evbrief(&["build", "-p", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains(
+            "data/studies/smith-trial.toml:42:8: covariate `dose` must be a finite number, found nan"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!dir.path().join("output/brief.pdf").exists());
+}

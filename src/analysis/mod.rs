@@ -12,6 +12,7 @@ pub mod bottom_line;
 pub mod certainty;
 pub mod consistency;
 pub mod extract;
+pub mod meta_regression;
 pub mod methods;
 pub mod overlap;
 pub mod plain_language;
@@ -314,6 +315,8 @@ pub struct Analysed {
     pub small_study: Vec<small_study::SmallStudy>,
     /// Leave-one-out, risk-of-bias, common-effect and cumulative analyses where k ≥ 3.
     pub sensitivity: Vec<sensitivity::Sensitivity>,
+    /// Meta-regressions on the covariates `brief.toml` names (k ≥ 10 per covariate).
+    pub meta_regression: Vec<meta_regression::CovariateResult>,
 }
 
 /// Runs every analysis of the brief: outcomes, safety, then the summary of findings.
@@ -329,6 +332,7 @@ pub fn analyse(project: &Project) -> Analysed {
         single_arm: single_arm::analyse_single_arms(project),
         small_study: small_study::small_studies(&outcomes),
         sensitivity: sensitivity::sensitivities(project, &outcomes),
+        meta_regression: meta_regression::all_meta_regressions(project, &outcomes),
         outcomes,
     }
 }

@@ -462,6 +462,10 @@ pub struct AnalysisDefaults {
     /// How single-arm proportions are pooled (`logit` or `freeman-tukey`).
     #[serde(default)]
     pub proportions: Proportions,
+    /// Study-level covariates for meta-regression (`year`, or names of the study files'
+    /// `[covariates]`).
+    #[serde(default)]
+    pub covariates: Vec<String>,
 }
 
 impl Default for AnalysisDefaults {
@@ -474,6 +478,7 @@ impl Default for AnalysisDefaults {
             subgroup: SubgroupBy::None,
             double_zero: DoubleZero::Drop,
             proportions: Proportions::Logit,
+            covariates: Vec::new(),
         }
     }
 }

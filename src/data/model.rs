@@ -75,6 +75,10 @@ pub struct Study {
     /// Narrative findings without numbers.
     #[serde(default)]
     pub findings: Vec<Finding>,
+    /// Study-level values for meta-regression (`[covariates]`, e.g. `dose = 1.5`), by
+    /// name; `year` is the publication year unless given here.
+    #[serde(default)]
+    pub covariates: std::collections::BTreeMap<String, Spanned<f64>>,
     /// The curator's risk-of-bias judgements; absent until the study is assessed.
     #[serde(default)]
     pub risk_of_bias: Option<RiskOfBias>,

@@ -280,6 +280,15 @@ impl StudyCheck<'_> {
                 );
             }
         }
+        for (name, v) in &self.study.covariates {
+            if !v.get_ref().is_finite() {
+                let literal = self.file.text[v.span()].to_owned();
+                self.push(
+                    v.span(),
+                    format!("covariate `{name}` must be a finite number, found {literal}"),
+                );
+            }
+        }
         if self.study.reports.is_empty() {
             self.push(self.study.id.span(), "a study needs at least one report");
         }

@@ -5,6 +5,7 @@
 //! which resolves SVG text against the document's fonts, never falls back to tofu.
 
 pub mod axis;
+pub mod bubble;
 pub mod forest;
 pub mod funnel;
 pub mod risk_of_bias;

@@ -14,6 +14,7 @@ pub mod forest;
 #[cfg(test)]
 mod forest_tests;
 pub mod journal_club;
+pub mod meta_regression;
 pub mod overlap;
 pub mod overview;
 mod p_checks;
@@ -108,6 +109,8 @@ pub struct BriefView {
     pub small_study: Vec<small_study::SmallStudyView>,
     /// Sensitivity and cumulative analyses (k ≥ 3), shown under their outcome.
     pub sensitivity: Vec<sensitivity::SensitivityView>,
+    /// Meta-regressions with their bubble plots (k ≥ 10 per covariate), under their outcome.
+    pub meta_regression: Vec<meta_regression::MetaRegressionView>,
     /// The GRADE summary-of-findings table.
     pub summary_of_findings: SofView,
     /// Risk-of-bias figures and judgements.
@@ -406,7 +409,9 @@ pub fn build_view(
         labels,
         journal_club,
         edition,
-        methods: methods_text(analysis, labels) + &small_study::methods_sentence(analysed, labels),
+        methods: methods_text(analysis, labels)
+            + &small_study::methods_sentence(analysed, labels)
+            + &meta_regression::methods_sentence(&analysed.meta_regression, &config, labels),
         overview,
         references,
         as_of,
@@ -417,6 +422,11 @@ pub fn build_view(
         single_arm: single_arm::single_arm_view(project, &analysed.single_arm, &config, labels),
         small_study: small_study::small_study_views(analysed, &config, labels),
         sensitivity,
+        meta_regression: meta_regression::meta_regression_views(
+            &analysed.meta_regression,
+            &config,
+            labels,
+        ),
         summary_of_findings: sof_view(project, sof, &config, &analysed.overlaps, labels),
         risk_of_bias: risk_of_bias_view(project, summary, labels),
         other_findings,
