@@ -131,6 +131,14 @@ fn ten_or_more_studies_get_funnel_egger_trim_and_fill_sensitivity_and_cumulative
     assert_has(&text, &format!("Sensitivity ({} studies)", sens.ids.len()));
     assert_has(&text, "Cumulative meta-analysis by publication year");
     assert_has(&text, "Sensitivity analyses:");
+    // The methods are named with their references.
+    assert_has(&text, "Funnel-plot asymmetry: Egger’s regression test");
+    assert_has(
+        &text,
+        "Bias in meta-analysis detected by a simple, graphical test",
+    );
+    assert_has(&text, "Trim and fill");
+    assert_has(&text, "Outlier and influence diagnostics for meta-analysis");
 
     // US Letter and Chinese build too.
     build(&p, &["--paper", "us-letter"]);

@@ -43,6 +43,14 @@ pub enum NamedMethod {
     ClopperPearson,
     /// Rule of three for zero numerators (Hanley and Lippman-Hand 1983).
     RuleOfThree,
+    /// Egger's regression test for funnel-plot asymmetry (Egger et al. 1997).
+    Egger,
+    /// Trim-and-fill (Duval and Tweedie 2000).
+    TrimFill,
+    /// Contour-enhanced funnel plots (Peters et al. 2008).
+    ContourFunnel,
+    /// Influence diagnostics (Viechtbauer and Cheung 2010).
+    Influence,
 }
 
 impl NamedMethod {
@@ -61,6 +69,10 @@ impl NamedMethod {
             NamedMethod::Newcombe => "method-newcombe1998",
             NamedMethod::ClopperPearson => "method-clopper1934",
             NamedMethod::RuleOfThree => "method-hanley1983",
+            NamedMethod::Egger => "method-egger1997",
+            NamedMethod::TrimFill => "method-duval2000",
+            NamedMethod::ContourFunnel => "method-peters2008",
+            NamedMethod::Influence => "method-viechtbauer2010",
         }
     }
 
@@ -79,11 +91,15 @@ impl NamedMethod {
             NamedMethod::Newcombe => "newcombe",
             NamedMethod::ClopperPearson => "clopper-pearson",
             NamedMethod::RuleOfThree => "rule-of-three",
+            NamedMethod::Egger => "egger",
+            NamedMethod::TrimFill => "trim-and-fill",
+            NamedMethod::ContourFunnel => "contour-funnel",
+            NamedMethod::Influence => "influence",
         }
     }
 
     /// Every method, in listing order.
-    pub const ALL: [NamedMethod; 12] = [
+    pub const ALL: [NamedMethod; 16] = [
         NamedMethod::Rob2,
         NamedMethod::RobinsI,
         NamedMethod::Grade,
@@ -96,13 +112,18 @@ impl NamedMethod {
         NamedMethod::Newcombe,
         NamedMethod::ClopperPearson,
         NamedMethod::RuleOfThree,
+        NamedMethod::Egger,
+        NamedMethod::TrimFill,
+        NamedMethod::ContourFunnel,
+        NamedMethod::Influence,
     ];
 }
 
 /// The methods the brief of `project` names, in listing order: the risk-of-bias tools
 /// its studies were judged with, GRADE when it has a summary of findings, the pooling
 /// method and test its outcomes are set to (the methods text names them even when only
-/// single studies are shown), and the safety intervals when any adverse event is recorded.
+/// single studies are shown), the safety intervals when any adverse event is recorded, and
+/// the small-study and influence methods where those analyses are shown.
 pub fn methods_named(project: &Project, analysed: &Analysed) -> Vec<NamedMethod> {
     let mut named = Vec::new();
     let tools = project
@@ -147,6 +168,16 @@ pub fn methods_named(project: &Project, analysed: &Analysed) -> Vec<NamedMethod>
             NamedMethod::Newcombe,
             NamedMethod::MantelHaenszel,
         ]);
+    }
+    if !analysed.small_study.is_empty() {
+        named.extend([
+            NamedMethod::Egger,
+            NamedMethod::TrimFill,
+            NamedMethod::ContourFunnel,
+        ]);
+    }
+    if !analysed.sensitivity.is_empty() {
+        named.push(NamedMethod::Influence);
     }
     named.sort();
     named.dedup();
