@@ -48,6 +48,23 @@ pub enum Command {
     /// Move inbox records to data/excluded/ with a reason, the screening stage and today's
     /// date; a later import or search skips them.
     Exclude(ExcludeArgs),
+    /// Run the saved searches of brief.toml ([[searches]]) against PubMed, Europe PMC,
+    /// Crossref or ClinicalTrials.gov and file new records into data/inbox/.
+    Search(SearchArgs),
+}
+
+/// Arguments of `evbrief search`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// Run only the saved search of this name.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Search, and report what would be filed, without writing anything (no inbox files,
+    /// no search-log rows).
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// Arguments of `evbrief screen`.

@@ -11,6 +11,7 @@ mod check;
 mod inbox;
 mod living;
 mod screen;
+mod search;
 mod synthetic;
 
 pub use args::*;
@@ -28,6 +29,7 @@ use check::run_check;
 use inbox::{run_import, run_new_study};
 use living::{run_schedule, run_watch};
 use screen::{run_exclude, run_screen};
+use search::run_search;
 use synthetic::run_synthetic;
 
 /// Runs the parsed command and returns the process exit code.
@@ -43,6 +45,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::NewStudy(args) => run_new_study(&args, cli.quiet),
         Command::Screen(args) => run_screen(&args),
         Command::Exclude(args) => run_exclude(&args, cli.quiet),
+        Command::Search(args) => run_search(&args, cli.quiet),
     }
 }
 

@@ -9,6 +9,7 @@
 //! `EVBRIEF_SEARCH_BACKOFF` (seconds before the first retry, doubled after each).
 
 pub mod http;
+pub mod run;
 
 use std::time::Duration;
 
