@@ -189,6 +189,11 @@ pub struct BuildArgs {
     /// the latest edition; for cron jobs, systemd timers and CI.
     #[arg(long)]
     pub if_changed: bool,
+    /// Run the saved searches of brief.toml first (as `evbrief search`); with
+    /// --if-changed, a search that files nothing new makes no new edition. Exits 75 when a
+    /// search source failed, after the build.
+    #[arg(long)]
+    pub search: bool,
     /// Seconds to wait when another evbrief process is writing the output folder
     /// (0: exit at once with code 75).
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
@@ -252,6 +257,10 @@ pub struct ScheduleArgs {
     /// Print the next N check times and exit (to try an expression).
     #[arg(long, value_name = "N")]
     pub next: Option<usize>,
+    /// Run the saved searches of brief.toml before every check (as `evbrief search`); new
+    /// records rebuild the brief, a search that finds only duplicates does not.
+    #[arg(long)]
+    pub search: bool,
     /// Seconds a tick waits for another evbrief process writing the output folder.
     #[arg(long, value_name = "SECONDS", default_value_t = 600)]
     pub lock_wait: u64,

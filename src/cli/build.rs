@@ -37,14 +37,31 @@ pub(super) fn run_build(args: &BuildArgs, quiet: bool, verbose: bool) -> i32 {
         );
         return 2;
     }
+    // `--search`: the saved searches first; a failed source does not stop the build.
+    let searched = if args.search {
+        match super::search::search_step(&config.project, None, false, quiet, config.today) {
+            Ok(step) => Some(step),
+            Err(code) => return code,
+        }
+    } else {
+        None
+    };
     let lock = match take_lock(&config, "build", args.lock_wait, quiet) {
         Ok(lock) => lock,
         Err(e) => return report_error(&e, quiet),
     };
-    match build_locked(&config, &lock, &mut None) {
+    let result = match searched {
+        Some(step) => crate::living::search_tick::build_after_search(&config, &lock, step.added),
+        None => build_locked(&config, &lock, &mut None),
+    };
+    match result {
         Ok(outcome) => {
             print_outcome(&outcome, quiet, args.timings || verbose);
-            0
+            if searched.is_some_and(|s| s.failed > 0) {
+                EXIT_BUSY
+            } else {
+                0
+            }
         }
         Err(e) => report_error(&e, quiet),
     }

@@ -125,46 +125,59 @@ pub(super) fn run_schedule(args: &ScheduleArgs, quiet: bool) -> i32 {
     let mut clock = clock;
     // `run_schedule` anchors intervals when its first check is done.
     let mut anchor: Option<chrono::DateTime<chrono::Utc>> = None;
-    run_schedule(
-        &config,
-        &schedule,
-        &chrono::Local,
-        &mut clock,
-        wait,
-        |at, tick| {
-            let stamp = at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S");
-            match tick {
-                Tick::UpToDate(edition) => {
-                    if !quiet {
-                        println!("{stamp} no change since edition {edition}");
-                    }
-                }
-                Tick::Built(outcome) => {
-                    if !quiet {
-                        println!("{stamp} inputs changed:");
-                    }
-                    print_outcome(&outcome, quiet, false);
-                }
-                Tick::Failed(e) => {
-                    report_error(&e, quiet);
-                    println!(
-                        "{stamp} the rebuild failed; the last good PDF stays; trying again at the next tick"
-                    );
+    let report = |at: chrono::DateTime<chrono::Utc>, tick: Tick| {
+        let stamp = at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S");
+        match tick {
+            Tick::UpToDate(edition) => {
+                if !quiet {
+                    println!("{stamp} no change since edition {edition}");
                 }
             }
-            if !quiet {
-                let now = chrono::Utc::now();
-                let anchor = *anchor.get_or_insert(now);
-                if let Some(next) = schedule
-                    .upcoming(now.with_timezone(&chrono::Local), anchor, 1)
-                    .first()
-                {
-                    println!("next check: {}", show(*next));
+            Tick::Built(outcome) => {
+                if !quiet {
+                    println!("{stamp} inputs changed:");
                 }
+                print_outcome(&outcome, quiet, false);
             }
-            ControlFlow::Continue(())
-        },
-    );
+            Tick::Failed(e) => {
+                report_error(&e, quiet);
+                println!(
+                    "{stamp} the rebuild failed; the last good PDF stays; trying again at the next tick"
+                );
+            }
+        }
+        if !quiet {
+            let now = chrono::Utc::now();
+            let anchor = *anchor.get_or_insert(now);
+            if let Some(next) = schedule
+                .upcoming(now.with_timezone(&chrono::Local), anchor, 1)
+                .first()
+            {
+                println!("next check: {}", show(*next));
+            }
+        }
+        ControlFlow::Continue(())
+    };
+    if args.search {
+        let root = config.project.clone();
+        // A search that cannot run at all (bad configuration) is reported at every tick;
+        // the build then goes on as if it had found nothing.
+        let search = |at: chrono::DateTime<chrono::Utc>| {
+            let day = at.with_timezone(&chrono::Local).date_naive();
+            super::search::search_step(&root, None, false, quiet, day).map_or(0, |s| s.added)
+        };
+        crate::living::search_tick::run_schedule_searching(
+            &config,
+            &schedule,
+            &chrono::Local,
+            &mut clock,
+            wait,
+            search,
+            report,
+        );
+    } else {
+        run_schedule(&config, &schedule, &chrono::Local, &mut clock, wait, report);
+    }
     0
 }
 

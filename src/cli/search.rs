@@ -29,6 +29,7 @@ pub(super) fn run_search(args: &SearchArgs, quiet: bool) -> i32 {
         args.name.clone(),
         args.dry_run,
         quiet,
+        today(),
     ) {
         Ok(step) if step.failed > 0 => EXIT_BUSY,
         Ok(_) => 0,
@@ -36,13 +37,14 @@ pub(super) fn run_search(args: &SearchArgs, quiet: bool) -> i32 {
     }
 }
 
-/// Loads the project, runs its saved searches (or the one named) and prints what each
-/// did. `Err` is the exit code when nothing could be run.
+/// Loads the project, runs its saved searches (or the one named) as of `day` and prints
+/// what each did. `Err` is the exit code when nothing could be run (or writing failed).
 pub(super) fn search_step(
     root: &Path,
     only: Option<String>,
     dry_run: bool,
     quiet: bool,
+    day: chrono::NaiveDate,
 ) -> Result<SearchStep, i32> {
     let project = match crate::data::load_project(root) {
         Ok(p) => p,
@@ -58,9 +60,11 @@ pub(super) fn search_step(
     let options = SearchOptions {
         only,
         dry_run,
-        today: today(),
+        today: day,
         settings,
         contact: crate::search::run::contact(&project.config),
+        endpoints: crate::search::endpoints_from_env(),
+        ncbi_api_key: crate::search::ncbi_api_key(),
     };
     let tty = !quiet && std::io::stderr().is_terminal();
     let mut progress = |p: Progress| {

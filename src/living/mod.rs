@@ -6,6 +6,7 @@
 
 pub mod schedule;
 pub mod scheduler;
+pub mod search_tick;
 pub mod session;
 pub mod watch;
 

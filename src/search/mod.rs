@@ -87,12 +87,15 @@ pub fn ncbi_api_key() -> Option<String> {
         .filter(|k| !k.is_empty())
 }
 
-/// The base URL of a source: its `EVBRIEF_ENDPOINT_…` variable when set, else the public
-/// address.
-pub fn base_url(api: crate::intake::search_api::Api) -> String {
-    std::env::var(api.endpoint_variable())
-        .ok()
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| api.default_base().to_owned())
+/// The sources' base URLs set by `EVBRIEF_ENDPOINT_…` variables (a mirror, a test
+/// server); sources without one use their public address.
+pub fn endpoints_from_env() -> Vec<(crate::intake::search_api::Api, String)> {
+    crate::intake::search_api::Api::ALL
+        .into_iter()
+        .filter_map(|api| {
+            let v = std::env::var(api.endpoint_variable()).ok()?;
+            let v = v.trim();
+            (!v.is_empty()).then(|| (api, v.to_owned()))
+        })
+        .collect()
 }

@@ -13,8 +13,8 @@ use crate::diagnostic::{Problem, Problems};
 use crate::inbox::{ImportReport, InboxError, Origin, import_records};
 use crate::intake::search_api::{Api, ApiError, Day, Harvest, SearchSpec};
 
+use super::SearchSettings;
 use super::http::{FetchError, Fetcher};
-use super::{SearchSettings, base_url, ncbi_api_key};
 
 /// Days the next run reaches back before the end of the last one: records indexed late
 /// on that day, or dated by a source's own clock, are not missed; the duplicate check
@@ -34,6 +34,20 @@ pub struct SearchOptions {
     pub settings: SearchSettings,
     /// The contact address (`EVBRIEF_CONTACT`, else `contact` in brief.toml).
     pub contact: Option<String>,
+    /// Base URLs replacing the sources' public ones (see [`super::endpoints_from_env`]).
+    pub endpoints: Vec<(Api, String)>,
+    /// NCBI's API key for PubMed (`NCBI_API_KEY`).
+    pub ncbi_api_key: Option<String>,
+}
+
+impl SearchOptions {
+    /// The base URL of `api`: the override when there is one, else the public address.
+    pub fn base_url(&self, api: Api) -> String {
+        self.endpoints
+            .iter()
+            .find(|(a, _)| *a == api)
+            .map_or_else(|| api.default_base().to_owned(), |(_, b)| b.clone())
+    }
 }
 
 /// Why no search could be run at all.
@@ -176,7 +190,7 @@ pub fn run_searches(
             to: day(to),
             contact: options.contact.clone(),
             api_key: if api == Api::Pubmed {
-                ncbi_api_key()
+                options.ncbi_api_key.clone()
             } else {
                 None
             },
@@ -213,7 +227,7 @@ fn run_one(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Finished, RunFailure> {
     let api = spec.api;
-    let base = base_url(api);
+    let base = options.base_url(api);
     let query = crate::intake::search_api::query_as_sent(&spec);
     let (from, to) = (spec.from, spec.to);
     let mut harvest = Harvest::new(spec);
