@@ -377,3 +377,35 @@ fn search_log_errors_point_at_their_cells() {
         assert!(err.contains(expected), "missing `{expected}` in:\n{err}");
     }
 }
+
+#[test]
+fn the_chinese_edition_prints_translated_reasons() {
+    let dir = screening_project();
+    let root = dir.path();
+    let brief = root.join("brief.toml");
+    let text = fs::read_to_string(&brief).unwrap().replace(
+        "reasons = [\"Animal study\", \"Review\", \"Wrong intervention\"]",
+        "reasons = [\"Animal study\", \"Review\", \"Wrong intervention\"]\nreasons-zh = [\"动物研究\", \"综述\", \"干预措施不符\"]",
+    );
+    fs::write(&brief, text).unwrap();
+    let out = run(
+        root,
+        &[
+            "exclude",
+            "zhou2026",
+            "--reason",
+            "Wrong intervention",
+            "--stage",
+            "full-text",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(root, &["build", "-q", "--lang", "zh"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = pdf_flow_text(&root.join("output/brief.zh.pdf")).expect("pdftotext");
+    assert!(text.contains("研究筛选"), "{text}");
+    assert!(text.contains("排除的报告（n = 1）："), "{text}");
+    assert!(text.contains("干预措施不符（n = 1）"), "{text}");
+    assert!(text.contains("全文评估后排除的研究"));
+    assert!(!text.contains("Wrong intervention"));
+}

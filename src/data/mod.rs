@@ -122,7 +122,11 @@ pub fn load_project_with(root: &Path, options: &LoadOptions) -> Result<Project, 
         companions.stripped
     };
     let config = brief_file.as_ref().and_then(|f| {
-        let stripped = parse_translated(f, Some(&["summary-of-findings"]), &mut problems);
+        let stripped = parse_translated(
+            f,
+            Some(&["summary-of-findings", "screening"]),
+            &mut problems,
+        );
         parse_toml_text::<BriefConfig>(f, stripped.as_deref(), &mut problems)
     });
     let mut config_untranslated = Vec::new();

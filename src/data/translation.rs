@@ -21,7 +21,7 @@ pub const ZH_SUFFIX: &str = "-zh";
 
 /// Keys whose values are curated prose a reader of another language needs translated: each
 /// may have a companion, and `check --lang zh` lists those without one.
-pub const PROSE_KEYS: [&str; 19] = [
+pub const PROSE_KEYS: [&str; 20] = [
     "population",
     "setting",
     "enrolment",
@@ -41,6 +41,7 @@ pub const PROSE_KEYS: [&str; 19] = [
     "source",
     "country",
     "unit",
+    "reasons",
 ];
 
 /// Keys that are names rather than prose: they may have a companion; a study's missing one

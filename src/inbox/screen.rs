@@ -138,9 +138,16 @@ fn screening_settings(root: &Path) -> Result<Screening, InboxError> {
     })?;
     match table.get("screening") {
         None => Ok(Screening::default()),
-        Some(value) => value.clone().try_into().map_err(|e: toml::de::Error| {
-            InboxError::Refused(format!("brief.toml [screening]: {}", e.message().trim()))
-        }),
+        Some(value) => {
+            // Translations (`reasons-zh`) are the loader's business, not the settings'.
+            let mut value = value.clone();
+            if let Some(t) = value.as_table_mut() {
+                t.retain(|k, _| !k.ends_with(crate::data::translation::ZH_SUFFIX));
+            }
+            value.try_into().map_err(|e: toml::de::Error| {
+                InboxError::Refused(format!("brief.toml [screening]: {}", e.message().trim()))
+            })
+        }
     }
 }
 

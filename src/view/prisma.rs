@@ -11,6 +11,8 @@ use crate::data::Project;
 use crate::data::excluded::Stage;
 use crate::i18n::Labels;
 
+use super::words::curated;
+
 /// One line in a box of the diagram.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FlowLine {
@@ -25,7 +27,7 @@ pub struct FlowLine {
 pub struct ExcludedRow {
     /// "Carlsson 2015. Preserved β-cell function … Diabetes."
     pub record: String,
-    /// Why, as recorded.
+    /// Why, as recorded (its `reasons-zh` translation in the Chinese edition).
     pub reason: String,
     /// The day of the decision, in the language's convention.
     pub date: String,
@@ -173,10 +175,11 @@ pub fn prisma_view(
     )];
     for r in &c.excluded_full_text {
         let was = then(&|p| p.excluded_for(&r.reason));
+        let reason = curated(project, labels, &r.reason, false);
         reports_excluded.push(FlowLine {
             text: labels.fill(
                 "prisma.reason",
-                &[("reason", &r.reason), ("n", &n(r.reports, was))],
+                &[("reason", &reason), ("n", &n(r.reports, was))],
             ),
             level: 1,
         });
@@ -214,7 +217,7 @@ pub fn prisma_view(
         .into_iter()
         .map(|r| ExcludedRow {
             record: record_text(&r.entry),
-            reason: r.reason.clone(),
+            reason: curated(project, labels, &r.reason, false),
             date: labels.date(r.date),
         })
         .collect();
