@@ -424,3 +424,78 @@ fn bad_searches_in_brief_toml_are_located_and_nothing_is_asked() {
     );
     assert!(server.seen("/").is_empty());
 }
+
+/// `evbrief build --if-changed --search -p DIR` with the endpoints at `server`.
+fn build_searching(dir: &Path, server: &Server, env: &[(&str, String)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_evbrief"));
+    command
+        .args(["build", "--if-changed", "--search", "-p"])
+        .arg(dir)
+        .env("SOURCE_DATE_EPOCH", TODAY)
+        .env("EVBRIEF_ENDPOINT_PUBMED", format!("{}/pubmed", server.base))
+        .env(
+            "EVBRIEF_ENDPOINT_EUROPEPMC",
+            format!("{}/epmc", server.base),
+        )
+        .env(
+            "EVBRIEF_ENDPOINT_CROSSREF",
+            format!("{}/crossref", server.base),
+        )
+        .env(
+            "EVBRIEF_ENDPOINT_CLINICALTRIALS",
+            format!("{}/ctgov", server.base),
+        )
+        .env("EVBRIEF_SEARCH_TIMEOUT", "2")
+        .env("EVBRIEF_SEARCH_BACKOFF", "0.05")
+        .env("EVBRIEF_SEARCH_RETRIES", "1")
+        .env_remove("NCBI_API_KEY")
+        .env_remove("EVBRIEF_CONTACT");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    command.output().unwrap()
+}
+
+#[test]
+fn build_if_changed_with_search_rebuilds_only_for_new_records() {
+    let dir = project();
+    let server = Server::start();
+    script_all(&server);
+    let first = build_searching(dir.path(), &server, &[]);
+    assert_eq!(first.status.code(), Some(0), "{}", common::stderr(&first));
+    let text = stdout(&first);
+    assert!(text.contains("ctgov-ucmsc (ClinicalTrials.gov, up to 2026-12-04): 2 found, 2 new"));
+    assert!(text.contains("new edition "), "{text}");
+    let pdf = dir.path().join("output/brief.pdf");
+    let built = fs::read(&pdf).unwrap();
+    let flow = common::pdf_flow_text(&pdf).expect("pdftotext");
+    assert!(
+        flow.contains("Stem Cell Educator Therapy in Type 1 Diabetes"),
+        "the new registration is awaiting assessment in the brief"
+    );
+
+    // Only duplicates: the log grows, no new edition.
+    script_all(&server);
+    let second = build_searching(dir.path(), &server, &[]);
+    assert_eq!(second.status.code(), Some(0), "{}", common::stderr(&second));
+    assert!(
+        stdout(&second).contains("up to date"),
+        "{}",
+        stdout(&second)
+    );
+    assert_eq!(log_rows(dir.path()).len(), 8);
+    assert_eq!(fs::read(&pdf).unwrap(), built);
+
+    // A source down: the others run, the PDF stays, exit 75.
+    script_all(&server);
+    let third = build_searching(
+        dir.path(),
+        &server,
+        &[("EVBRIEF_ENDPOINT_CROSSREF", closed_port_base())],
+    );
+    assert_eq!(third.status.code(), Some(75), "{}", common::stderr(&third));
+    assert!(common::stderr(&third).contains("error: crossref-ucmsc (Crossref) cannot reach"));
+    assert!(stdout(&third).contains("up to date"), "{}", stdout(&third));
+    assert_eq!(fs::read(&pdf).unwrap(), built);
+    assert_eq!(log_rows(dir.path()).len(), 11);
+}
