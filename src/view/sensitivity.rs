@@ -19,6 +19,9 @@ use crate::plot::forest::{DiamondStyle, Mark};
 use crate::stats::Measure;
 use crate::stats::sensitivity::Refit;
 
+/// Most steps a cumulative forest plot draws in the summary layout.
+const SUMMARY_STEPS: usize = 20;
+
 /// One outcome and time point's sensitivity analyses.
 #[derive(Debug, Serialize)]
 pub struct SensitivityView {
@@ -236,11 +239,20 @@ fn view(
 
     // The cumulative forest plot.
     let unknown = labels.text("sensitivity.year-unknown");
+    // The summary layout keeps the plot on one page: every `every`-th step and the last.
+    let steps = s.cumulative.len();
+    let every = if summary {
+        steps.div_ceil(SUMMARY_STEPS).max(1)
+    } else {
+        1
+    };
     let cumulative_rows: Vec<Row> = s
         .order
         .iter()
         .zip(&s.cumulative)
-        .map(|(&i, r)| {
+        .enumerate()
+        .filter(|(j, _)| (j + 1) % every == 0 || j + 1 == steps)
+        .map(|(_, (&i, r))| {
             let year = s.years[i].map_or_else(|| unknown.to_owned(), |y| y.to_string());
             let study = name(&s.ids[i]);
             // Labels such as "Zhao 2024" name the year already.
@@ -256,6 +268,13 @@ fn view(
         })
         .collect();
     let mut cumulative_rows = cumulative_rows;
+    let mut cumulative_notes = Vec::new();
+    if every > 1 {
+        cumulative_notes.push(labels.fill(
+            "sensitivity.cumulative-summary-note",
+            &[("n", &every.to_string()), ("k", &steps.to_string())],
+        ));
+    }
     let moved = edition_rows(s, history, labels);
     if !moved.is_empty() {
         cumulative_rows.push((
@@ -299,7 +318,7 @@ fn view(
                 ("last", &ci(last)),
             ],
         ),
-        Vec::new(),
+        cumulative_notes,
     );
     SensitivityView {
         outcome: s.outcome.clone(),
