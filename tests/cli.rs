@@ -368,11 +368,15 @@ fn a_failed_build_leaves_the_previous_pdf_unchanged() {
         .unwrap(),
     )
     .unwrap();
-    fs::write(dir.path().join("templates/brief.typ"), "#let x = (\n").unwrap();
+    fs::write(
+        dir.path().join("templates/brief.typ"),
+        "// evbrief-schema: 1\n#let x = (\n",
+    )
+    .unwrap();
     let out = evbrief(&["build", "-p", p]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("templates/brief.typ"),
+        stderr(&out).contains("templates/brief.typ:2:"),
         "{}",
         stderr(&out)
     );
@@ -400,7 +404,11 @@ fn templates_cannot_read_outside_the_project() {
         "#read(\"/etc/passwd\")",
         "#read(\"leak.txt\")",
     ] {
-        fs::write(dir.path().join("templates/brief.typ"), attempt).unwrap();
+        fs::write(
+            dir.path().join("templates/brief.typ"),
+            format!("// evbrief-schema: 1\n{attempt}"),
+        )
+        .unwrap();
         let out = evbrief(&["build", "-p", dir.path().to_str().unwrap()]);
         assert_eq!(
             out.status.code(),

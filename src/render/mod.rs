@@ -1,8 +1,10 @@
-//! From the view model to PDF bytes: the Typst world (templates on disk, the view model,
+//! From the view model to PDF bytes: the Typst world (the project's templates or the
+//! built-in ones ([`templates`]), the view model,
 //! figures and bibliography as virtual files, fonts), compilation with a time limit,
 //! located template diagnostics and PDF export.
 
 pub mod bibliography;
+pub mod templates;
 pub mod world;
 
 use std::sync::mpsc;
@@ -244,6 +246,12 @@ impl Renderer {
         source_date_epoch: Option<i64>,
     ) -> Result<Rendered, RenderError> {
         let today = pdf_timestamp(view, source_date_epoch).ok_or(RenderError::Timestamp)?;
+        // A project's own template written for another view model is refused before Typst
+        // would fail somewhere inside it.
+        let outdated = templates::check_project_templates(&self.root);
+        if !outdated.0.is_empty() {
+            return Err(RenderError::Template(outdated));
+        }
         let json = serde_json::to_vec(view)?;
         let cjk = self.cjk_fonts(project, view, &json)?;
         let json = name_cjk_family(json, &cjk);

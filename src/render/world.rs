@@ -217,14 +217,24 @@ impl BriefWorld {
         if let Some(bytes) = self.virtual_files.get(&id) {
             return Ok(bytes.clone());
         }
-        if let Ok(cache) = self.cache.lock()
-            && let Some(hit) = cache.get(&id)
+        let cached = self
+            .cache
+            .lock()
+            .ok()
+            .and_then(|cache| cache.get(&id).cloned());
+        let result = cached.unwrap_or_else(|| {
+            let result = self.read_disk(id);
+            if let Ok(mut cache) = self.cache.lock() {
+                cache.insert(id, result.clone());
+            }
+            result
+        });
+        // The project has no file of a built-in template's name: the built-in one (the
+        // cache keeps the disk's answer, so it is not listed among the files read).
+        if matches!(result, Err(FileError::NotFound(_)))
+            && let Some(builtin) = builtin_template(id)
         {
-            return hit.clone();
-        }
-        let result = self.read_disk(id);
-        if let Ok(mut cache) = self.cache.lock() {
-            cache.insert(id, result.clone());
+            return Ok(builtin);
         }
         result
     }
@@ -255,6 +265,16 @@ impl BriefWorld {
             .map(Bytes::new)
             .map_err(|e| FileError::from_io(e, &path))
     }
+}
+
+/// The built-in template a project path like `/templates/brief.typ` stands for.
+fn builtin_template(id: FileId) -> Option<Bytes> {
+    let rooted = id.get();
+    if !matches!(rooted.root(), VirtualRoot::Project) {
+        return None;
+    }
+    super::templates::builtin_at(rooted.vpath().get_with_slash())
+        .map(|t| Bytes::new(t.text.as_bytes()))
 }
 
 /// The error for a project file (`name`, relative to the root) over the size limit.

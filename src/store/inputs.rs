@@ -3,8 +3,9 @@
 //!
 //! Tracked: `brief.toml`; every file under `data/` (studies, tables, references, the inbox)
 //! except drafts; everything under `templates/` and `fonts/`; any other project file the
-//! templates read in the last build (the caller passes those in); and evbrief's version,
-//! which changes the PDF without a file changing. `SOURCE_DATE_EPOCH` is left out: it only
+//! templates read in the last build (the caller passes those in); evbrief's version,
+//! which changes the PDF without a file changing; and, for a project that uses a built-in
+//! template, the built-in templates' hash. `SOURCE_DATE_EPOCH` is left out: it only
 //! stamps the PDF's metadata, and a new timestamp is not a new edition.
 //! Not tracked: the system CJK font (it changes only when the OS package does).
 
@@ -105,6 +106,12 @@ pub fn fingerprint(root: &Path, extra: &[String]) -> io::Result<InputsRecord> {
     }
     let mut settings = BTreeMap::new();
     settings.insert("evbrief".to_owned(), env!("CARGO_PKG_VERSION").to_owned());
+    if crate::render::templates::uses_builtin(root) {
+        settings.insert(
+            "built-in templates".to_owned(),
+            crate::render::templates::builtin_hash(),
+        );
+    }
     let hash = combined_hash(&files, &settings);
     Ok(InputsRecord {
         hash,

@@ -53,3 +53,9 @@ impl std::str::FromStr for DocumentFormat {
 
 /// The brief's main template, relative to the project root.
 pub const MAIN_TEMPLATE: &str = "/templates/brief.typ";
+
+/// The version of the view model's shape, which every template names in its first line
+/// (`// evbrief-schema: 1`) and the view model carries as `schema`. Raise it when a change
+/// to the view model would break a template written for the previous shape (a field
+/// renamed, removed or changed in meaning); adding a field does not need it.
+pub const VIEW_SCHEMA: u32 = 1;

@@ -82,6 +82,8 @@ impl ViewOptions {
 /// The whole brief as the template sees it.
 #[derive(Debug, Serialize)]
 pub struct BriefView {
+    /// The version of this shape ([`document::VIEW_SCHEMA`]) the templates are written for.
+    pub schema: u32,
     /// `brief.toml` as the chosen language prints it (title, question, bottom line …),
     /// with the chosen paper.
     pub config: BriefConfig,
@@ -404,6 +406,7 @@ pub fn build_view(
     let mut references = references::references_view(project, options.language);
     references.add_methods(&method_refs);
     let mut view = BriefView {
+        schema: document::VIEW_SCHEMA,
         summary,
         format: options.format,
         labels,
