@@ -5,6 +5,8 @@
 //! [`report`] (view model → Typst → PDF) → [`pipeline`] (one build, atomic output).
 //! [`living`] decides when builds happen and where they go: dated editions, the output
 //! lock, `watch` and `schedule`.
+//! [`starter`] writes new projects (`evbrief init`) and the project's copies of the
+//! built-in templates; [`sheet`] reads extraction sheets into study files (`import-data`).
 //! [`analyse`] is the CSV front door to `stats` for `evbrief analyse`. [`cli`] only
 //! converts arguments into library calls.
 
@@ -21,6 +23,8 @@ pub mod pipeline;
 pub mod plot;
 pub mod render;
 pub mod search;
+pub mod sheet;
+pub mod starter;
 pub mod store;
 pub mod synthetic;
 pub mod text;

@@ -16,7 +16,7 @@ const FLOORS: &[&[&str]] = &[
     &["render"],
     &["store"],
     &["pipeline"],
-    &["living", "inbox", "search", "synthetic"],
+    &["living", "inbox", "search", "synthetic", "starter", "sheet"],
     &["cli"],
 ];
 

@@ -51,6 +51,62 @@ pub enum Command {
     /// Run the saved searches of brief.toml ([[searches]]) against PubMed, Europe PMC,
     /// Crossref or ClinicalTrials.gov and file new records into data/inbox/.
     Search(SearchArgs),
+    /// Write a new brief project that builds at once: brief.toml with every key explained,
+    /// data folders and an extraction sheet; it uses the built-in templates.
+    Init(InitArgs),
+    /// The built-in templates: copy them into the project to customise (`eject`), or show
+    /// how the project's copies differ (`diff`).
+    #[command(subcommand)]
+    Templates(TemplatesCommand),
+    /// Read an extraction sheet (CSV or .xlsx, one row per value) into study files and
+    /// brief.toml outcomes.
+    ImportData(ImportDataArgs),
+}
+
+/// Arguments of `evbrief init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Folder of the new project (created when missing; must be empty without --force).
+    pub dir: PathBuf,
+    /// The brief's title [default: a placeholder].
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
+    /// The brief's language.
+    #[arg(long = "lang", value_name = "LANG", default_value = "en", value_parser = ["en", "zh"])]
+    pub language: String,
+    /// Write into a folder that is not empty (files of the same names are replaced).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `evbrief templates eject|diff`.
+#[derive(Debug, Subcommand)]
+pub enum TemplatesCommand {
+    /// Copy built-in templates into PROJECT/templates/ to customise them.
+    Eject(TemplatesEjectArgs),
+    /// Show how the project's templates differ from the built-in ones (a unified diff).
+    Diff(TemplatesDiffArgs),
+}
+
+/// Arguments of `evbrief templates eject`.
+#[derive(Debug, Args)]
+pub struct TemplatesEjectArgs {
+    /// Templates to copy (brief, handout, slides, common, forest) [default: all].
+    pub names: Vec<String>,
+    /// Replace the project's copies (their changes are lost).
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub project: ProjectArgs,
+}
+
+/// Arguments of `evbrief templates diff`.
+#[derive(Debug, Args)]
+pub struct TemplatesDiffArgs {
+    /// Templates to compare (brief, handout, slides, common, forest) [default: all].
+    pub names: Vec<String>,
+    #[command(flatten)]
+    pub project: ProjectArgs,
 }
 
 /// Arguments of `evbrief search`.
@@ -324,4 +380,19 @@ pub enum OutputFormat {
     Json,
     /// A short human-readable table.
     Table,
+}
+
+/// Arguments of `evbrief import-data`.
+#[derive(Debug, Args)]
+pub struct ImportDataArgs {
+    /// The extraction sheet: a .csv file, or an .xlsx workbook (its first sheet).
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// Report what would be written without writing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Replace values the study files hold already when the sheet gives another.
+    #[arg(long)]
+    pub update: bool,
 }

@@ -8,10 +8,12 @@ mod analyse;
 pub mod args;
 mod build;
 mod check;
+mod import_data;
 mod inbox;
 mod living;
 mod screen;
 mod search;
+mod starter;
 mod synthetic;
 
 pub use args::*;
@@ -26,10 +28,12 @@ use crate::render::RenderError;
 use analyse::run_analyse;
 use build::run_build;
 use check::run_check;
+use import_data::run_import_data;
 use inbox::{run_import, run_new_study};
 use living::{run_schedule, run_watch};
 use screen::{run_exclude, run_screen};
 use search::run_search;
+use starter::{run_init, run_templates};
 use synthetic::run_synthetic;
 
 /// Runs the parsed command and returns the process exit code.
@@ -46,6 +50,9 @@ pub fn run(cli: Cli) -> i32 {
         Command::Screen(args) => run_screen(&args),
         Command::Exclude(args) => run_exclude(&args, cli.quiet),
         Command::Search(args) => run_search(&args, cli.quiet),
+        Command::Init(args) => run_init(&args, cli.quiet),
+        Command::Templates(command) => run_templates(&command, cli.quiet),
+        Command::ImportData(args) => run_import_data(&args, cli.quiet),
     }
 }
 

@@ -9,7 +9,16 @@ pub struct TimePoint {
     pub days: f64,
 }
 
-/// Parses `baseline` or `<unit> <number>` with unit day, week, month or year.
+/// The time point of a value read at the end of each study's own follow-up, whatever its
+/// length (as meta-analyses of trials with different follow-up tabulate their events).
+pub const END_OF_FOLLOW_UP: &str = "end of follow-up";
+
+/// Where [`END_OF_FOLLOW_UP`] sorts: after every stated time point (a finite number, so
+/// that differences of days stay defined).
+pub const END_OF_FOLLOW_UP_DAYS: f64 = 1.0e9;
+
+/// Parses `baseline`, `end of follow-up` or `<unit> <number>` with unit day, week, month
+/// or year.
 pub fn parse_time(text: &str) -> Result<TimePoint, String> {
     let t = text.trim().to_lowercase();
     if t == "baseline" {
@@ -18,10 +27,16 @@ pub fn parse_time(text: &str) -> Result<TimePoint, String> {
             days: 0.0,
         });
     }
+    if t.split_whitespace().collect::<Vec<_>>().join(" ") == END_OF_FOLLOW_UP {
+        return Ok(TimePoint {
+            label: END_OF_FOLLOW_UP.to_owned(),
+            days: END_OF_FOLLOW_UP_DAYS,
+        });
+    }
     let mut parts = t.split_whitespace();
     let (Some(unit), Some(num), None) = (parts.next(), parts.next(), parts.next()) else {
         return Err(format!(
-            "time point `{text}` must be \"baseline\" or like \"week 9\", \"month 6\", \"day 84\", \"year 1\""
+            "time point `{text}` must be \"baseline\", \"end of follow-up\" or like \"week 9\", \"month 6\", \"day 84\", \"year 1\""
         ));
     };
     let per_unit = match unit {
@@ -58,5 +73,8 @@ mod tests {
         assert_eq!(parse_time("baseline").unwrap().days, 0.0);
         assert!(parse_time("wk 9").is_err());
         assert!(parse_time("week -1").is_err());
+        let end = parse_time("End of  follow-up").unwrap();
+        assert_eq!(end.label, "end of follow-up");
+        assert!(end.days > parse_time("year 100").unwrap().days);
     }
 }

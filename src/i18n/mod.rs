@@ -198,6 +198,9 @@ pub fn time_label(text: &str, labels: &Labels) -> String {
     let mut parts = lower.split_whitespace();
     let translated = match (parts.next(), parts.next(), parts.next()) {
         (Some("baseline"), None, None) => labels.text("time.baseline").to_owned(),
+        _ if lower.split_whitespace().collect::<Vec<_>>() == ["end", "of", "follow-up"] => {
+            labels.text("time.end-of-follow-up").to_owned()
+        }
         (Some(unit @ ("day" | "week" | "month" | "year")), Some(n), None) => {
             labels.fill(&format!("time.{unit}"), &[("n", n)])
         }
