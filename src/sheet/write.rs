@@ -404,12 +404,15 @@ fn display(v: &Value) -> String {
     }
 }
 
+/// `brief.toml`'s new text and the outcomes added to it (id and kind).
+type AddedOutcomes = (String, Vec<(String, Kind)>);
+
 /// `brief.toml` with the outcomes the sheet names and it lacks (`None` when it has them
 /// all), and those added. An existing outcome of another kind is a problem at its cell.
 fn brief_outcomes(
     root: &Path,
     extraction: &Extraction,
-) -> Result<Option<(String, Vec<(String, Kind)>)>, (Place, String)> {
+) -> Result<Option<AddedOutcomes>, (Place, String)> {
     let first = extraction
         .outcomes
         .first()
