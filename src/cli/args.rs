@@ -91,7 +91,7 @@ pub enum TemplatesCommand {
 /// Arguments of `evbrief templates eject`.
 #[derive(Debug, Args)]
 pub struct TemplatesEjectArgs {
-    /// Templates to copy (brief, handout, slides, common, forest) [default: all].
+    /// Templates to copy (brief, handout, slides, common, forest, analyses, prisma) [default: all].
     pub names: Vec<String>,
     /// Replace the project's copies (their changes are lost).
     #[arg(long)]
@@ -103,7 +103,7 @@ pub struct TemplatesEjectArgs {
 /// Arguments of `evbrief templates diff`.
 #[derive(Debug, Args)]
 pub struct TemplatesDiffArgs {
-    /// Templates to compare (brief, handout, slides, common, forest) [default: all].
+    /// Templates to compare (brief, handout, slides, common, forest, analyses, prisma) [default: all].
     pub names: Vec<String>,
     #[command(flatten)]
     pub project: ProjectArgs,

@@ -41,7 +41,7 @@ pub struct BuiltinTemplate {
 }
 
 /// Every built-in template, in the order they are listed.
-pub const BUILTIN: [BuiltinTemplate; 5] = [
+pub const BUILTIN: [BuiltinTemplate; 7] = [
     BuiltinTemplate {
         name: "brief.typ",
         purpose: "the evidence brief",
@@ -66,6 +66,16 @@ pub const BUILTIN: [BuiltinTemplate; 5] = [
         name: "forest.typ",
         purpose: "the forest plot",
         text: include_str!("../../templates/forest.typ"),
+    },
+    BuiltinTemplate {
+        name: "analyses.typ",
+        purpose: "the analyses beyond the comparisons",
+        text: include_str!("../../templates/analyses.typ"),
+    },
+    BuiltinTemplate {
+        name: "prisma.typ",
+        purpose: "the PRISMA flow diagram",
+        text: include_str!("../../templates/prisma.typ"),
     },
 ];
 

@@ -205,7 +205,7 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "no built-in template called `breif`, `x`; the built-in templates are brief, \
-             handout, slides, common, forest"
+             handout, slides, common, forest, analyses, prisma"
         );
         assert!(!dir.path().join("templates").exists());
     }
