@@ -105,16 +105,21 @@ pub fn read_csv(bytes: &[u8], shown: &str) -> Result<Sheet, ReadError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .comment(Some(b'#'))
         .from_reader(bytes);
     let mut rows = Vec::new();
     for record in reader.byte_records() {
         let record = record.map_err(|e| ReadError::Malformed {
             name: shown.to_owned(),
-            row: e.position().map_or(1, |p| p.line() as usize),
+            row: e.position().map_or(1, |p| line_at(bytes, p.byte())),
             message: e.to_string(),
         })?;
-        let row = record.position().map_or(0, |p| p.line() as usize);
+        // Comment rows are read as records and dropped here: the reader's own comment
+        // handling leaves them out of its positions. Its line count also skips blank
+        // lines, so the row is counted from the record's byte offset.
+        if record.get(0).is_some_and(|first| first.starts_with(b"#")) {
+            continue;
+        }
+        let row = record.position().map_or(0, |p| line_at(bytes, p.byte()));
         let mut cells = Vec::new();
         for field in record.iter() {
             let text = std::str::from_utf8(field).map_err(|_| ReadError::Malformed {
@@ -127,6 +132,18 @@ pub fn read_csv(bytes: &[u8], shown: &str) -> Result<Sheet, ReadError> {
         rows.push((row, cells));
     }
     into_sheet(shown.to_owned(), rows)
+}
+
+/// The 1-based line of the record the reader places at byte `offset`: the reader gives
+/// the end of the previous record, so blank lines after it are passed over first.
+fn line_at(bytes: &[u8], offset: u64) -> usize {
+    let mut end = usize::try_from(offset)
+        .unwrap_or(usize::MAX)
+        .min(bytes.len());
+    while end < bytes.len() && matches!(bytes[end], b'\n' | b'\r') {
+        end += 1;
+    }
+    1 + bytes[..end].iter().filter(|b| **b == b'\n').count()
 }
 
 /// The first worksheet of an `.xlsx` workbook, its cells as text: numbers in their
@@ -203,13 +220,16 @@ mod tests {
 
     #[test]
     fn csv_rows_keep_their_line_and_skip_comments() {
-        let text = "study,n\n# an example\n\naronson,123\n\"ferguson, 1949\",306,extra\n";
+        let text = "study,n\n# an example\n\naronson,123\n\"ferguson, 1949\",306,extra\r\n\r\nx,\"a\nb\"\nlast,1\n";
         let sheet = read_csv(text.as_bytes(), "x.csv").unwrap();
         assert_eq!(sheet.header, ["study", "n"]);
         assert_eq!(sheet.rows[0].row, 4);
         assert_eq!(sheet.rows[0].cells, ["aronson", "123"]);
         assert_eq!(sheet.rows[1].row, 5);
         assert_eq!(sheet.rows[1].cells, ["ferguson, 1949", "306", "extra"]);
+        assert_eq!(sheet.rows[2].row, 7);
+        assert_eq!(sheet.rows[2].cells, ["x", "a\nb"]);
+        assert_eq!(sheet.rows[3].row, 9);
     }
 
     #[test]
