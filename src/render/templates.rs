@@ -253,6 +253,20 @@ mod tests {
     }
 
     #[test]
+    fn every_template_of_the_repository_is_built_in() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(TEMPLATE_DIR);
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.ends_with(".typ"))
+            .collect();
+        names.sort();
+        let mut builtin: Vec<&str> = BUILTIN.iter().map(|t| t.name).collect();
+        builtin.sort();
+        assert_eq!(names, builtin, "add a new template to BUILTIN");
+    }
+
+    #[test]
     fn finds_names_with_and_without_the_ending() {
         assert_eq!(builtin("brief").unwrap().name, "brief.typ");
         assert_eq!(builtin("forest.typ").unwrap().name, "forest.typ");
