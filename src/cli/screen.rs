@@ -5,6 +5,7 @@ use crate::data::LoadError;
 use crate::data::excluded::Stage;
 use crate::inbox::InboxError;
 use crate::inbox::screen::{ScreenItem, awaiting, exclude};
+use crate::text::{display_width, wrap_columns};
 
 use super::inbox::report_inbox_error;
 use super::*;
@@ -81,7 +82,7 @@ fn listing(items: &[ScreenItem]) -> String {
     ));
     let key_width = items
         .iter()
-        .map(|i| i.key.chars().count())
+        .map(|i| display_width(&i.key))
         .max()
         .unwrap_or(0)
         .max(8);
@@ -92,7 +93,7 @@ fn listing(items: &[ScreenItem]) -> String {
             .year
             .map_or_else(|| "n.d.".to_owned(), |y| y.to_string());
         let year_width = year.chars().count() + 2;
-        let mut lines = wrap(&item.title, WIDTH - indent.len() - year_width).into_iter();
+        let mut lines = wrap_columns(&item.title, WIDTH - indent.len() - year_width).into_iter();
         out.push_str(&format!(
             "{:<key_width$}  {year}  {}\n",
             item.key,
@@ -106,12 +107,12 @@ fn listing(items: &[ScreenItem]) -> String {
             about.push(j.clone());
         }
         about.push(item.origin_text());
-        for l in wrap(&about.join(" · "), WIDTH - indent.len()) {
+        for l in wrap_columns(&about.join(" · "), WIDTH - indent.len()) {
             out.push_str(&format!("{indent}{l}\n"));
         }
         match &item.abstract_text {
             Some(a) => {
-                let lines = wrap(a, WIDTH - indent.len());
+                let lines = wrap_columns(a, WIDTH - indent.len());
                 let more = lines.len() > ABSTRACT_LINES;
                 for (i, l) in lines.into_iter().take(ABSTRACT_LINES).enumerate() {
                     let end = if more && i + 1 == ABSTRACT_LINES {
@@ -126,48 +127,4 @@ fn listing(items: &[ScreenItem]) -> String {
         }
     }
     out
-}
-
-/// Greedy word wrap at `width` characters (CJK text, which has no spaces, is cut by
-/// characters).
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(20);
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        let mut word = word.to_owned();
-        while word.chars().count() > width {
-            if !line.is_empty() {
-                lines.push(std::mem::take(&mut line));
-            }
-            let head: String = word.chars().take(width).collect();
-            word = word.chars().skip(width).collect();
-            lines.push(head);
-        }
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
-            lines.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(&word);
-    }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    lines
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn long_words_and_lines_are_wrapped() {
-        assert_eq!(wrap("a bb ccc", 20), ["a bb ccc"]);
-        let long = "x".repeat(45);
-        assert_eq!(wrap(&long, 20).len(), 3);
-        let text = "word ".repeat(10);
-        assert!(wrap(&text, 20).iter().all(|l| l.chars().count() <= 20));
-    }
 }

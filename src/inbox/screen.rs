@@ -280,6 +280,7 @@ pub fn exclude(
 
     // Write the excluded files, then change the inbox; undo the new files on failure.
     let mut written: Vec<PathBuf> = Vec::new();
+    let mut changed: Vec<&PathBuf> = Vec::new();
     let result = (|| {
         for (path, text) in &new_files {
             write_atomically(path, text.as_bytes()).map_err(|source| InboxError::Write {
@@ -297,10 +298,21 @@ pub fn exclude(
                 path: path.display().to_string(),
                 source,
             })?;
+            changed.push(path);
         }
         Ok(())
     })();
     if let Err(e) = result {
+        // Put the inbox back as it was, then take the new files away.
+        for path in changed {
+            let original = bibliography
+                .files
+                .iter()
+                .find(|f| root.join(&f.file.name) == *path);
+            if let Some(f) = original {
+                let _ = write_atomically(path, f.file.text.as_bytes());
+            }
+        }
         for path in &written {
             let _ = fs::remove_file(path);
         }
