@@ -99,6 +99,12 @@ pub struct AwaitingRecord {
     pub key: String,
     /// "Title (2015)", or the key when the record has no title.
     pub summary: String,
+    /// The saved search that filed it (`% Search:` line), when one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search: Option<String>,
+    /// That search's source as readers know it ("PubMed").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// One outcome's results.
@@ -222,11 +228,27 @@ pub fn edition_record(
             }
         })
         .collect();
+    // The saved search that filed each inbox record, from the comments above its entry.
+    let mut found_by = BTreeMap::new();
+    for f in project
+        .bibliography
+        .files
+        .iter()
+        .filter(|f| f.shelf == Shelf::Inbox)
+    {
+        for (key, comments) in crate::data::provenance::comments_by_key(&f.file.text) {
+            if let Some(s) = crate::data::provenance::Origin::of(&comments).search() {
+                found_by.insert(key, (s.search.clone(), s.source.display_name().to_owned()));
+            }
+        }
+    }
     let awaiting = project
         .bibliography
         .keys(Shelf::Inbox)
         .into_iter()
         .map(|key| AwaitingRecord {
+            search: found_by.get(&key).map(|f| f.0.clone()),
+            source: found_by.get(&key).map(|f| f.1.clone()),
             summary: project
                 .bibliography
                 .entry(&key)

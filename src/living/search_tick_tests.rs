@@ -157,6 +157,14 @@ fn scheduled_searches_rebuild_only_for_new_records_and_survive_a_failing_source(
     let (_, latest) = editions.latest().unwrap().edition.unwrap();
     let awaiting: Vec<&str> = latest.awaiting.iter().map(|a| a.key.as_str()).collect();
     assert_eq!(awaiting.len(), 2, "{awaiting:?}");
+    assert!(
+        latest
+            .awaiting
+            .iter()
+            .all(|a| a.search.as_deref() == Some("trials")
+                && a.source.as_deref() == Some("ClinicalTrials.gov")),
+        "each record names the search that found it"
+    );
     // Every finished run is logged, the failed one is not.
     let log = fs::read_to_string(root.join(SEARCH_LOG)).unwrap();
     let rows: Vec<&str> = log.lines().skip(1).collect();

@@ -216,7 +216,17 @@ pub fn changes_between(
         .iter()
         .filter(|a| !old.awaiting.iter().any(|o| o.key == a.key))
     {
-        view.awaiting_added.push(a.summary.clone());
+        view.awaiting_added.push(match (&a.search, &a.source) {
+            (Some(search), Some(source)) => w.fill(
+                "changes.found-by-search",
+                &[
+                    ("record", &a.summary),
+                    ("search", search),
+                    ("source", source),
+                ],
+            ),
+            _ => a.summary.clone(),
+        });
     }
     for a in old
         .awaiting
@@ -508,6 +518,8 @@ mod tests {
             awaiting: vec![AwaitingRecord {
                 key: "new2025".into(),
                 summary: "A new trial (2025)".into(),
+                search: None,
+                source: None,
             }],
             outcomes: vec![OutcomeRecord {
                 id: "hba1c".into(),
@@ -638,12 +650,22 @@ mod tests {
         new.awaiting = vec![AwaitingRecord {
             key: "c2026".into(),
             summary: "Another trial (2026)".into(),
+            search: None,
+            source: None,
         }];
         new.studies.push(study("n", "New 2025", &["new2025"]));
         new.summary_of_findings[0].level = 2;
         new.summary_of_findings[0].certainty = "Low".into();
         let c = changes_between(&old, &new, &english());
         assert_eq!(c.awaiting_added[0], "Another trial (2026)");
+        let mut found = new.clone();
+        found.awaiting[0].search = Some("pubmed-ucmsc".into());
+        found.awaiting[0].source = Some("PubMed".into());
+        let c2 = changes_between(&old, &found, &english());
+        assert_eq!(
+            c2.awaiting_added[0],
+            "Another trial (2026) — found by the saved search pubmed-ucmsc (PubMed)"
+        );
         assert_eq!(
             c.awaiting_removed[0],
             "A new trial (2025) — now included as New 2025"
