@@ -34,7 +34,7 @@ fn main() {
         seed: 1,
         subgroups: true,
     };
-    evbrief::synthetic::write_project(&synthetic, &root.join("templates"), &spec)
+    evbrief::synthetic::write_project(&synthetic, Some(&root.join("templates")), &spec)
         .expect("write the synthetic project");
     measure(
         "cold build, one outcome with 300 studies (two subgroups)",

@@ -67,7 +67,7 @@ fn main() {
             seed: 1,
             subgroups: true,
         };
-        evbrief::synthetic::write_project(&project, &root.join("templates"), &spec)
+        evbrief::synthetic::write_project(&project, Some(&root.join("templates")), &spec)
             .expect("write the synthetic project");
         let cold = cold_builds(&project, &work.join("brief.pdf"), runs);
         let pdf = std::fs::read(work.join("brief.pdf")).expect("the PDF");

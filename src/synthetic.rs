@@ -49,15 +49,18 @@ impl Lcg {
 }
 
 /// Writes a complete project into `dir` (created if missing), copying every file of
-/// `templates` (the folder with `brief.typ`).
-pub fn write_project(dir: &Path, templates: &Path, spec: &SyntheticSpec) -> io::Result<()> {
+/// `templates` (a folder of templates) when given; without it the project uses the
+/// built-in templates.
+pub fn write_project(dir: &Path, templates: Option<&Path>, spec: &SyntheticSpec) -> io::Result<()> {
     let studies_dir = dir.join("data").join("studies");
     fs::create_dir_all(&studies_dir)?;
-    fs::create_dir_all(dir.join("templates"))?;
-    for entry in fs::read_dir(templates)? {
-        let path = entry?.path();
-        if let Some(name) = path.file_name().filter(|_| path.is_file()) {
-            fs::copy(&path, dir.join("templates").join(name))?;
+    if let Some(templates) = templates {
+        fs::create_dir_all(dir.join("templates"))?;
+        for entry in fs::read_dir(templates)? {
+            let path = entry?.path();
+            if let Some(name) = path.file_name().filter(|_| path.is_file()) {
+                fs::copy(&path, dir.join("templates").join(name))?;
+            }
         }
     }
     fs::write(dir.join("brief.toml"), brief_toml(spec))?;
@@ -335,8 +338,8 @@ mod tests {
         };
         let a = tempfile::tempdir().unwrap();
         let b = tempfile::tempdir().unwrap();
-        write_project(a.path(), &templates, &spec).unwrap();
-        write_project(b.path(), &templates, &spec).unwrap();
+        write_project(a.path(), Some(&templates), &spec).unwrap();
+        write_project(b.path(), Some(&templates), &spec).unwrap();
         let read = |d: &Path| fs::read_to_string(d.join("data/studies/study-0012.toml")).unwrap();
         assert_eq!(read(a.path()), read(b.path()));
         let project = crate::data::load_project(a.path()).expect("synthetic data validates");
@@ -361,7 +364,7 @@ mod tests {
             subgroups: false,
         };
         let dir = tempfile::tempdir().unwrap();
-        write_project(dir.path(), &templates, &spec).unwrap();
+        write_project(dir.path(), Some(&templates), &spec).unwrap();
         let project = crate::data::load_project(dir.path()).expect("synthetic data validates");
         assert_eq!(project.studies.len(), 40);
         let studies: Vec<_> = project.studies.iter().map(|s| &s.study).collect();

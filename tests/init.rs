@@ -459,3 +459,14 @@ fn dry_run_writes_nothing_and_update_replaces_values() {
         "{out}"
     );
 }
+
+#[test]
+fn a_synthetic_project_without_templates_uses_the_built_in_ones() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("s");
+    let d = dir.to_str().unwrap();
+    ok(&["synthetic", d, "--studies", "3"]);
+    assert!(!dir.join("templates").exists());
+    ok(&["build", "-q", "-p", d]);
+    assert!(dir.join("output/brief.pdf").is_file());
+}

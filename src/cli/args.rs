@@ -206,9 +206,10 @@ pub struct SyntheticArgs {
     /// Form subgroups by condition (T1D / T2DM).
     #[arg(long)]
     pub subgroups: bool,
-    /// Folder of templates (brief.typ and anything it includes) to copy.
-    #[arg(long, default_value = "templates")]
-    pub templates: PathBuf,
+    /// Folder of templates to copy into the project [default: none, the project uses the
+    /// built-in templates].
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
 }
 
 /// Where the project is.

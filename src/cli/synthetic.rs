@@ -20,7 +20,7 @@ pub(super) fn run_synthetic(args: &SyntheticArgs, quiet: bool) -> i32 {
         seed: args.seed,
         subgroups: args.subgroups,
     };
-    match crate::synthetic::write_project(&args.dir, &args.templates, &spec) {
+    match crate::synthetic::write_project(&args.dir, args.templates.as_deref(), &spec) {
         Ok(()) => {
             if !quiet {
                 println!(
