@@ -212,6 +212,11 @@ outcomes = {outcomes}
 # key-outcome = "tb"
 # discussion-questions = ["Would these results apply to our patients?"]
 
+# Reasons a record may be excluded for at screening (`evbrief exclude KEY --reason …`);
+# without a list any reason is accepted. Full-text exclusions are listed in the brief.
+# [screening]
+# reasons = ["Animal study", "Review", "Wrong intervention"]
+
 # Curated texts of the Chinese edition (`evbrief build --lang zh`).
 # [translations.zh]
 # title = "卡介苗预防结核病"
