@@ -35,12 +35,13 @@ pub fn measure_name(m: Measure) -> &'static str {
         Measure::MC => "mean change",
         Measure::SMCR => "standardised mean change",
         Measure::GEN => "effect",
+        Measure::HR => "hazard ratio",
     }
 }
 
 /// True for measures analysed on the log scale.
 pub fn is_ratio(m: Measure) -> bool {
-    matches!(m, Measure::RR | Measure::OR | Measure::PETO)
+    matches!(m, Measure::RR | Measure::OR | Measure::PETO | Measure::HR)
 }
 
 /// A value on the analysis scale shown on the natural scale, two decimals, true minus.

@@ -82,6 +82,19 @@ pub enum SofEffect {
         /// Lowest and highest control-arm mean.
         control_means: Option<(f64, f64)>,
     },
+    /// Time to an event: a pooled hazard ratio, and absolute effects per 1000 by the row's
+    /// time point when the row states a control risk (the studies report hazard ratios
+    /// only, so no control risk can be derived from them).
+    TimeToEvent {
+        /// HR.
+        measure: Measure,
+        /// Hazard ratio with its CI.
+        relative: (f64, f64, f64),
+        /// The stated control risk (a proportion) with its source.
+        control_risk: Option<(f64, String)>,
+        /// Absolute effects per 1000 (Cochrane Handbook 15.4.4: 1 − (1 − ACR)^HR).
+        absolute: Option<AbsoluteEffect>,
+    },
     /// Nothing estimable; the reason in words.
     NotEstimable {
         /// Why.
@@ -106,6 +119,9 @@ pub enum Unestimable {
     NoEventKind,
     /// No controlled study counts the event in both arms.
     NotCountedInBothArms,
+    /// Absolute effects of a time-to-event outcome need a control risk, which hazard
+    /// ratios do not give: the row states none (`baseline-risk`).
+    NoControlRisk,
 }
 
 impl Unestimable {
@@ -119,6 +135,7 @@ impl Unestimable {
             Unestimable::NotCountedInBothArms => {
                 labels.text("sof.unestimable-not-counted").to_owned()
             }
+            Unestimable::NoControlRisk => labels.text("sof.unestimable-no-control-risk").to_owned(),
         }
     }
 }
@@ -354,7 +371,7 @@ fn outcome_evidence(
                     .iter()
                     .fold((0.0, 0.0), |acc, r| match pick(r) {
                         ArmData::Events { events, n } => (acc.0 + events, acc.1 + n),
-                        ArmData::Means { .. } => acc,
+                        ArmData::Means { .. } | ArmData::Size { .. } => acc,
                     })
             };
             let intervention = sum(&|r| &r.intervention_data);
@@ -384,7 +401,7 @@ fn outcome_evidence(
                     .iter()
                     .filter_map(|r| match r.control_data {
                         ArmData::Means { mean, .. } => Some(mean),
-                        ArmData::Events { .. } => None,
+                        ArmData::Events { .. } | ArmData::Size { .. } => None,
                     })
                     .collect();
                 SofEffect::Continuous {
@@ -395,6 +412,23 @@ fn outcome_evidence(
                         .copied()
                         .reduce(f64::min)
                         .zip(means.iter().copied().reduce(f64::max)),
+                }
+            }
+            None => not_estimable(time),
+        },
+        OutcomeKind::TimeToEvent => match pooled {
+            Some(p) => {
+                let control_risk = row
+                    .baseline_risk
+                    .as_ref()
+                    .map(|b| (*b.per_1000.get_ref() / 1000.0, b.source.clone()));
+                SofEffect::TimeToEvent {
+                    measure,
+                    relative: natural(p),
+                    absolute: control_risk.as_ref().and_then(|(risk, _)| {
+                        absolute_effect(measure, *risk, p.estimate, p.ci_lower, p.ci_upper).ok()
+                    }),
+                    control_risk,
                 }
             }
             None => not_estimable(time),

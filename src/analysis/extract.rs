@@ -37,13 +37,19 @@ pub enum ArmData {
         /// Participants analysed.
         n: f64,
     },
+    /// Only the arm's size: the effect was entered as the paper reports it, not computed
+    /// from this arm's values.
+    Size {
+        /// Participants in the arm.
+        n: f64,
+    },
 }
 
 impl ArmData {
     /// Participants analysed in this arm.
     pub fn n(&self) -> f64 {
         match *self {
-            ArmData::Events { n, .. } | ArmData::Means { n, .. } => n,
+            ArmData::Events { n, .. } | ArmData::Means { n, .. } | ArmData::Size { n } => n,
         }
     }
 }
@@ -117,6 +123,7 @@ pub fn study_effects(
                 ci_upper,
                 weight: None,
                 audit,
+                reported: None,
             },
         ));
     }

@@ -19,6 +19,7 @@ pub mod plain_language;
 pub mod pooling;
 pub mod prisma;
 pub mod record;
+pub mod reported;
 pub mod safety;
 pub mod sensitivity;
 pub mod single_arm;
@@ -89,6 +90,7 @@ pub(crate) mod testutil {
             weight: None,
             participants: n1 + n2,
             audit,
+            reported: None,
         }
     }
 }
@@ -216,6 +218,10 @@ pub struct StudyEffectRow {
     pub participants: f64,
     /// Conversions and corrections applied to reach the effect.
     pub audit: Vec<AuditLine>,
+    /// What the paper printed, for an effect entered as reported (`[[effects]]`); `None`
+    /// for an effect computed from arm-level data.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reported: Option<reported::AsReported>,
 }
 
 /// One step taken between what a paper printed and the effect, for the audit trail.
@@ -243,6 +249,14 @@ impl AuditLine {
         match self.kind {
             AuditKind::SdFromSem => "audit.sd-from-sem",
             AuditKind::ZeroCellCorrection => "audit.zero-cell-correction",
+            AuditKind::SeFromCi => match param("scale") {
+                Some("log") => "audit.se-from-ci-log",
+                _ => "audit.se-from-ci",
+            },
+            AuditKind::SeFromP => match param("scale") {
+                Some("log") => "audit.se-from-p-log",
+                _ => "audit.se-from-p",
+            },
             AuditKind::EventsFromPercent => match param("reading") {
                 Some("padded-one") => "audit.events-from-percentage-padded-one",
                 Some("padded-many") => "audit.events-from-percentage-padded-many",
@@ -262,6 +276,10 @@ pub enum AuditKind {
     SdFromSem,
     /// 1/2 added to every cell of a table with a zero cell.
     ZeroCellCorrection,
+    /// The standard error of a reported effect from its 95% CI (Cochrane Handbook 6.3.1).
+    SeFromCi,
+    /// The standard error of a reported effect from its exact p value (Handbook 6.3.2).
+    SeFromP,
 }
 
 /// The engine's measure for a brief measure.
@@ -272,6 +290,7 @@ pub fn stats_measure(m: EffectMeasure) -> Measure {
         EffectMeasure::RD => Measure::RD,
         EffectMeasure::MD => Measure::MD,
         EffectMeasure::SMD => Measure::SMD,
+        EffectMeasure::HR => Measure::HR,
     }
 }
 
@@ -361,7 +380,10 @@ pub fn analyse_outcome(
     let mut times: Vec<(f64, String, Vec<StudyEffectRow>)> = Vec::new();
     for s in studies {
         let subgroup = subgroup_of(s, settings.subgroup);
-        for (time, mut row) in extract::study_effects(s, outcome, measure, &settings) {
+        let rows = extract::study_effects(s, outcome, measure, &settings)
+            .into_iter()
+            .chain(reported::study_effects(s, outcome, measure));
+        for (time, mut row) in rows {
             row.subgroup.clone_from(&subgroup);
             let days = parse_time(&time).map_or(f64::INFINITY, |t| t.days);
             match times.iter_mut().find(|(_, t, _)| *t == time) {

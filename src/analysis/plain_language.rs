@@ -110,6 +110,10 @@ pub fn row_direction(effect: &SofEffect) -> Option<EffectDirection> {
         SofEffect::Binary {
             relative: Some((_, lo, hi)),
             ..
+        }
+        | SofEffect::TimeToEvent {
+            relative: (_, lo, hi),
+            ..
         } => Some(direction_of(lo.ln(), hi.ln())),
         SofEffect::Binary { .. } | SofEffect::NotEstimable { .. } => None,
         SofEffect::Continuous {

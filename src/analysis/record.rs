@@ -131,6 +131,63 @@ pub struct TimeRecord {
     pub studies: Vec<String>,
     /// The pooled result (or the single study's effect), when estimable.
     pub pooled: Option<PooledRecord>,
+    /// The studies whose effect was entered as their report prints it (`[[effects]]`),
+    /// with what was printed and what was pooled (absent in records of older versions).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reported: Vec<ReportedRecord>,
+}
+
+/// A study's effect as its report prints it, and the `yi`, `vi` pooled from it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct ReportedRecord {
+    /// Study id.
+    pub study: String,
+    /// The printed estimate (natural scale).
+    pub estimate: f64,
+    /// How its precision was printed: "ci", "se" or "p".
+    pub precision: String,
+    /// The printed 95% CI, when the precision was one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ci: Option<[f64; 2]>,
+    /// The printed standard error (of the log ratio for ratios), when that was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub se: Option<f64>,
+    /// The printed exact p value, when that was the precision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p: Option<f64>,
+    /// What the estimate was adjusted for; absent for an unadjusted estimate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adjusted_for: Option<String>,
+    /// The effect pooled, on the analysis scale (log for ratios).
+    pub yi: f64,
+    /// Its variance.
+    pub vi: f64,
+}
+
+impl ReportedRecord {
+    /// The record of a row entered as reported; `None` for other rows.
+    fn of(row: &super::StudyEffectRow) -> Option<ReportedRecord> {
+        use crate::stats::reported::Precision;
+        let r = row.reported.as_ref()?;
+        let (yi, vi) = row.effect.value()?;
+        let (precision, se, p) = match r.precision {
+            Precision::Ci { .. } => ("ci", None, None),
+            Precision::Se { se } => ("se", Some(se), None),
+            Precision::P { p } => ("p", None, Some(p)),
+        };
+        Some(ReportedRecord {
+            study: row.study.clone(),
+            estimate: r.estimate,
+            precision: precision.to_owned(),
+            ci: r.ci.map(|(l, u)| [l, u]),
+            se,
+            p,
+            adjusted_for: r.adjusted_for.clone(),
+            yi,
+            vi,
+        })
+    }
 }
 
 /// A pooled estimate on the natural scale.
@@ -277,6 +334,7 @@ pub fn edition_record(
                     .map(|t| TimeRecord {
                         time: t.time.clone(),
                         studies: t.studies.iter().map(|r| r.study.clone()).collect(),
+                        reported: t.studies.iter().filter_map(ReportedRecord::of).collect(),
                         pooled: t.pooled.as_ref().map(|p| {
                             let natural = |x: f64| {
                                 let x = if is_ratio(a.measure) { x.exp() } else { x };
@@ -405,5 +463,44 @@ mod tests {
         let json = serde_json::to_string_pretty(&record).unwrap();
         let back: EditionRecord = serde_json::from_str(&json).unwrap();
         assert_eq!(back, record);
+    }
+
+    #[test]
+    fn reported_effects_are_on_record_and_older_records_still_load() {
+        let root =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid/reported");
+        let project = crate::data::load_project(&root).unwrap();
+        let analysed = crate::analysis::analyse(&project);
+        let stamp = EditionStamp {
+            edition: "2025-06-30".into(),
+            date: "2025-06-30".into(),
+            previous_edition: None,
+            inputs: InputsRecord::default(),
+        };
+        let record = edition_record(&project, &analysed, stamp);
+        let death = &record.outcomes[0].times[0];
+        let precisions: Vec<&str> = death
+            .reported
+            .iter()
+            .map(|r| r.precision.as_str())
+            .collect();
+        assert_eq!(precisions, ["ci", "ci", "p"]);
+        assert_eq!(
+            death.reported[0].adjusted_for.as_deref(),
+            Some("age, sex and baseline HbA1c")
+        );
+        assert_eq!(death.reported[0].ci, Some([0.55, 0.94]));
+        // Delta's counts are analysed, its printed OR kept on file only.
+        let target = &record.outcomes[1].times[0];
+        assert_eq!(target.studies, ["alpha", "beta", "delta"]);
+        assert_eq!(target.reported.len(), 2);
+        let json = serde_json::to_string_pretty(&record).unwrap();
+        let back: EditionRecord = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, record);
+        // A time point written before reported effects existed has no such field.
+        let old: TimeRecord =
+            serde_json::from_str(r#"{"time": "week 9", "studies": ["a"], "pooled": null}"#)
+                .unwrap();
+        assert!(old.reported.is_empty());
     }
 }

@@ -143,6 +143,10 @@ pub fn analyse_single_arms(project: &Project) -> SingleArmAnalysis {
         .iter()
         .filter_map(|o| {
             let o = o.get_ref();
+            if o.kind == OutcomeKind::TimeToEvent {
+                // Hazard ratios compare two arms; an uncontrolled arm has none.
+                return None;
+            }
             let settings = o.settings(&project.config.analysis);
             let times = outcome_times(
                 &o.id,
@@ -199,9 +203,10 @@ pub fn outcome_times(
                     .map(|(j, _)| *j);
                 let estimate = match kind {
                     OutcomeKind::Binary => proportion(s, m),
-                    OutcomeKind::Continuous => baseline.map_or(ArmEstimate::AsPrinted, |j| {
-                        mean_change(st, &st.results[j], m)
-                    }),
+                    OutcomeKind::Continuous | OutcomeKind::TimeToEvent => baseline
+                        .map_or(ArmEstimate::AsPrinted, |j| {
+                            mean_change(st, &st.results[j], m)
+                        }),
                 };
                 let row = SingleArmRow {
                     study: st.id.get_ref().clone(),
@@ -311,7 +316,7 @@ fn pool_rows(
             Proportions::Logit => Measure::PLO,
             Proportions::FreemanTukey => Measure::PFT,
         },
-        OutcomeKind::Continuous => Measure::MC,
+        OutcomeKind::Continuous | OutcomeKind::TimeToEvent => Measure::MC,
     };
     let mut yi = Vec::new();
     let mut vi = Vec::new();

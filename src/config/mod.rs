@@ -410,11 +410,13 @@ pub struct OutcomeDef {
     pub label: String,
     /// Unit of the reported values ("mmol/L", "% of patients").
     pub unit: String,
-    /// Continuous measurements or binary events.
+    /// Continuous measurements, binary events, or time to an event (hazard ratios as the
+    /// studies report them, `[[effects]]` only).
     pub kind: OutcomeKind,
     /// Which direction is good for patients.
     pub better: Direction,
-    /// Effect measure; default RR for binary and MD for continuous outcomes.
+    /// Effect measure; default RR for binary, MD for continuous and HR for time-to-event
+    /// outcomes.
     #[serde(default)]
     pub measure: Option<Spanned<EffectMeasure>>,
     /// Pooling method for this outcome; default from `[analysis]`.
@@ -508,6 +510,8 @@ pub enum EffectMeasure {
     MD,
     /// Standardised mean difference, Hedges' g (continuous).
     SMD,
+    /// Hazard ratio (time-to-event; only from effects the studies report).
+    HR,
 }
 
 impl EffectMeasure {
@@ -519,7 +523,16 @@ impl EffectMeasure {
             EffectMeasure::RD => "RD",
             EffectMeasure::MD => "MD",
             EffectMeasure::SMD => "SMD",
+            EffectMeasure::HR => "HR",
         }
+    }
+
+    /// True for ratio measures (RR, OR, HR), which are pooled on the log scale.
+    pub fn is_ratio(self) -> bool {
+        matches!(
+            self,
+            EffectMeasure::RR | EffectMeasure::OR | EffectMeasure::HR
+        )
     }
 }
 
@@ -617,6 +630,7 @@ impl OutcomeDef {
                 match self.kind {
                     OutcomeKind::Binary => EffectMeasure::RR,
                     OutcomeKind::Continuous => EffectMeasure::MD,
+                    OutcomeKind::TimeToEvent => EffectMeasure::HR,
                 },
                 |m| *m.get_ref(),
             ),
@@ -638,6 +652,19 @@ pub enum OutcomeKind {
     Continuous,
     /// Events out of participants.
     Binary,
+    /// Time to an event, compared by hazard ratios the studies report (`[[effects]]`).
+    TimeToEvent,
+}
+
+impl OutcomeKind {
+    /// The name written in `brief.toml` (`time-to-event`).
+    pub fn key(self) -> &'static str {
+        match self {
+            OutcomeKind::Continuous => "continuous",
+            OutcomeKind::Binary => "binary",
+            OutcomeKind::TimeToEvent => "time-to-event",
+        }
+    }
 }
 
 /// Which direction of an outcome favours the patient.

@@ -41,14 +41,15 @@ pub(super) fn check_summary_of_findings(
                 match parse_time(time.get_ref()) {
                     Err(e) => push(time.span(), e),
                     Ok(t) => {
+                        let at_t = |mt: &str| parse_time(mt).is_ok_and(|mt| mt.days == t.days);
                         let has_data = studies.iter().any(|s| {
                             s.study.analysed_results().any(|m| {
                                 m.outcome.as_ref().map(|o| o.get_ref()) == Some(id)
-                                    && m.time
-                                        .as_ref()
-                                        .and_then(|mt| parse_time(mt.get_ref()).ok())
-                                        .is_some_and(|mt| mt.days == t.days)
-                            })
+                                    && m.time.as_ref().is_some_and(|mt| at_t(mt.get_ref()))
+                            }) || s
+                                .study
+                                .analysed_effects()
+                                .any(|e| e.outcome.get_ref() == id && at_t(e.time.get_ref()))
                         });
                         if !has_data {
                             push(
@@ -59,11 +60,13 @@ pub(super) fn check_summary_of_findings(
                     }
                 }
                 if let Some(b) = &row.baseline_risk
-                    && def.get_ref().kind != crate::config::OutcomeKind::Binary
+                    && def.get_ref().kind == crate::config::OutcomeKind::Continuous
                 {
                     push(
                         b.per_1000.span(),
-                        format!("`baseline-risk` applies to binary outcomes; `{id}` is continuous"),
+                        format!(
+                            "`baseline-risk` applies to binary and time-to-event outcomes; `{id}` is continuous"
+                        ),
                     );
                 }
             }

@@ -107,6 +107,11 @@ impl Localiser<'_> {
             self.prose_opt(&mut e.note);
             self.source(&mut e.source);
         }
+        for e in &mut s.effects {
+            self.prose_opt(&mut e.adjusted_for);
+            self.prose_opt(&mut e.note);
+            self.source(&mut e.source);
+        }
         for f in &mut s.findings {
             self.prose_in(&mut f.text);
             self.source(&mut f.source);

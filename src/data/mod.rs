@@ -9,6 +9,7 @@ pub mod bibliography;
 mod check_identity;
 mod check_searches;
 mod check_sof;
+pub mod effects;
 pub mod excluded;
 pub mod localise;
 pub mod model;

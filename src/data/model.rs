@@ -69,6 +69,10 @@ pub struct Study {
     /// Reported p-values.
     #[serde(default)]
     pub comparisons: Vec<Comparison>,
+    /// Effects between two arms as a report prints them (`[[effects]]`: a hazard ratio
+    /// with its CI, an adjusted odds ratio …); see [`super::effects`].
+    #[serde(default)]
+    pub effects: Vec<super::effects::ReportedEffect>,
     /// Adverse events per arm.
     #[serde(default)]
     pub adverse_events: Vec<AdverseEvent>,
@@ -251,6 +255,10 @@ impl Study {
                 .findings
                 .iter()
                 .any(|f| is(&f.outcome) && !self.is_second_hand(&f.source))
+            || self
+                .effects
+                .iter()
+                .any(|e| e.outcome.get_ref() == outcome && !self.is_second_hand(&e.source))
     }
 }
 

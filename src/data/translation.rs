@@ -21,7 +21,7 @@ pub const ZH_SUFFIX: &str = "-zh";
 
 /// Keys whose values are curated prose a reader of another language needs translated: each
 /// may have a companion, and `check --lang zh` lists those without one.
-pub const PROSE_KEYS: [&str; 20] = [
+pub const PROSE_KEYS: [&str; 21] = [
     "population",
     "setting",
     "enrolment",
@@ -42,6 +42,7 @@ pub const PROSE_KEYS: [&str; 20] = [
     "country",
     "unit",
     "reasons",
+    "adjusted-for",
 ];
 
 /// Keys that are names rather than prose: they may have a companion; a study's missing one

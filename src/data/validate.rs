@@ -107,6 +107,7 @@ pub(super) fn validate(
             problems,
         }
         .run();
+        super::effects::check_effects(config, file, study, problems);
     }
 }
 
@@ -180,15 +181,16 @@ fn check_analysis(config: &BriefConfig, file: &SourceFile, problems: &mut Vec<Pr
             let fits = match o.kind {
                 OutcomeKind::Binary => matches!(m.get_ref(), M::RR | M::OR | M::RD),
                 OutcomeKind::Continuous => matches!(m.get_ref(), M::MD | M::SMD),
+                OutcomeKind::TimeToEvent => *m.get_ref() == M::HR,
             };
             if !fits {
                 problems.push(Problem::new(
                     file,
                     m.span(),
                     format!(
-                        "measure {} does not fit the {} outcome `{}` (binary: RR, OR, RD; continuous: MD, SMD)",
+                        "measure {} does not fit the {} outcome `{}` (binary: RR, OR, RD; continuous: MD, SMD; time-to-event: HR)",
                         m.get_ref().name(),
-                        if o.kind == OutcomeKind::Binary { "binary" } else { "continuous" },
+                        o.kind.key(),
                         o.id
                     ),
                 ));

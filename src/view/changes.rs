@@ -541,6 +541,7 @@ mod tests {
             time: t.into(),
             studies: ids.iter().map(|s| (*s).into()).collect(),
             pooled: p,
+            reported: Vec::new(),
         }
     }
 

@@ -361,6 +361,7 @@ fn time_forest(a: &OutcomeAnalysis, t: &TimeAnalysis, ctx: &ForestContext) -> Fo
     let data_header = labels.text(match o.kind {
         OutcomeKind::Binary => "forest.events-total",
         OutcomeKind::Continuous => "forest.mean-sd-n",
+        OutcomeKind::TimeToEvent => "forest.participants",
     });
     let arm_header = |arm: &str| {
         labels.fill(
@@ -494,6 +495,7 @@ pub(super) fn arm_text(d: &ArmData) -> String {
     match *d {
         ArmData::Events { events, n } => format!("{events}/{n}"),
         ArmData::Means { mean, sd, n } => format!("{} ({}), {n}", num(mean), num(sd)),
+        ArmData::Size { n } => format!("{n}"),
     }
 }
 
@@ -563,7 +565,7 @@ pub(super) fn arm_sum(members: &[&StudyEffectRow], arm: fn(&StudyEffectRow) -> A
             .iter()
             .map(|d| match d {
                 ArmData::Events { events, .. } => *events,
-                ArmData::Means { .. } => 0.0,
+                ArmData::Means { .. } | ArmData::Size { .. } => 0.0,
             })
             .sum();
         format!("{e}/{n}")

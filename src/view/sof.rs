@@ -8,7 +8,7 @@
 use serde::Serialize;
 
 use super::words::{capitalise, curated, measure_label};
-use crate::analysis::certainty::{SofEffect, SofResult};
+use crate::analysis::certainty::{SofEffect, SofResult, Unestimable};
 use crate::config::BriefConfig;
 use crate::config::certainty::{Concern, GradeDomain};
 use crate::data::Project;
@@ -417,6 +417,44 @@ fn effect_cells(
             };
             (relative, control_text, difference)
         }
+        SofEffect::TimeToEvent {
+            measure,
+            relative: (e, lo, hi),
+            control_risk,
+            absolute,
+        } => {
+            let relative = labels.fill(
+                "sof.relative",
+                &[
+                    ("measure", &measure_abbrev(*measure, labels)),
+                    ("estimate", &fixed(*e, 2)),
+                    ("lower", &fixed(*lo, 2)),
+                    ("upper", &fixed(*hi, 2)),
+                ],
+            );
+            let control_text = match control_risk {
+                Some((risk, source)) => {
+                    note(labels.fill("sof.baseline-from", &[("source", source)]));
+                    labels.fill("sof.per-1000", &[("n", &fixed(1000.0 * risk, 0))])
+                }
+                None => "\u{2014}".into(),
+            };
+            let difference = match absolute {
+                Some(a) => labels.fill(
+                    "sof.difference-per-1000",
+                    &[
+                        ("difference", &more_fewer(a.difference_per_1000, labels)),
+                        ("lower", &more_fewer(a.difference_lower, labels)),
+                        ("upper", &more_fewer(a.difference_upper, labels)),
+                    ],
+                ),
+                None => labels.fill(
+                    "sof.not-estimable-because",
+                    &[("reason", &Unestimable::NoControlRisk.words(labels))],
+                ),
+            };
+            (relative, control_text, difference)
+        }
         SofEffect::Continuous {
             measure,
             estimate: (e, lo, hi),
@@ -471,6 +509,7 @@ fn measure_abbrev(m: Measure, labels: &Labels) -> String {
         Measure::RD => "RD".into(),
         Measure::MD => "MD".into(),
         Measure::SMD => "SMD".into(),
+        Measure::HR => "HR".into(),
         other => capitalise(measure_label(other, labels)),
     }
 }

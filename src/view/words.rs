@@ -26,6 +26,7 @@ fn measure_key(m: Measure) -> &'static str {
         Measure::MC => "measure.mc",
         Measure::SMCR => "measure.smcr",
         Measure::GEN => "measure.generic",
+        Measure::HR => "measure.hr",
     }
 }
 

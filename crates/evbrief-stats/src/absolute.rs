@@ -80,6 +80,10 @@ fn raw_intervention_risk(measure: Measure, acr: f64, y: f64) -> f64 {
         // ACR = 1 are fixed points of the odds ratio.
         Measure::OR | Measure::PETO if acr == 0.0 || acr == 1.0 => acr,
         Measure::OR | Measure::PETO => ilogit((acr / (1.0 - acr)).ln() + y),
+        // 1 − (1 − ACR)^HR under proportional hazards, written as
+        // −expm1(HR · ln(1 − ACR)); ACR = 0 and ACR = 1 are fixed points.
+        Measure::HR if acr == 0.0 || acr == 1.0 => acr,
+        Measure::HR => -(y.exp() * (-acr).ln_1p()).exp_m1(),
         // ACR + RD.
         _ => acr + y,
     }
@@ -111,6 +115,10 @@ fn cap(x: f64, lo: f64, hi: f64) -> (f64, bool) {
 /// - OR and PETO (Peto's odds ratio is applied as an odds ratio):
 ///   `risk = OR · ACR / (1 - ACR + OR · ACR)`, always within `[0, 1]`;
 ///   difference = `(risk - ACR)` × 1000.
+/// - HR (a time-to-event outcome; ACR is the control risk of an event by the
+///   time point of the row): `risk = 1 − (1 − ACR)^HR`, which assumes
+///   proportional hazards (Cochrane Handbook v6 chapter 15 §15.4.4, absolute
+///   effects from hazard ratios; GRADE Handbook 5.2), always within `[0, 1]`.
 /// - RD: the difference IS the effect: difference = `RD` × 1000 and its CI
 ///   the RD's CI × 1000, never moved towards zero (a Newcombe interval of
 ///   −0.037 to 0.281 stays "37 fewer to 281 more" even at `ACR = 0`); only
@@ -128,7 +136,7 @@ fn cap(x: f64, lo: f64, hi: f64) -> (f64, bool) {
 /// risk difference (its interval unchanged) or a baseline risk from
 /// elsewhere (another population, a registry).
 ///
-/// Errors: a measure other than RR, OR, PETO or RD
+/// Errors: a measure other than RR, OR, PETO, HR or RD
 /// ([`StatsError::IncompatibleMethod`], as for other unsupported measure
 /// combinations); a non-finite input, a control risk outside `[0, 1]`, or
 /// limits not ordered `lower <= estimate <= upper`
@@ -142,10 +150,10 @@ pub fn absolute_effect(
 ) -> Result<AbsoluteEffect, StatsError> {
     if !matches!(
         measure,
-        Measure::RR | Measure::OR | Measure::PETO | Measure::RD
+        Measure::RR | Measure::OR | Measure::PETO | Measure::HR | Measure::RD
     ) {
         return Err(StatsError::IncompatibleMethod {
-            method: "absolute effect per 1000 (needs RR, OR, PETO or RD)".into(),
+            method: "absolute effect per 1000 (needs RR, OR, PETO, HR or RD)".into(),
             measure: measure.to_string(),
         });
     }
@@ -199,6 +207,25 @@ mod tests {
     use super::*;
     use crate::testutil::assert_close;
     use proptest::prelude::*;
+
+    #[test]
+    fn hazard_ratio_at_a_control_risk() {
+        // HR 0.5 (0.25 to 1) at ACR 0.2: 1 − 0.8^0.5 = 0.105572809,
+        // 1 − 0.8^0.25 = 0.054258390, 1 − 0.8 = 0.2 (Cochrane Handbook 15.4.4).
+        let e = absolute_effect(Measure::HR, 0.2, 0.5f64.ln(), 0.25f64.ln(), 0.0).unwrap();
+        let risk = 1.0 - 0.8f64.sqrt();
+        assert_effect(
+            e,
+            [
+                200.0,
+                risk * 1000.0,
+                (risk - 0.2) * 1000.0,
+                (1.0 - 0.8f64.powf(0.25) - 0.2) * 1000.0,
+                0.0,
+            ],
+        );
+        assert!(!e.capped.any());
+    }
 
     #[track_caller]
     fn assert_effect(e: AbsoluteEffect, expected: [f64; 5]) {
@@ -368,10 +395,10 @@ mod tests {
         /// Differences stay within ±1000, ordered like the relative effect limits.
         #[test]
         fn differences_are_bounded_and_ordered(
-            mi in 0usize..4, acr in 0.0f64..=1.0,
+            mi in 0usize..5, acr in 0.0f64..=1.0,
             a in -50.0f64..50.0, b in -50.0f64..50.0, c in -50.0f64..50.0
         ) {
-            let m = [Measure::RR, Measure::OR, Measure::PETO, Measure::RD][mi];
+            let m = [Measure::RR, Measure::OR, Measure::PETO, Measure::RD, Measure::HR][mi];
             let mut y = [a, b, c];
             y.sort_by(f64::total_cmp);
             let e = absolute_effect(m, acr, y[1], y[0], y[2]).unwrap();

@@ -39,6 +39,11 @@ pub enum Measure {
     /// Generic inverse variance: effects `yi` with variances `vi` (or standard
     /// errors `sei`) computed elsewhere (metafor `rma(yi, vi)`).
     GEN,
+    /// Log hazard ratio, as studies report it (an estimate with its CI, SE or p,
+    /// converted by [`crate::reported`]); metafor has no `escalc` measure for it and
+    /// pools it as `rma(yi, vi)` with `transf = exp`. Not in [`Measure::ALL`]: the
+    /// CSV analysis takes log hazard ratios as `GEN`.
+    HR,
 }
 
 /// The kind of per-study data a measure needs.
@@ -103,14 +108,14 @@ impl Measure {
             Measure::MD | Measure::SMD => DataKind::Continuous,
             Measure::PR | Measure::PLO | Measure::PFT | Measure::PAS => DataKind::Proportion,
             Measure::MC | Measure::SMCR => DataKind::Change,
-            Measure::GEN => DataKind::Generic,
+            Measure::GEN | Measure::HR => DataKind::Generic,
         }
     }
 
     /// The back-transform used for reporting on the natural scale.
     pub fn back_transform(self) -> BackTransform {
         match self {
-            Measure::RR | Measure::OR | Measure::PETO => BackTransform::Exp,
+            Measure::RR | Measure::OR | Measure::PETO | Measure::HR => BackTransform::Exp,
             Measure::PR => BackTransform::Identity,
             Measure::PLO => BackTransform::ILogit,
             Measure::PFT => BackTransform::IpftHm,
@@ -140,6 +145,7 @@ impl Measure {
             Measure::GEN => "GEN",
             Measure::MC => "MC",
             Measure::SMCR => "SMCR",
+            Measure::HR => "HR",
         }
     }
 }

@@ -1,0 +1,227 @@
+//! Effects as papers report them (`[[effects]]`) and time-to-event outcomes: validation
+//! with every problem at once, pooling beside arm-level effects checked against metafor,
+//! and the brief's forest rows "as reported" (tests/fixtures/valid/reported).
+
+use std::fs;
+use std::path::Path;
+
+mod common;
+use common::*;
+
+/// metafor 3.8.1 on the Handbook conversions (Cochrane Handbook 6.3.1–6.3.2):
+/// `yi = log(c(0.72, 0.85, 0.64))`, `sei = c((log(0.94) - log(0.55))/(2*qnorm(.975)),
+/// (log(1.20) - log(0.60))/(2*qnorm(.975)), abs(log(0.64))/qnorm(1 - 0.02/2))`,
+/// `rma(yi, sei = sei, method = "REML", test = "knha")`, back-transformed with `exp`.
+const METAFOR_HR: [f64; 3] = [0.7336014878, 0.5346002165, 1.0066796203];
+/// Its weights in percent (`weights()`), Alpha, Beta, Gamma.
+const METAFOR_HR_WEIGHTS: [f64; 3] = [47.48685, 28.3916, 24.12155];
+
+/// metafor 3.8.1: Alpha's OR 2.1 (1.1 to 4.0), Beta's OR 0.9 with SE 0.35 (log scale),
+/// Delta's `escalc("OR", ai = 20, bi = 13, ci = 9, di = 23)`;
+/// `rma(yi, vi, method = "REML", test = "knha")`, back-transformed with `exp`.
+const METAFOR_OR: [f64; 3] = [1.8309144328, 0.3063543388, 10.9423867584];
+
+fn close(ours: f64, theirs: f64, what: &str) {
+    assert!(
+        ((ours - theirs) / theirs).abs() < 1e-6,
+        "{what}: ours {ours}, metafor {theirs}"
+    );
+}
+
+fn analysis_json(dir: &Path) -> serde_json::Value {
+    let editions = dir.join("output/editions");
+    let mut names: Vec<_> = fs::read_dir(&editions)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.sort();
+    let latest = names.pop().unwrap();
+    serde_json::from_slice(&fs::read(editions.join(latest).join("analysis.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn reported_effects_pool_with_arm_level_ones_as_metafor_does() {
+    let dir = project(Some("valid/reported"));
+    build(dir.path(), &[]);
+    let json = analysis_json(dir.path());
+    let pooled = |o: usize| {
+        let t = &json["outcomes"][o]["times"][0];
+        let p = &t["pooled"];
+        let f = |k: &str| p[k].as_f64().unwrap();
+        (t.clone(), [f("estimate"), f("ci-lower"), f("ci-upper")])
+    };
+    let (death, hr) = pooled(0);
+    assert_eq!(json["outcomes"][0]["measure"], "hazard ratio");
+    assert_eq!(death["time"], "year 2");
+    assert_eq!(death["pooled"]["k"], 3);
+    for ((ours, theirs), what) in hr.iter().zip(METAFOR_HR).zip(["HR", "lower", "upper"]) {
+        close(*ours, theirs, what);
+    }
+    let reported = death["reported"].as_array().unwrap();
+    assert_eq!(reported.len(), 3);
+    assert_eq!(reported[0]["adjusted-for"], "age, sex and baseline HbA1c");
+    assert_eq!(reported[2]["precision"], "p");
+    assert_eq!(reported[2]["p"], 0.02);
+
+    let (target, or) = pooled(1);
+    assert_eq!(
+        target["studies"],
+        serde_json::json!(["alpha", "beta", "delta"])
+    );
+    assert_eq!(target["reported"].as_array().unwrap().len(), 2);
+    for ((ours, theirs), what) in or.iter().zip(METAFOR_OR).zip(["OR", "lower", "upper"]) {
+        close(*ours, theirs, what);
+    }
+
+    // Weights as metafor's, from `analyse --json`-free means: the brief's own record of
+    // the forest plot is the PDF, so read the weights there.
+    let text = pdf_flow_text(&dir.path().join("output/brief.pdf")).unwrap();
+    for w in METAFOR_HR_WEIGHTS {
+        let printed = format!("{:.1}%", w);
+        assert!(
+            text.contains(&printed),
+            "weight {printed} in the forest plot"
+        );
+    }
+}
+
+/// A copy of the fixture with one more study file, built; returns exit code and stderr.
+fn build_with_study(name: &str, body: &str) -> (Option<i32>, String) {
+    let dir = project(Some("valid/reported"));
+    let root = dir.path();
+    fs::write(root.join(format!("data/studies/{name}.toml")), body).unwrap();
+    let bib = root.join("data/references.bib");
+    let entry = "@article{bad2024,\n  author = {Bad, Bea},\n  title = {Bad data},\n  journal = {J},\n  year = {2024}\n}\n";
+    fs::write(&bib, fs::read_to_string(&bib).unwrap() + entry).unwrap();
+    let out = evbrief(&["build", "-q", "-p", root.to_str().unwrap()]);
+    assert!(!root.join("output/brief.pdf").exists());
+    (out.status.code(), stderr(&out))
+}
+
+const HEAD: &str = r#"id = "bad"
+label = "Bad 2024"
+design = "rct"
+condition = "T2DM"
+population = "Adults"
+
+[[reports]]
+key = "bad2024"
+role = "primary"
+
+[[arms]]
+id = "msc"
+label = "UC-MSC"
+role = "intervention"
+n = 10
+intervention = "cells"
+source = { report = "bad2024", at = "Methods" }
+
+[[arms]]
+id = "usual"
+label = "Usual care"
+role = "control"
+n = 10
+intervention = "usual"
+source = { report = "bad2024", at = "Methods" }
+"#;
+
+#[test]
+fn every_bad_effect_is_named_at_its_place() {
+    let body = format!(
+        r#"{HEAD}
+[[effects]]
+outcome = "death"
+time = "year 2"
+measure = "HR"
+estimate = 0.5
+ci-lower = 0.6
+ci-upper = 0.9
+adjusted = true
+source = {{ report = "bad2024", at = "Table 1" }}
+
+[[effects]]
+outcome = "hba1c-target"
+time = "week 24"
+measure = "RR"
+estimate = -0.2
+se = 0.1
+p = 0.04
+adjusted = false
+adjusted-for = "age"
+source = {{ report = "bad2024", at = "Table 1" }}
+
+[[effects]]
+outcome = "hba1c-target"
+time = "week 12"
+measure = "OR"
+estimate = 1.4
+p = 1.0
+adjusted = false
+arms = ["usual", "msc"]
+source = {{ report = "nowhere", at = "Table 1" }}
+
+[[effects]]
+outcome = "death"
+time = "year 1"
+measure = "HR"
+estimate = 0.8
+ci-lower = 0.7
+adjusted = false
+source = {{ report = "bad2024", at = "Table 1" }}
+
+[[effects]]
+outcome = "death"
+time = "year 3"
+measure = "HR"
+estimate = 0.8
+adjusted = false
+source = {{ report = "bad2024", at = "Table 1" }}
+
+[[effects]]
+outcome = "hba1c-target"
+time = "week 52"
+measure = "OR"
+estimate = 1.8
+ci-lower = 1.1
+ci-upper = 2.9
+adjusted = false
+source = {{ report = "bad2024", at = "Table 1" }}
+
+[[results]]
+outcome = "hba1c-target"
+time = "week 52"
+arm = "msc"
+events = 5
+source = {{ report = "bad2024", at = "Table 2" }}
+
+[[results]]
+outcome = "death"
+time = "year 2"
+arm = "msc"
+events = 1
+source = {{ report = "bad2024", at = "Table 2" }}
+"#
+    );
+    let (code, stderr) = build_with_study("bad", &body);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let expected = "\
+data/studies/bad.toml:32:12: the 95% CI must contain the estimate: need ci-lower ≤ estimate ≤ ci-upper with ci-lower < ci-upper, found 0.5 (0.6 to 0.9)
+data/studies/bad.toml:34:12: an adjusted effect needs `adjusted-for` (what the model adjusted for, in words)
+data/studies/bad.toml:40:11: measure RR does not match outcome `hba1c-target`, which is pooled as OR (brief.toml); a reported effect must be on the outcome's measure
+data/studies/bad.toml:41:12: a ratio must be positive, found -0.2
+data/studies/bad.toml:43:5: give exactly one precision (95% CI, `se` or `p`): `p` comes on top of `se`
+data/studies/bad.toml:44:12: `adjusted-for` goes with `adjusted = true`; this effect says `adjusted = false`
+data/studies/bad.toml:53:5: p must be an exact two-sided p value strictly between 0 and 1, found 1.0
+data/studies/bad.toml:56:21: source report `nowhere` is not one of this study's reports
+data/studies/bad.toml:55:8: the first arm of an effect must be an intervention arm (the effect is intervention versus control); `usual` is not
+data/studies/bad.toml:55:8: the second arm of an effect must be a control arm (the effect is intervention versus control); `msc` is not
+data/studies/bad.toml:63:12: `ci-lower` needs `ci-upper`
+data/studies/bad.toml:71:12: give the estimate's precision: `ci-lower` and `ci-upper` (95% CI), or `se`, or an exact two-sided `p`
+data/studies/bad.toml:28:11: outcome `death` at `year 2` is given both as this reported effect and as arm-level results (line 95); pooling both would count the trial twice: mark the one not to analyse `analyse = false`
+data/studies/bad.toml:76:11: outcome `hba1c-target` at `week 52` is given both as this reported effect and as arm-level results (line 88); pooling both would count the trial twice: mark the one not to analyse `analyse = false`
+data/studies/bad.toml:93:11: outcome `death` is time-to-event: give the hazard ratio the report prints as an `[[effects]]` entry (arm-level results are kept only with `analyse = false`)
+error: 15 problems in the project data; nothing was written
+";
+    assert_eq!(stderr, expected);
+}
