@@ -5,26 +5,41 @@
 //! template edit, in process with one kept-alive Typst world, as `evbrief watch` does it.
 //!
 //! Run with `cargo bench --bench build`. Each sample spawns the release binary as a new
-//! process (cold: fonts, data and templates loaded from scratch); peak memory is the
-//! largest resident set of those children (`getrusage(RUSAGE_CHILDREN)`), so it is the
-//! peak over everything run so far: the bundled brief is measured first.
+//! process (cold: fonts, data and templates loaded from scratch); peak memory is each
+//! child's own resident set (`wait4`), the largest over a case's runs.
+//!
+//! When `Rscript` with metafor is installed, the bench first times R drawing one metafor
+//! forest plot into a PDF (`benches/support/forest.R`) in the same run and prints each
+//! cold build as a ratio of it; otherwise it says that R was not found. The watch
+//! rebuilds are printed as ratios of the cold build of the bundled brief.
+//! `EVBRIEF_BENCH_EXE=path` spawns that binary instead of this build's (an earlier
+//! commit's, saved, to compare before and after in one run).
 
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::Instant;
+use std::process::{Command, Stdio};
+
+use support::{evbrief_exe, run_child, summarise};
 
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let out_dir = tempfile_dir();
-    measure("cold build of the bundled brief", &root, &out_dir, 15, &[]);
+    let r = r_forest_plot(&root, &out_dir, 7);
+    let cold = measure(
+        "cold build of the bundled brief",
+        &root,
+        &out_dir,
+        15,
+        &[],
+        r,
+    );
     for (what, args) in [
         ("cold build of the handout", &["--format", "handout"][..]),
         ("cold build of the slides", &["--format", "slides"][..]),
         ("cold build of the Chinese brief", &["--lang", "zh"][..]),
     ] {
-        measure(what, &root, &out_dir, 9, args);
+        measure(what, &root, &out_dir, 9, args, r);
     }
 
     let synthetic = out_dir.join("synthetic-300");
@@ -42,14 +57,16 @@ fn main() {
         &out_dir,
         5,
         &[],
+        r,
     );
-    watch_rebuilds(&root, &out_dir, 15);
+    watch_rebuilds(&root, &out_dir, 15, cold);
     let _ = std::fs::remove_dir_all(out_dir);
 }
 
 /// Median rebuild time of a watch session over a copy of the bundled brief, after an edit
-/// of one reported value and after an edit of the template.
-fn watch_rebuilds(repo: &Path, out_dir: &Path, samples: usize) {
+/// of one reported value and after an edit of the template, and each as a ratio of
+/// `cold_ms`, the median cold build of the same project.
+fn watch_rebuilds(repo: &Path, out_dir: &Path, samples: usize, cold_ms: f64) {
     use evbrief::living::watch::ChangeSet;
 
     let project = out_dir.join("watch");
@@ -92,11 +109,12 @@ fn watch_rebuilds(repo: &Path, out_dir: &Path, samples: usize) {
         ("  of a data rebuild, the PDF export", export_times),
     ] {
         times.sort_by(f64::total_cmp);
+        let median = times[samples / 2];
         println!(
-            "{what}: median {:.1} ms, min {:.1} ms, max {:.1} ms over {samples} rebuilds",
-            times[samples / 2],
+            "{what}: median {median:.1} ms, min {:.1} ms, max {:.1} ms over {samples} rebuilds; {:.2} × the cold build",
             times[0],
-            times[samples - 1]
+            times[samples - 1],
+            median / cold_ms
         );
     }
 }
@@ -113,52 +131,69 @@ fn copy(from: &Path, to: &Path) {
     }
 }
 
-/// Spawns `samples` cold builds of `project` (with `args` added) and prints the median time
-/// and peak memory.
-fn measure(what: &str, project: &Path, out_dir: &Path, samples: usize, args: &[&str]) {
-    let exe = PathBuf::from(env!("CARGO_BIN_EXE_evbrief"));
+/// Spawns `samples` cold builds of `project` (with `args` added), prints the median time,
+/// the phase timings of the median run, the peak memory and the ratio to R's forest plot
+/// (`r`, when measured), and returns the median in ms.
+fn measure(
+    what: &str,
+    project: &Path,
+    out_dir: &Path,
+    samples: usize,
+    args: &[&str],
+    r: Option<f64>,
+) -> f64 {
     let output = out_dir.join("brief.pdf");
-    let mut times = Vec::with_capacity(samples);
-    let mut peak_kib = 0u64;
-    for _ in 0..samples {
-        let start = Instant::now();
-        let status = Command::new(&exe)
-            .args(["build", "-q", "-p"])
+    let build = || {
+        let mut command = Command::new(evbrief_exe());
+        command
+            .args(["build", "-q", "--timings", "-p"])
             .arg(project)
             .arg("-o")
             .arg(&output)
-            .args(args)
-            .status()
-            .expect("spawn evbrief");
-        times.push(start.elapsed().as_secs_f64() * 1e3);
-        assert!(status.success(), "build failed");
-        peak_kib = peak_kib.max(children_peak_rss_kib());
-    }
-    times.sort_by(f64::total_cmp);
-    let median = times[samples / 2];
+            .args(args);
+        run_child(command)
+    };
+    build(); // warm-up: page cache, and the first edition is written
+    let m = summarise((0..samples).map(|_| build()).collect());
+    let ratio = r.map_or(String::new(), |r| format!("; {:.2} × R", m.median_ms / r));
     println!(
-        "{what}: median {median:.1} ms, min {:.1} ms, max {:.1} ms over {samples} runs; peak RSS {:.1} MiB",
-        times[0],
-        times[samples - 1],
-        peak_kib as f64 / 1024.0
+        "{what}: median {:.1} ms, min {:.1} ms, max {:.1} ms over {samples} runs; peak RSS {:.1} MiB{ratio}",
+        m.median_ms, m.min_ms, m.max_ms, m.peak_mib
     );
+    if let Some(phases) = &m.phases {
+        println!("  phases of the median run: {phases}");
+    }
+    m.median_ms
+}
+
+/// Times `Rscript benches/support/forest.R` (one metafor forest plot into a PDF) and
+/// returns its median in ms, or `None`, saying so, when R or metafor is not installed.
+fn r_forest_plot(root: &Path, out_dir: &Path, samples: usize) -> Option<f64> {
+    let script = root.join("benches/support/forest.R");
+    let pdf = out_dir.join("forest-r.pdf");
+    let run = || {
+        let mut command = Command::new("Rscript");
+        command.arg(&script).arg(&pdf).stderr(Stdio::null());
+        command
+    };
+    let available = run()
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !available {
+        println!("R forest plot: Rscript with metafor not found; no ratios to R");
+        return None;
+    }
+    let m = summarise((0..samples).map(|_| run_child(run())).collect());
+    println!(
+        "R forest plot (metafor forest(rma(...)) into a PDF): median {:.1} ms, min {:.1} ms, max {:.1} ms over {samples} runs; peak RSS {:.1} MiB",
+        m.median_ms, m.min_ms, m.max_ms, m.peak_mib
+    );
+    Some(m.median_ms)
 }
 
 fn tempfile_dir() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("evbrief-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
-}
-
-/// Largest resident set of any waited-for descendant (`ru_maxrss` of RUSAGE_CHILDREN), in KiB.
-fn children_peak_rss_kib() -> u64 {
-    // SAFETY: getrusage writes into the zero-initialised struct we pass and nothing else.
-    unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        if libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) == 0 {
-            usage.ru_maxrss.max(0) as u64
-        } else {
-            0
-        }
-    }
 }

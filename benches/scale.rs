@@ -22,10 +22,13 @@
 //! Run all of it with `cargo bench --bench scale` (about 10 minutes on 2 cores), or a subset
 //! with `EVBRIEF_SCALE=10x1,100x5 cargo bench --bench scale` (studies × outcomes pairs).
 //! It prints markdown tables: the measurements, then the growth between sizes.
+//! `EVBRIEF_BENCH_EXE=path` spawns that evbrief binary for the cold builds instead of
+//! this build's.
 
 mod support;
 
-use std::io::Read as _;
+use support::{Measured, run_child, summarise};
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -140,16 +143,6 @@ fn env_usize(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-/// Median and spread of some timed runs, and the largest peak memory among them.
-struct Measured {
-    median_ms: f64,
-    min_ms: f64,
-    max_ms: f64,
-    peak_mib: f64,
-    /// The `timings:` line of the median run (cold builds only).
-    phases: Option<String>,
-}
-
 struct Row {
     studies: usize,
     outcomes: usize,
@@ -159,70 +152,8 @@ struct Row {
     watch: Measured,
 }
 
-/// What one child process did: wall time, peak RSS, what it printed.
-struct ChildRun {
-    ms: f64,
-    peak_kib: u64,
-    stdout: String,
-}
-
-/// Runs `command` to completion and reads its own peak RSS with `wait4`.
-// The child is reaped by `wait4` below, which std's `Child::wait` cannot replace: only
-// wait4 returns the child's own resource usage.
-#[allow(clippy::zombie_processes)]
-fn run_child(mut command: Command) -> ChildRun {
-    let start = Instant::now();
-    let mut child = command
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("spawn a child process");
-    let mut stdout = String::new();
-    child
-        .stdout
-        .take()
-        .expect("piped stdout")
-        .read_to_string(&mut stdout)
-        .expect("read the child's output");
-    let pid = child.id() as libc::pid_t;
-    // SAFETY: `status` and `usage` are zero-initialised locals that wait4 writes into; the
-    // pid is our own child, not yet waited for (std's `Child` is never waited on).
-    let (status, usage) = unsafe {
-        let mut status = 0;
-        let mut usage: libc::rusage = std::mem::zeroed();
-        let r = libc::wait4(pid, &mut status, 0, &mut usage);
-        assert_eq!(r, pid, "wait4 failed");
-        (status, usage)
-    };
-    let ms = start.elapsed().as_secs_f64() * 1e3;
-    assert!(
-        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-        "child failed: {command:?}\n{stdout}"
-    );
-    ChildRun {
-        ms,
-        peak_kib: usage.ru_maxrss.max(0) as u64,
-        stdout,
-    }
-}
-
-fn summarise(mut runs: Vec<ChildRun>) -> Measured {
-    runs.sort_by(|a, b| a.ms.total_cmp(&b.ms));
-    let median = &runs[runs.len() / 2];
-    Measured {
-        median_ms: median.ms,
-        min_ms: runs[0].ms,
-        max_ms: runs[runs.len() - 1].ms,
-        peak_mib: runs.iter().map(|r| r.peak_kib).max().unwrap_or(0) as f64 / 1024.0,
-        phases: median
-            .stdout
-            .lines()
-            .find_map(|l| l.strip_prefix("timings: "))
-            .map(str::to_string),
-    }
-}
-
 fn evbrief() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_evbrief"))
+    Command::new(support::evbrief_exe())
 }
 
 fn cold_builds(project: &Path, output: &Path, runs: usize) -> Measured {
