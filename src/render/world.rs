@@ -16,7 +16,7 @@ use typst::text::{Font, FontBook, FontInfo};
 use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 use typst_kit::diagnostics::DiagnosticWorld;
-use typst_kit::fonts::FontStore;
+use typst_kit::fonts::{FontSource, FontStore};
 
 /// Where the common CJK font packages install a Simplified-Chinese-capable font, checked
 /// in order; the first file found is loaded. Debian/Ubuntu `fonts-noto-cjk`, Fedora
@@ -69,7 +69,10 @@ fn embedded_fonts() -> &'static Vec<(Font, FontInfo)> {
 /// Fonts of a project: embedded ones, every font in `<root>/fonts/`, then (when `options`
 /// allow) one system CJK font.
 ///
-/// Each font file is read once per process (the system CJK collection is ~26 MB).
+/// A project's own fonts are read once per process. The system CJK collection (~26 MB)
+/// is memory-mapped ([`mapped_faces`]): only the tables the font book needs are read at
+/// start, and a face is parsed the first time a document sets text in it, so a brief
+/// without Chinese text never reads the rest of the file.
 pub fn load_fonts(root: &Path, options: FontOptions) -> FontStore {
     let mut store = FontStore::new();
     store.extend(embedded_fonts().iter().cloned());
@@ -85,24 +88,70 @@ pub fn load_fonts(root: &Path, options: FontOptions) -> FontStore {
         })
     });
     paths.sort();
-    // One CJK collection is enough for fallback; each costs ~20 MB of memory.
-    if options.system_cjk {
-        paths.extend(
-            SYSTEM_CJK_FONTS
-                .iter()
-                .map(PathBuf::from)
-                .find(|p| p.is_file()),
-        );
-    }
     for path in paths {
         // Read each file once; the fonts share its bytes instead of re-reading on first use.
+        // (Not mapped: a user may overwrite a project font in place during `watch`.)
         let Ok(data) = fs::read(&path) else { continue };
         store.extend(Font::iter(Bytes::new(data)).map(|font| {
             let info = font.info().clone();
             (font, info)
         }));
     }
+    // One CJK collection is enough for fallback.
+    if options.system_cjk
+        && let Some(path) = SYSTEM_CJK_FONTS.iter().map(Path::new).find(|p| p.is_file())
+    {
+        for (face, info) in mapped_faces(path) {
+            store.push((face, info));
+        }
+    }
     store
+}
+
+/// One face of a memory-mapped font file, handed to Typst as a [`Font`] the first time a
+/// document asks for it (Typst's `FontStore` keeps it from then on).
+struct MappedFace {
+    /// The whole file, mapped; the faces of a collection share it.
+    data: Bytes,
+    /// The face's index in the collection.
+    index: u32,
+}
+
+impl FontSource for MappedFace {
+    fn load(&self) -> Option<Font> {
+        Font::new(self.data.clone(), self.index)
+    }
+}
+
+/// The faces of the font file at `path`, memory-mapped, with the metadata of each (read
+/// from the file's tables without parsing the glyphs). An unreadable file gives none.
+///
+/// Only system fonts are mapped: package managers replace them by renaming a new file into
+/// place, so the mapped file never changes under us (a file truncated in place would make
+/// reads of the mapping fault).
+fn mapped_faces(path: &Path) -> Vec<(MappedFace, FontInfo)> {
+    let Ok(file) = fs::File::open(path) else {
+        return Vec::new();
+    };
+    // SAFETY: the mapping is read-only and lives as long as the `Bytes` holding it; the
+    // file is a system font, replaced only by rename (see above), never written in place.
+    let Ok(map) = (unsafe { memmap2::Mmap::map(&file) }) else {
+        return Vec::new();
+    };
+    let data = Bytes::new(map);
+    let count = ttf_parser::fonts_in_collection(data.as_slice()).unwrap_or(1);
+    (0..count)
+        .filter_map(|index| {
+            let info = FontInfo::new(data.as_slice(), index)?;
+            Some((
+                MappedFace {
+                    data: data.clone(),
+                    index,
+                },
+                info,
+            ))
+        })
+        .collect()
 }
 
 /// Families of the loaded fonts that can set Simplified Chinese, Simplified-Chinese
@@ -399,6 +448,21 @@ mod tests {
 #[cfg(test)]
 mod font_tests {
     use super::*;
+
+    #[test]
+    fn a_mapped_font_file_gives_the_same_faces_and_loads_them_on_demand() {
+        let dir = tempfile::tempdir().unwrap();
+        let (font, info) = &embedded_fonts()[0];
+        let path = dir.path().join("face.otf");
+        std::fs::write(&path, font.data().as_slice()).unwrap();
+        let faces = mapped_faces(&path);
+        assert_eq!(faces.len(), 1);
+        assert_eq!(faces[0].1.family, info.family);
+        let loaded = faces[0].0.load().expect("the face parses");
+        assert_eq!(loaded.info().family, info.family);
+        assert_eq!(loaded.data().as_slice(), font.data().as_slice());
+        assert!(mapped_faces(&dir.path().join("missing.ttc")).is_empty());
+    }
 
     #[test]
     fn without_system_fonts_an_empty_project_has_no_cjk_family() {
