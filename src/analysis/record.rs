@@ -44,6 +44,9 @@ pub struct EditionRecord {
     pub studies: Vec<StudyRecord>,
     /// Records in the inbox, awaiting assessment.
     pub awaiting: Vec<AwaitingRecord>,
+    /// Records excluded at screening (absent in records of older versions).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub excluded: Vec<ExcludedEntry>,
     /// Pooled results per outcome and time point.
     pub outcomes: Vec<OutcomeRecord>,
     /// Certainty of the evidence per summary-of-findings row.
@@ -105,6 +108,21 @@ pub struct AwaitingRecord {
     /// That search's source as readers know it ("PubMed").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+}
+
+/// A record excluded at screening (`data/excluded/`), so that "What's new" can say why a
+/// record left the inbox.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct ExcludedEntry {
+    /// Bibliography key.
+    pub key: String,
+    /// "Title (2015)", or the key when the record has no title.
+    pub summary: String,
+    /// `title-abstract` or `full-text`.
+    pub stage: String,
+    /// Why, as recorded.
+    pub reason: String,
 }
 
 /// One outcome's results.
@@ -385,6 +403,18 @@ pub fn edition_record(
         inputs: stamp.inputs,
         studies,
         awaiting,
+        excluded: project
+            .excluded
+            .iter()
+            .map(|r| ExcludedEntry {
+                key: r.key.clone(),
+                summary: Some(entry_summary(&r.entry))
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or_else(|| r.key.clone()),
+                stage: r.stage.name().to_owned(),
+                reason: r.reason.clone(),
+            })
+            .collect(),
         outcomes,
         summary_of_findings,
         prisma: Some(super::prisma::prisma_counts(project)),

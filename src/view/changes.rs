@@ -34,7 +34,8 @@ pub struct ChangesView {
     pub reports_removed: Vec<String>,
     /// Records that arrived in the inbox.
     pub awaiting_added: Vec<String>,
-    /// Records that left the inbox (assessed: included or dropped).
+    /// Records that left the inbox (assessed: included, excluded with a reason, or
+    /// deleted).
     pub awaiting_removed: Vec<String>,
     /// Pooled estimates that are new, gone or moved.
     pub estimates: Vec<EstimateChange>,
@@ -242,7 +243,13 @@ pub fn changes_between(
                 "changes.now-included",
                 &[("record", &a.summary), ("study", &study(&s.label))],
             ),
-            None => w.fill("changes.left-inbox", &[("record", &a.summary)]),
+            None => match new.excluded.iter().find(|e| e.key == a.key) {
+                Some(e) => w.fill(
+                    "changes.now-excluded",
+                    &[("record", &a.summary), ("reason", &(w.curated)(&e.reason))],
+                ),
+                None => w.fill("changes.left-inbox", &[("record", &a.summary)]),
+            },
         });
     }
     compare_estimates(old, new, w, &mut view);
@@ -521,6 +528,7 @@ mod tests {
                 search: None,
                 source: None,
             }],
+            excluded: Vec::new(),
             outcomes: vec![OutcomeRecord {
                 id: "hba1c".into(),
                 label: "HbA1c".into(),
@@ -670,6 +678,28 @@ mod tests {
         assert_eq!(
             c.awaiting_removed[0],
             "A new trial (2025) — now included as New 2025"
+        );
+        // A record that left the inbox for the excluded shelf says why; one simply deleted
+        // says only that it left.
+        let mut excluded = old.clone();
+        excluded.awaiting.clear();
+        let gone = changes_between(&old, &excluded, &english());
+        assert_eq!(
+            gone.awaiting_removed[0],
+            "A new trial (2025) — removed from the inbox"
+        );
+        excluded
+            .excluded
+            .push(crate::analysis::record::ExcludedEntry {
+                key: "new2025".into(),
+                summary: "A new trial (2025)".into(),
+                stage: "full-text".into(),
+                reason: "Wrong population".into(),
+            });
+        let shelved = changes_between(&old, &excluded, &english());
+        assert_eq!(
+            shelved.awaiting_removed[0],
+            "A new trial (2025) — excluded: Wrong population"
         );
         assert_eq!(
             c.certainty,
