@@ -157,6 +157,7 @@ authors = []                                 # people responsible for the brief:
 # citation-style = "nlm-citation-sequence"   # or "ama", "ieee", a Typst style name, or a .csl file in the project
 # pdf-standards = ["a-2b", "ua-1"]           # archival (PDF/A) and accessible (PDF/UA-1) documents; none by default
 # detail = "auto"                            # auto | full | summary: per-study rows are summarised above 50 studies
+# contact = "curator@example.org"            # e-mail the literature services ask for (`evbrief search`)
 
 # The bottom line, read first: one table per sentence, naming the results it rests on
 # (`outcome@time`, or an adverse-event row of the summary of findings); `evbrief check`
@@ -211,6 +212,14 @@ outcomes = {outcomes}
 # [journal-club]
 # key-outcome = "tb"
 # discussion-questions = ["Would these results apply to our patients?"]
+
+# Saved literature searches, run by `evbrief search` (and `evbrief schedule --search`);
+# what they find goes to the inbox, data/inbox/, for screening.
+# [[searches]]
+# name = "pubmed-main"                       # unique: letters, digits, - _ .
+# source = "pubmed"                          # pubmed | europepmc | crossref | clinicaltrials
+# query = '"BCG vaccine"[MeSH] AND tuberculosis[tiab]'
+# since = 2015-01-01                         # optional: the first run starts here
 
 # Reasons a record may be excluded for at screening (`evbrief exclude KEY --reason …`);
 # without a list any reason is accepted. Full-text exclusions are listed in the brief.
@@ -268,6 +277,11 @@ mod tests {
         assert_eq!(config.outcomes.len(), 1);
         assert_eq!(config.summary_of_findings.len(), 1);
         assert_eq!(config.bottom_line.len(), 1);
+        assert_eq!(config.searches.len(), 1);
+        assert_eq!(
+            config.contact.as_ref().map(|c| c.get_ref().as_str()),
+            Some("curator@example.org")
+        );
     }
 
     #[test]
