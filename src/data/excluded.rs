@@ -14,7 +14,6 @@
 //! exclusions are listed in the brief with their reasons, and every exclusion counts in the
 //! PRISMA flow diagram.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -200,28 +199,7 @@ pub fn parse_excluded_file(file: &SourceFile, problems: &mut Vec<Problem>) -> Ve
 
 /// The `.bib` files of the excluded shelf, sorted by name (none without the folder).
 pub fn excluded_files(root: &Path, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
-    let dir = root.join(EXCLUDED_DIR);
-    if !dir.exists() {
-        return Vec::new();
-    }
-    match fs::read_dir(&dir) {
-        Ok(entries) => {
-            let mut paths: Vec<PathBuf> = entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "bib"))
-                .collect();
-            paths.sort();
-            paths
-        }
-        Err(e) => {
-            problems.push(super::whole_file(
-                root,
-                &dir,
-                format!("cannot read folder ({e})"),
-            ));
-            Vec::new()
-        }
-    }
+    super::bib_files_in(root, EXCLUDED_DIR, problems)
 }
 
 /// Reads the whole excluded shelf of the project at `root`, in file order.

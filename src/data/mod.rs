@@ -257,7 +257,13 @@ pub fn load_bibliography(root: &Path, problems: &mut Vec<Problem>) -> Bibliograp
 
 /// The `.bib` files in the inbox, sorted by name (none when there is no inbox folder).
 pub fn inbox_files(root: &Path, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
-    let dir = root.join(INBOX_DIR);
+    bib_files_in(root, INBOX_DIR, problems)
+}
+
+/// The `.bib` files of the folder `dir` of the project (the inbox, the excluded shelf),
+/// sorted by name; none when there is no such folder, a problem when it cannot be read.
+pub(crate) fn bib_files_in(root: &Path, dir: &str, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
+    let dir = root.join(dir);
     if !dir.exists() {
         return Vec::new();
     }
