@@ -30,8 +30,8 @@ mod support;
 use support::{Measured, run_child, summarise};
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 const STUDIES: [usize; 3] = [10, 100, 1000];
 const OUTCOMES: [usize; 4] = [1, 5, 20, 50];
