@@ -73,8 +73,7 @@ fn reported_effects_pool_with_arm_level_ones_as_metafor_does() {
         close(*ours, theirs, what);
     }
 
-    // Weights as metafor's, from `analyse --json`-free means: the brief's own record of
-    // the forest plot is the PDF, so read the weights there.
+    // The forest plot prints each study's weight: metafor's, to one decimal.
     let text = pdf_flow_text(&dir.path().join("output/brief.pdf")).unwrap();
     for w in METAFOR_HR_WEIGHTS {
         let printed = format!("{:.1}%", w);
@@ -83,6 +82,80 @@ fn reported_effects_pool_with_arm_level_ones_as_metafor_does() {
             "weight {printed} in the forest plot"
         );
     }
+}
+
+#[test]
+fn the_brief_shows_reported_rows_as_reported_in_english_and_chinese() {
+    let dir = project(Some("valid/reported"));
+    build(dir.path(), &[]);
+    let text = pdf_flow_text(&dir.path().join("output/brief.pdf")).unwrap();
+    for expected in [
+        // The table of reported values: the effect as printed, between the two arms.
+        "UC-MSC vs Standard care hazard ratio 0.72 (95% CI 0.55 to 0.94), adjusted for age, sex and baseline HbA1c 238 Table 3",
+        "hazard ratio 0.64 (P = 0.02), unadjusted 121 Abstract",
+        "odds ratio 3.9 (95% CI 1.4 to 10.9), unadjusted 65 Table 2; not analysed",
+        // Forest rows: the printed estimate and CI; arm sizes under a time-to-event outcome,
+        // "as reported" beside arm-level rows of the same measure.
+        "Alpha 2021 [1]a 120 118 47.5%",
+        "0.72 [0.55, 0.94]",
+        "Alpha 2021 [1]a as reported 37.2%",
+        "2.10 [1.10, 4.00]",
+        "Delta 2020 [3] 20/33 9/32 26.8%",
+        // Footnotes: what was printed, what it was adjusted for, the conversion.
+        "a Alpha 2021: hazard ratio and 95% CI as reported; adjusted for age, sex and baseline HbA1c; SE = (ln U − ln L)/3.92 from the reported 95% CI.",
+        "c Gamma 2023: hazard ratio and P as reported; unadjusted; SE = |ln estimate|/z with z = 2.326 from the reported P = 0.02.",
+        "b Beta 2022: odds ratio and SE as reported; unadjusted.",
+        // The methods say how reported effects were handled.
+        "are entered as reported, their standard error derived from the CI or the P value (Cochrane Handbook 6.3",
+        // Summary of findings: no control risk from hazard ratios, so no absolute effect.
+        "HR 0.73 (0.53 to 1.01)",
+        // (the cell wraps inside "control-group")
+        "Not estimable: hazard ratios give no control",
+        "risk, and the row states none (baseline-risk)",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+    }
+
+    build(dir.path(), &["--lang", "zh"]);
+    // Lines of Chinese break anywhere, so compare without white space.
+    let squeeze = |t: &str| t.split_whitespace().collect::<String>();
+    let zh = squeeze(&pdf_flow_text(&dir.path().join("output/brief.zh.pdf")).unwrap());
+    for expected in [
+        "风险比 0.72（95% 置信区间 0.55～0.94），校正了年龄、性别和基线 HbA1c",
+        "按原文报告",
+        "风险比及 95% 置信区间按原文报告；校正了年龄、性别和基线 HbA1c",
+        "风险比及 P 值按原文报告；未校正",
+        "不可估计：风险比无法给出对照组风险",
+    ] {
+        assert!(
+            zh.contains(&squeeze(expected)),
+            "missing {expected:?} in\n{zh}"
+        );
+    }
+}
+
+#[test]
+fn a_stated_baseline_risk_gives_absolute_effects_from_the_hazard_ratio() {
+    let dir = project(Some("valid/reported"));
+    let brief = dir.path().join("brief.toml");
+    let text = fs::read_to_string(&brief).unwrap().replacen(
+        "time = \"year 2\"\n",
+        "time = \"year 2\"\nbaseline-risk = { per-1000 = 200, source = \"a national cohort\" }\n",
+        1,
+    );
+    fs::write(&brief, text).unwrap();
+    build(dir.path(), &[]);
+    let text = pdf_flow_text(&dir.path().join("output/brief.pdf")).unwrap();
+    // 1000 · (1 − 0.8^HR) − 200 at HR 0.7336 (0.5346 to 1.0067): 49 fewer (from 88 fewer
+    // to 1 more) per 1000 (Cochrane Handbook 15.4.4).
+    for expected in [
+        "HR 0.73 (0.53 to 1.01)",
+        "200 per 1000",
+        "49 fewer per 1000 (from 88 fewer to 1 more)",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+    }
+    assert!(text.contains("Baseline risk from a national cohort."));
 }
 
 /// A copy of the fixture with one more study file, built; returns exit code and stderr.

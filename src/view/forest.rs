@@ -123,6 +123,9 @@ pub struct ForestContext<'a> {
     /// Pairs of studies that may share participants: a plot that includes both is marked
     /// and footnoted.
     pub overlaps: &'a [crate::analysis::overlap::Overlap],
+    /// Puts curated texts the analysis carries (what a reported effect was adjusted for)
+    /// into the edition's language; `None` for English.
+    pub prose: Option<&'a crate::data::localise::Localiser<'a>>,
 }
 
 /// Overall risk of bias by study id; `None` when the study was not assessed.
@@ -176,22 +179,21 @@ fn time_forest(a: &OutcomeAnalysis, t: &TimeAnalysis, ctx: &ForestContext) -> Fo
             } else {
                 vec![r.report.clone()]
             };
-            let marker = if r.audit.is_empty() {
+            let marker = if r.audit.is_empty() && r.reported.is_none() {
                 String::new()
             } else {
                 let letter = marker_letter(markers);
                 markers += 1;
-                let steps: Vec<String> = r
-                    .audit
-                    .iter()
-                    .map(|a| {
+                let steps: Vec<String> = super::reported::steps(r, m, ctx)
+                    .into_iter()
+                    .chain(r.audit.iter().map(|a| {
                         let args: Vec<(&str, &str)> = a
                             .params
                             .iter()
                             .map(|(k, v)| (k.as_str(), v.as_str()))
                             .collect();
                         labels.fill(a.label_key(), &args)
-                    })
+                    }))
                     .collect();
                 notes.push(labels.fill(
                     "forest.conversion-note",
@@ -204,6 +206,12 @@ fn time_forest(a: &OutcomeAnalysis, t: &TimeAnalysis, ctx: &ForestContext) -> Fo
                 letter
             };
             let label = wrap_columns(&label, LABEL_CHARS);
+            let (a, b) = match r.reported {
+                Some(_) => {
+                    super::reported::arm_cells(r, o.kind == OutcomeKind::TimeToEvent, labels)
+                }
+                None => (arm_text(&r.intervention_data), arm_text(&r.control_data)),
+            };
             let weight = r.weight.filter(|_| pooled_many);
             let (effect, mark) = match (r.effect.yi, r.ci_lower, r.ci_upper) {
                 (Some(y), Some(lo), Some(hi)) => (
@@ -224,8 +232,8 @@ fn time_forest(a: &OutcomeAnalysis, t: &TimeAnalysis, ctx: &ForestContext) -> Fo
                     label,
                     cites,
                     marker,
-                    a: arm_text(&r.intervention_data),
-                    b: arm_text(&r.control_data),
+                    a,
+                    b,
                     weight: weight.map_or_else(|| "—".to_owned(), |w| format!("{}%", fixed(w, 1))),
                     effect,
                     rob: ctx.risk_of_bias.map(|f| f(&r.study)),

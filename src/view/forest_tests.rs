@@ -141,6 +141,7 @@ fn forest_with(
         summary,
         labels: crate::i18n::Language::En.labels(),
         overlaps: &[],
+        prose: None,
     };
     outcome_forests(&analysis, &ctx).remove(0)
 }

@@ -21,6 +21,7 @@ mod p_checks;
 pub mod plain;
 pub mod prisma;
 pub mod references;
+mod reported;
 pub mod risk_of_bias;
 pub mod safety;
 pub mod sensitivity;
@@ -253,6 +254,12 @@ pub fn build_view(
                     .iter()
                     .filter(|c| c.outcome.get_ref() == &o.id)
                     .collect();
+                let study_effects: Vec<_> = s
+                    .study
+                    .effects
+                    .iter()
+                    .filter(|e| e.outcome.get_ref() == &o.id)
+                    .collect();
                 let study_findings: Vec<_> = s
                     .study
                     .findings
@@ -265,6 +272,7 @@ pub fn build_view(
                     .iter()
                     .map(|m| &m.source)
                     .chain(study_comparisons.iter().map(|c| &c.source))
+                    .chain(study_effects.iter().map(|e| &e.source))
                     .chain(study_findings.iter().map(|f| &f.source));
                 let (mut own, mut second) = (false, false);
                 for source in sources {
@@ -280,10 +288,15 @@ pub fn build_view(
                     second_hand += 1;
                 }
                 if summary {
-                    values_omitted += rows.len();
+                    values_omitted += rows.len() + study_effects.len();
                     comparisons_omitted += study_comparisons.len();
                 } else {
                     values.extend(rows.into_iter().map(|m| value_row(s, m, labels)));
+                    values.extend(
+                        study_effects
+                            .iter()
+                            .map(|e| reported::value_row(s, e, labels)),
+                    );
                     comparisons.extend(
                         study_comparisons
                             .into_iter()
@@ -320,15 +333,18 @@ pub fn build_view(
                     .map(|a| {
                         outcome_forests(
                             a,
-                            &forest_context(
-                                &config,
-                                o,
-                                &study_lookup,
-                                rob_column,
-                                summary,
-                                labels,
-                                &analysed.overlaps,
-                            ),
+                            &ForestContext {
+                                prose: (options.language != Language::En).then_some(&localiser),
+                                ..forest_context(
+                                    &config,
+                                    o,
+                                    &study_lookup,
+                                    rob_column,
+                                    summary,
+                                    labels,
+                                    &analysed.overlaps,
+                                )
+                            },
                         )
                     })
                     .unwrap_or_default(),
@@ -487,6 +503,7 @@ fn forest_context<'a>(
         summary,
         labels,
         overlaps,
+        prose: None,
     }
 }
 
@@ -540,6 +557,7 @@ fn methods_text(analysis: &[crate::analysis::OutcomeAnalysis], labels: &Labels) 
     let mut sem = false;
     let mut percent = false;
     let mut corrected = false;
+    let mut reported = false;
     for a in &used {
         let name = measure_label(a.measure, labels);
         if !measures.contains(&name) {
@@ -552,6 +570,7 @@ fn methods_text(analysis: &[crate::analysis::OutcomeAnalysis], labels: &Labels) 
         for t in &a.times {
             any_pooled |= t.pooled.as_ref().is_some_and(|p| !p.single_study);
             for r in &t.studies {
+                reported |= r.reported.is_some();
                 for line in &r.audit {
                     use crate::analysis::AuditKind;
                     sem |= line.kind == AuditKind::SdFromSem;
@@ -579,6 +598,9 @@ fn methods_text(analysis: &[crate::analysis::OutcomeAnalysis], labels: &Labels) 
     }
     if corrected {
         s.push_str(labels.text("methods.zero-cell"));
+    }
+    if reported {
+        s.push_str(labels.text("methods.reported"));
     }
     let key = if models.len() == 1 {
         "methods.pooled-one"

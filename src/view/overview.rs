@@ -117,6 +117,8 @@ pub fn overview(
                     .text(match ratios.as_slice() {
                         [Measure::RR] => "forest.overview-ratios-rr",
                         [Measure::OR | Measure::PETO] => "forest.overview-ratios-or",
+                        [Measure::HR] => "forest.overview-ratios-hr",
+                        r if r.contains(&Measure::HR) => "forest.overview-ratios-with-hr",
                         _ => "forest.overview-ratios",
                     })
                     .to_owned()
