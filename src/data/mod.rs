@@ -9,6 +9,7 @@ pub mod bibliography;
 mod check_identity;
 mod check_searches;
 mod check_sof;
+pub mod chinese_bib;
 pub mod effects;
 pub mod excluded;
 pub mod localise;
@@ -176,14 +177,15 @@ pub fn load_project_with(root: &Path, options: &LoadOptions) -> Result<Project, 
     }
 
     if let (Some(config), Some(brief_file)) = (&config, &brief_file) {
-        validate::validate(
+        bibliography.style = validate::validate(
             config,
             brief_file,
             &studies,
             &bibliography,
             root,
             &mut problems,
-        );
+        )
+        .map(std::sync::Arc::new);
     }
     match (config, brief_file) {
         (Some(config), Some(brief_file)) if problems.is_empty() => {
@@ -252,6 +254,7 @@ pub fn load_bibliography(root: &Path, problems: &mut Vec<Problem>) -> Bibliograp
     Bibliography {
         files,
         incomplete: incomplete || no_curated,
+        style: None,
     }
 }
 

@@ -16,7 +16,8 @@ use crate::config::{BriefConfig, CitationStyle};
 use crate::diagnostic::{Problem, SourceFile};
 use crate::stats::convert::{PercentEvents, events_from_percentage};
 
-/// Validates the whole project; problems are appended in file order.
+/// Validates the whole project; problems are appended in file order. Returns the
+/// project's own CSL style, parsed where it was checked, when `citation-style` names one.
 pub(super) fn validate(
     config: &BriefConfig,
     brief_file: &SourceFile,
@@ -24,7 +25,7 @@ pub(super) fn validate(
     bibliography: &Bibliography,
     root: &Path,
     problems: &mut Vec<Problem>,
-) {
+) -> Option<hayagriva::citationberg::IndependentStyle> {
     let mut outcome_ids = HashSet::new();
     for o in &config.outcomes {
         if !outcome_ids.insert(o.get_ref().id.clone()) {
@@ -35,7 +36,7 @@ pub(super) fn validate(
             ));
         }
     }
-    check_style(config, brief_file, root, problems);
+    let style = check_style(config, brief_file, root, problems);
     check_analysis(config, brief_file, problems);
     check_as_of(config, brief_file, problems);
     super::check_searches::check_searches(config, brief_file, problems);
@@ -109,6 +110,7 @@ pub(super) fn validate(
         .run();
         super::effects::check_effects(config, file, study, problems);
     }
+    style
 }
 
 /// `[journal-club] key-outcome` and the outcome labels and units of `[translations]` must name
@@ -141,33 +143,45 @@ fn check_outcome_references(
     }
 }
 
-fn check_style(config: &BriefConfig, file: &SourceFile, root: &Path, problems: &mut Vec<Problem>) {
+/// Checks `citation-style`; a project `.csl` file is read and parsed here, once, and
+/// returned for the citation formatter.
+fn check_style(
+    config: &BriefConfig,
+    file: &SourceFile,
+    root: &Path,
+    problems: &mut Vec<Problem>,
+) -> Option<hayagriva::citationberg::IndependentStyle> {
     let span = config.citation_style.span();
     let style = match CitationStyle::resolve(config.citation_style.get_ref()) {
         Ok(style) => style,
         Err(message) => {
             problems.push(Problem::new(file, span, message));
-            return;
+            return None;
         }
     };
     let CitationStyle::File(path) = style else {
-        return;
+        return None;
     };
     match std::fs::read_to_string(root.join(&path)) {
-        Err(e) => problems.push(Problem::new(
-            file,
-            span,
-            format!("cannot read citation style `{path}` ({e})"),
-        )),
-        Ok(xml) => {
-            if let Err(e) = hayagriva::citationberg::IndependentStyle::from_xml(&xml) {
+        Err(e) => {
+            problems.push(Problem::new(
+                file,
+                span,
+                format!("cannot read citation style `{path}` ({e})"),
+            ));
+            None
+        }
+        Ok(xml) => match hayagriva::citationberg::IndependentStyle::from_xml(&xml) {
+            Ok(style) => Some(style),
+            Err(e) => {
                 problems.push(Problem::new(
                     file,
                     span,
                     format!("citation style `{path}` is not a valid independent CSL style ({e})"),
                 ));
+                None
             }
-        }
+        },
     }
 }
 

@@ -23,6 +23,7 @@ fn bib(text: &str) -> Bibliography {
             library,
         }],
         incomplete: false,
+        style: None,
     }
 }
 

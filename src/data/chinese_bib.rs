@@ -1,34 +1,19 @@
-//! The bibliography as Typst reads it: the checked bibliography texts and the shipped
-//! citation style, served into the world.
+//! The Chinese bibliographic data of BibTeX entries: which fields hold it
+//! ([`CHINESE_FIELDS`]) and the BibTeX text the Chinese edition cites from
+//! ([`chinese_bibtex`]).
 //!
-//! The Chinese edition prints an entry's Chinese bibliographic data where the curators
-//! recorded it: a BibTeX entry may carry `title-zh`, `author-zh` and `journal-zh` beside
-//! `title`, `author` and `journal` ([`CHINESE_FIELDS`]), and the zh edition is served a
-//! copy of the file in which those values take the place of the English ones. The English
-//! edition reads the files exactly as written.
+//! A BibTeX entry may carry `title-zh`, `author-zh` and `journal-zh` beside `title`,
+//! `author` and `journal`; the Chinese edition reads a copy of the file in which those
+//! values take the place of the English ones. The English edition reads the files exactly
+//! as written.
 
-use super::world::BriefWorld;
-use crate::data::Project;
-use crate::i18n::Language;
-use crate::view::references::{BUNDLED_STYLE_PATH, CHINESE_FIELDS};
-
-/// The Vancouver/NLM style evbrief ships (Typst 0.15's built-in one drops authors).
-const BUNDLED_STYLE: &str = include_str!("styles/nlm-citation-sequence.csl");
-
-/// Serves the checked bibliography texts and the shipped style to Typst, so the PDF is
-/// made from exactly what was validated; the Chinese edition gets the BibTeX files with
-/// their Chinese fields in place ([`chinese_bibtex`]).
-pub fn serve(world: &mut BriefWorld, project: &Project, language: Language) {
-    for f in &project.bibliography.files {
-        let is_bibtex = f.file.name.ends_with(".bib");
-        let text = match language {
-            Language::Zh if is_bibtex => chinese_bibtex(&f.file.text),
-            _ => f.file.text.to_string(),
-        };
-        world.set_virtual(&format!("/{}", f.file.name), text.into_bytes());
-    }
-    world.set_virtual(BUNDLED_STYLE_PATH, BUNDLED_STYLE.as_bytes().to_vec());
-}
+/// BibTeX fields that hold an entry's Chinese bibliographic data, with the field each
+/// one stands for in the Chinese edition.
+pub const CHINESE_FIELDS: [(&str, &str); 3] = [
+    ("title-zh", "title"),
+    ("author-zh", "author"),
+    ("journal-zh", "journal"),
+];
 
 /// A BibTeX text as the Chinese edition cites it: in every entry, the value of each
 /// [`CHINESE_FIELDS`] field replaces the value of the field it stands for (or, when the
@@ -82,7 +67,7 @@ mod tests {
         // No English journal: the Chinese field becomes the journal.
         assert_eq!(field("journal"), "解放军医学院学报");
         assert_eq!(field("year"), "2024");
-        // Typst's reader (hayagriva) takes the result too.
+        // The citation formatter's reader (hayagriva) takes the result too.
         let library = hayagriva::io::from_biblatex_str(&zh).expect("hayagriva reads it");
         let entry = library.get("zhao2024").unwrap();
         assert_eq!(
