@@ -370,7 +370,7 @@ fn a_failed_build_leaves_the_previous_pdf_unchanged() {
     .unwrap();
     fs::write(
         dir.path().join("templates/brief.typ"),
-        "// evbrief-schema: 1\n#let x = (\n",
+        "// evbrief-schema: 2\n#let x = (\n",
     )
     .unwrap();
     let out = evbrief(&["build", "-p", p]);
@@ -406,7 +406,7 @@ fn templates_cannot_read_outside_the_project() {
     ] {
         fs::write(
             dir.path().join("templates/brief.typ"),
-            format!("// evbrief-schema: 1\n{attempt}"),
+            format!("// evbrief-schema: 2\n{attempt}"),
         )
         .unwrap();
         let out = evbrief(&["build", "-p", dir.path().to_str().unwrap()]);

@@ -317,7 +317,7 @@ fn a_template_for_another_schema_is_refused_with_the_way_to_update() {
     let text = fs::read_to_string(&forest).unwrap();
     fs::write(
         &forest,
-        text.replacen("// evbrief-schema: 1", "// evbrief-schema: 0", 1),
+        text.replacen("// evbrief-schema: 2", "// evbrief-schema: 0", 1),
     )
     .unwrap();
     let out = run(&["build", "-p", d]);
@@ -327,9 +327,9 @@ fn a_template_for_another_schema_is_refused_with_the_way_to_update() {
         stderr(&out),
         format!(
             "templates/forest.typ:1:1: error: this template is written for view-model schema 0, \
-             but evbrief {version} gives schema 1\n  \
+             but evbrief {version} gives schema 2\n  \
              = help: see how it differs from the built-in template: `evbrief templates diff forest`\n  \
-             = help: then bring it up to date and set `// evbrief-schema: 1`, or replace it with \
+             = help: then bring it up to date and set `// evbrief-schema: 2`, or replace it with \
              the built-in one (your changes are lost): `evbrief templates eject --force forest`\n\n\
              error: the template failed to compile; nothing was written\n"
         )
@@ -344,10 +344,45 @@ fn a_template_for_another_schema_is_refused_with_the_way_to_update() {
         stderr(&out),
         format!(
             "templates/forest.typ:1:1: error: this template has no `// evbrief-schema: N` line, \
-             so it may be written for another view model; evbrief {version} gives schema 1\n\
+             so it may be written for another view model; evbrief {version} gives schema 2\n\
              error: the template failed to compile; nothing was written\n"
         )
     );
+}
+
+/// A brief ejected before evbrief formatted citations itself (schema 1 used Typst's
+/// `cite` and `bibliography`) is refused with what to change.
+#[test]
+fn a_schema_1_template_is_told_how_citations_changed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    let d = dir.to_str().unwrap();
+    ok(&["init", d]);
+    ok(&["templates", "eject", "-p", d, "brief"]);
+    let brief = dir.join("templates/brief.typ");
+    let text = fs::read_to_string(&brief).unwrap();
+    fs::write(
+        &brief,
+        text.replacen("// evbrief-schema: 2", "// evbrief-schema: 1", 1),
+    )
+    .unwrap();
+    let out = run(&["build", "-q", "-p", d]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with(
+            "templates/brief.typ:1:1: error: this template is written for view-model schema 1"
+        ),
+        "{err}"
+    );
+    for hint in [
+        "`cite(label(k))` becomes `cite-key(k)`",
+        "`bibliography(...)` becomes `reference-list(d.references)`",
+        "`evbrief templates diff brief`",
+    ] {
+        assert!(err.contains(hint), "{hint} missing from:\n{err}");
+    }
+    assert!(!dir.join("output/brief.pdf").exists());
 }
 
 #[test]

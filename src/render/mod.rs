@@ -1,9 +1,8 @@
 //! From the view model to PDF bytes: the Typst world (the project's templates or the
-//! built-in ones ([`templates`]), the view model,
-//! figures and bibliography as virtual files, fonts), compilation with a time limit,
+//! built-in ones ([`templates`]), the view model with its figures and formatted
+//! references as a virtual file, fonts), compilation with a time limit,
 //! located template diagnostics and PDF export.
 
-pub mod bibliography;
 pub mod templates;
 pub mod world;
 
@@ -266,13 +265,6 @@ impl Renderer {
             FONTS_PATH,
             serde_json::to_vec(&serde_json::json!({ "cjk": cjk }))?,
         );
-        bibliography::serve(world, project, view.config.language);
-        if !view.references.methods_bib.is_empty() {
-            world.set_virtual(
-                crate::view::references::METHODS_PATH,
-                view.references.methods_bib.clone().into_bytes(),
-            );
-        }
         // A main template that cannot be loaded (missing, too large, not UTF-8) is a
         // problem of the whole file, located at its start like a data file's.
         if let Err(e) = typst::World::source(&*world, typst::World::main(&*world)) {

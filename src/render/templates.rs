@@ -175,6 +175,12 @@ fn read_head(path: &Path) -> Option<String> {
     })
 }
 
+/// What changed from schema 1 to 2, for a template written for schema 1.
+const SCHEMA_1_TO_2: &str = "  = help: schema 2 prints citations and references as evbrief formats them: \
+     `cite(label(k))` becomes `cite-key(k)`, `bibliography(...)` becomes \
+     `reference-list(d.references)`, `cite(label(k), form: \"full\")` becomes \
+     `show-runs(a.text)` for each `a` of `d.references.awaiting` (all from `common.typ`)\n";
+
 /// The problem of the project template `rel` (a copy of `template`) whose text begins
 /// with `head`, if it is not written for [`VIEW_SCHEMA`].
 fn schema_problem(rel: &str, template: &BuiltinTemplate, head: &str) -> Option<TemplateProblem> {
@@ -204,13 +210,19 @@ fn schema_problem(rel: &str, template: &BuiltinTemplate, head: &str) -> Option<T
         ),
     };
     let stem = template.name.trim_end_matches(".typ");
+    let mut snippet = format!(
+        "  = help: see how it differs from the built-in template: `evbrief templates diff {stem}`\n"
+    );
+    if matches!(schema_line(head), SchemaLine::Found { schema: 1, .. }) {
+        snippet.push_str(SCHEMA_1_TO_2);
+    }
+    snippet.push_str(&format!(
+        "  = help: then bring it up to date and set `{SCHEMA_MARKER} {VIEW_SCHEMA}`, or replace it \
+         with the built-in one (your changes are lost): `evbrief templates eject --force {stem}`\n\n"
+    ));
     Some(TemplateProblem {
         located: format!("{rel}:{line}:1: error: {what}"),
-        snippet: format!(
-            "  = help: see how it differs from the built-in template: `evbrief templates diff {stem}`\n\
-             \x20 = help: then bring it up to date and set `{SCHEMA_MARKER} {VIEW_SCHEMA}`, or replace it \
-             with the built-in one (your changes are lost): `evbrief templates eject --force {stem}`\n\n"
-        ),
+        snippet,
     })
 }
 

@@ -255,7 +255,7 @@ impl BriefWorld {
         files
     }
 
-    /// Serves `data` at `path` instead of the disk (view model, figures, bibliography).
+    /// Serves `data` at `path` instead of the disk (view model, font list).
     pub fn set_virtual(&mut self, path: &str, data: Vec<u8>) {
         if let Some(id) = file_id(path) {
             self.virtual_files.insert(id, Bytes::new(data));

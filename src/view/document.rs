@@ -58,4 +58,4 @@ pub const MAIN_TEMPLATE: &str = "/templates/brief.typ";
 /// (`// evbrief-schema: 1`) and the view model carries as `schema`. Raise it when a change
 /// to the view model would break a template written for the previous shape (a field
 /// renamed, removed or changed in meaning); adding a field does not need it.
-pub const VIEW_SCHEMA: u32 = 1;
+pub const VIEW_SCHEMA: u32 = 2;

@@ -18,7 +18,8 @@ pub struct JournalClubView {
     pub discussion: Vec<String>,
     /// The outcome whose forest plot the handout shows (an id of `outcomes`), if any has one.
     pub key_outcome: Option<String>,
-    /// QR codes of the references that have a DOI, in bibliography-key order; drawn only
+    /// QR codes of the references that have a DOI, in the order of their first citation
+    /// (as the reference list numbers them; references not cited last); drawn only
     /// for the handout, which prints them (a thousand references cost ~150 ms of QR
     /// encoding and a larger view for every brief otherwise).
     pub qr_codes: Vec<QrCodeView>,
@@ -234,6 +235,18 @@ pub fn qr_svg(text: &str) -> Option<String> {
             .quiet_zone(true)
             .build(),
     )
+}
+
+/// Puts the QR codes in the order of their references' first citation in `groups` (the
+/// document's citations in order), uncited ones last in their present order.
+pub fn order_qr_codes(view: &mut JournalClubView, groups: &[super::cite_order::CiteGroup]) {
+    let mut first: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for key in groups.iter().flat_map(|g| &g.keys) {
+        let next = first.len();
+        first.entry(key.as_str()).or_insert(next);
+    }
+    view.qr_codes
+        .sort_by_key(|q| first.get(q.key.as_str()).copied().unwrap_or(usize::MAX));
 }
 
 #[cfg(test)]

@@ -8,6 +8,9 @@
 //! import from their siblings (`studies`, `findings`, `words`), never from here.
 
 pub mod changes;
+pub mod citations;
+pub mod cite_order;
+pub mod csl;
 pub mod document;
 pub mod findings;
 pub mod forest;
@@ -419,7 +422,7 @@ pub fn build_view(
         .zip(edition.changes.as_ref().map(|c| c.since.as_str()));
     let prisma = prisma::prisma_view(project, previous_prisma, labels);
     let method_refs = vocabulary::method_refs(project, analysed, labels);
-    let mut references = references::references_view(project, options.language);
+    let mut references = references::references_view(project);
     references.add_methods(&method_refs);
     let mut view = BriefView {
         schema: document::VIEW_SCHEMA,
@@ -469,6 +472,9 @@ pub fn build_view(
     if let Ok(json) = serde_json::to_value(&view) {
         view.abbreviations = vocabulary::abbreviations_of(&json, &["brief"], &view.config, labels);
     }
+    let groups = cite_order::cite_groups(&view);
+    view.references.format(project, options.language, &groups);
+    journal_club::order_qr_codes(&mut view.journal_club, &groups);
     view
 }
 
