@@ -366,7 +366,7 @@ fn a_schema_1_template_is_told_how_citations_changed() {
         text.replacen("// evbrief-schema: 2", "// evbrief-schema: 1", 1),
     )
     .unwrap();
-    let out = run(&["build", "-q", "-p", d]);
+    let out = run(&["build", "-p", d]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(
