@@ -204,6 +204,9 @@ pub enum SuggestionReason {
     },
     /// Neither imprecision criterion is met.
     Adequate,
+    /// Some studies give only a reported effect, so the events behind the estimate, and
+    /// with them the optimal information size, are unknown.
+    InformationSizeUnknown,
     /// A single study: consistency cannot be judged.
     SingleStudy,
     /// I² as printed.
@@ -232,6 +235,9 @@ impl SuggestionReason {
                 vec![("size", size.clone()), ("ois", ois.clone())],
             ),
             SuggestionReason::Adequate => ("suggestion.adequate", vec![]),
+            SuggestionReason::InformationSizeUnknown => {
+                ("suggestion.information-size-unknown", vec![])
+            }
             SuggestionReason::SingleStudy => ("suggestion.single-study", vec![]),
             SuggestionReason::I2(i2) => ("suggestion.i2", vec![("i2", i2.clone())]),
             SuggestionReason::PredictionIntervalCrossesNull => {
@@ -378,12 +384,18 @@ fn outcome_evidence(
             let control = sum(&|r| &r.control_data);
             if let Some(p) = pooled {
                 // On the analysis scale no effect is 0 for log ratios and differences alike.
-                suggestions.imprecision = Some(imprecision_suggestion(
-                    p.ci_lower <= 0.0 && p.ci_upper >= 0.0,
-                    intervention.0 + control.0,
-                    OIS_EVENTS,
-                    "events",
-                ));
+                let crosses = p.ci_lower <= 0.0 && p.ci_upper >= 0.0;
+                suggestions.imprecision =
+                    Some(if time.studies.iter().any(|r| r.reported.is_some()) {
+                        imprecision_without_counts(crosses)
+                    } else {
+                        imprecision_suggestion(
+                            crosses,
+                            intervention.0 + control.0,
+                            OIS_EVENTS,
+                            "events",
+                        )
+                    });
             }
             binary_effect(measure, pooled, intervention, control, row, time)
                 .unwrap_or_else(|| not_estimable(time))
@@ -418,6 +430,9 @@ fn outcome_evidence(
         },
         OutcomeKind::TimeToEvent => match pooled {
             Some(p) => {
+                suggestions.imprecision = Some(imprecision_without_counts(
+                    p.ci_lower <= 0.0 && p.ci_upper >= 0.0,
+                ));
                 let control_risk = row
                     .baseline_risk
                     .as_ref()
@@ -634,6 +649,33 @@ fn relative_risk(pairs: &[(Incidence, Incidence)]) -> Option<(f64, f64, f64)> {
 
 /// evbrief's imprecision rule: one level for a CI that includes no effect, one for an
 /// optimal information size not met (GRADE guidelines 6, Guyatt et al. 2011).
+/// Imprecision from the CI alone where some studies give only a reported effect (a hazard
+/// ratio, an adjusted odds ratio) and so no event counts: the optimal information size
+/// (GRADE guidelines 6) cannot be checked, which the suggestion says rather than counting
+/// only the events it knows of.
+fn imprecision_without_counts(crosses_null: bool) -> Suggestion {
+    let unknown = "the information size cannot be judged: some studies report only an effect, without event counts";
+    Suggestion {
+        concern: if crosses_null {
+            Concern::Serious
+        } else {
+            Concern::NotSerious
+        },
+        why: if crosses_null {
+            format!("the 95% CI includes no effect; {unknown}")
+        } else {
+            unknown.to_owned()
+        },
+        reasons: [
+            crosses_null.then_some(SuggestionReason::CiIncludesNoEffect),
+            Some(SuggestionReason::InformationSizeUnknown),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+    }
+}
+
 fn imprecision_suggestion(crosses_null: bool, size: f64, ois: f64, what: &str) -> Suggestion {
     let mut reasons = Vec::new();
     let mut structured = Vec::new();

@@ -177,4 +177,36 @@ mod tests {
         assert_eq!(r.audit[0].label_key(), "audit.se-from-p");
         assert!(r.reported.as_ref().unwrap().adjusted_for.is_none());
     }
+
+    #[test]
+    fn imprecision_of_reported_effects_is_judged_on_the_interval_alone() {
+        use crate::analysis::certainty::{SofEffect, SuggestionReason};
+        use crate::config::certainty::{Concern, GradeDomain};
+        let root =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid/reported");
+        let project = crate::data::load_project(&root).unwrap();
+        let analysed = crate::analysis::analyse(&project);
+        for row in &analysed.summary_of_findings {
+            let imprecision = row
+                .certainty
+                .domains
+                .iter()
+                .find(|d| d.domain == GradeDomain::Imprecision)
+                .and_then(|d| d.suggestion.as_ref())
+                .unwrap();
+            // Both pooled CIs include no effect; events are unknown for reported rows.
+            assert_eq!(imprecision.concern, Concern::Serious, "{}", row.subject);
+            assert_eq!(
+                imprecision.reasons,
+                [
+                    SuggestionReason::CiIncludesNoEffect,
+                    SuggestionReason::InformationSizeUnknown
+                ]
+            );
+        }
+        assert!(matches!(
+            analysed.summary_of_findings[0].effect,
+            SofEffect::TimeToEvent { absolute: None, .. }
+        ));
+    }
 }
