@@ -298,3 +298,42 @@ error: 15 problems in the project data; nothing was written
 ";
     assert_eq!(stderr, expected);
 }
+
+#[test]
+fn outcomes_that_cannot_take_reported_effects_say_why() {
+    let dir = project(Some("valid/reported"));
+    let root = dir.path();
+    let brief = root.join("brief.toml");
+    // Mantel–Haenszel needs 2×2 tables; a time-to-event outcome takes hazard ratios only.
+    let text = fs::read_to_string(&brief)
+        .unwrap()
+        .replacen(
+            "measure = \"OR\"\n",
+            "measure = \"OR\"\nmethod = \"MH\"\n",
+            1,
+        )
+        .replacen(
+            "kind = \"time-to-event\"\n",
+            "kind = \"time-to-event\"\nmeasure = \"RR\"\n",
+            1,
+        );
+    fs::write(&brief, text).unwrap();
+    let out = evbrief(&["build", "-q", "-p", root.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let lines: Vec<String> = stderr(&out)
+        .lines()
+        .filter(|l| l.contains(": ") && !l.starts_with("error"))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "brief.toml:21:11: measure RR does not fit the time-to-event outcome `death` (binary: RR, OR, RD; continuous: MD, SMD; time-to-event: HR)",
+            "data/studies/alpha.toml:30:11: measure HR does not match outcome `death`, which is pooled as RR (brief.toml); a reported effect must be on the outcome's measure",
+            "data/studies/alpha.toml:42:11: outcome `hba1c-target` is pooled by MH, which needs 2×2 tables; a reported effect is pooled by inverse variance: set `method` on the outcome to REML, DL, PM or FE",
+            "data/studies/beta.toml:30:11: measure HR does not match outcome `death`, which is pooled as RR (brief.toml); a reported effect must be on the outcome's measure",
+            "data/studies/beta.toml:40:11: outcome `hba1c-target` is pooled by MH, which needs 2×2 tables; a reported effect is pooled by inverse variance: set `method` on the outcome to REML, DL, PM or FE",
+            "data/studies/gamma.toml:30:11: measure HR does not match outcome `death`, which is pooled as RR (brief.toml); a reported effect must be on the outcome's measure",
+        ]
+    );
+}
