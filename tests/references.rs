@@ -144,3 +144,26 @@ fn an_author_date_style_cites_names_and_years_and_hangs_its_list() {
         "{list}"
     );
 }
+
+#[test]
+fn a_note_style_is_refused_at_its_place_in_brief_toml() {
+    let dir = project(None);
+    let toml = dir.path().join("brief.toml");
+    let text = fs::read_to_string(&toml).unwrap();
+    let text = text.replacen(
+        "language = \"en\"\n",
+        "language = \"en\"\ncitation-style = \"chicago-notes\"\n",
+        1,
+    );
+    fs::write(&toml, text).unwrap();
+    let out = evbrief(&["build", "-q", "-p", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with(
+            "brief.toml:5:18: citation style `chicago-notes` is a note style (citations as footnotes)"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!dir.path().join("output/brief.pdf").exists());
+}

@@ -40,8 +40,9 @@ pub struct Bibliography {
     /// already reported): a key not found may then be in that file, so it is not
     /// reported as unknown a second time.
     pub incomplete: bool,
-    /// The project's own CSL style (`citation-style = "styles/x.csl"`), parsed once where
-    /// it was checked; `None` for a built-in style.
+    /// The style `citation-style` names (a built-in style such as `ama`, or the project's
+    /// own `styles/x.csl`), parsed where validation checked it; `None` for the bundled
+    /// NLM style.
     pub style: Option<std::sync::Arc<hayagriva::citationberg::IndependentStyle>>,
 }
 

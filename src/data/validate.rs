@@ -6,6 +6,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
+use hayagriva::citationberg::IndependentStyle;
 use toml::Spanned;
 
 use super::LoadedStudy;
@@ -16,8 +17,8 @@ use crate::config::{BriefConfig, CitationStyle};
 use crate::diagnostic::{Problem, SourceFile};
 use crate::stats::convert::{PercentEvents, events_from_percentage};
 
-/// Validates the whole project; problems are appended in file order. Returns the
-/// project's own CSL style, parsed where it was checked, when `citation-style` names one.
+/// Validates the whole project; problems are appended in file order. Returns the style
+/// `citation-style` names, parsed where it was checked (`None` for the bundled style).
 pub(super) fn validate(
     config: &BriefConfig,
     brief_file: &SourceFile,
@@ -25,7 +26,7 @@ pub(super) fn validate(
     bibliography: &Bibliography,
     root: &Path,
     problems: &mut Vec<Problem>,
-) -> Option<hayagriva::citationberg::IndependentStyle> {
+) -> Option<IndependentStyle> {
     let mut outcome_ids = HashSet::new();
     for o in &config.outcomes {
         if !outcome_ids.insert(o.get_ref().id.clone()) {
@@ -143,46 +144,76 @@ fn check_outcome_references(
     }
 }
 
-/// Checks `citation-style`; a project `.csl` file is read and parsed here, once, and
-/// returned for the citation formatter.
+/// Checks `citation-style`: a built-in style or a project `.csl` file is parsed here,
+/// once, and returned for the citation formatter; a note style (citations as footnotes)
+/// is refused, as evbrief prints citations in the text.
 fn check_style(
     config: &BriefConfig,
     file: &SourceFile,
     root: &Path,
     problems: &mut Vec<Problem>,
-) -> Option<hayagriva::citationberg::IndependentStyle> {
+) -> Option<IndependentStyle> {
     let span = config.citation_style.span();
-    let style = match CitationStyle::resolve(config.citation_style.get_ref()) {
+    let name = config.citation_style.get_ref();
+    let style = match CitationStyle::resolve(name) {
         Ok(style) => style,
         Err(message) => {
             problems.push(Problem::new(file, span, message));
             return None;
         }
     };
-    let CitationStyle::File(path) = style else {
-        return None;
-    };
-    match std::fs::read_to_string(root.join(&path)) {
-        Err(e) => {
-            problems.push(Problem::new(
-                file,
-                span,
-                format!("cannot read citation style `{path}` ({e})"),
-            ));
-            None
+    let parsed = match style {
+        CitationStyle::Bundled => return None,
+        CitationStyle::BuiltIn(typst_name) => {
+            match hayagriva::archive::ArchivedStyle::by_name(&typst_name).map(|s| s.get()) {
+                Some(hayagriva::citationberg::Style::Independent(style)) => style,
+                _ => {
+                    problems.push(Problem::new(
+                        file,
+                        span,
+                        format!("citation style `{name}` is not an independent CSL style"),
+                    ));
+                    return None;
+                }
+            }
         }
-        Ok(xml) => match hayagriva::citationberg::IndependentStyle::from_xml(&xml) {
-            Ok(style) => Some(style),
+        CitationStyle::File(path) => match std::fs::read_to_string(root.join(&path)) {
             Err(e) => {
                 problems.push(Problem::new(
                     file,
                     span,
-                    format!("citation style `{path}` is not a valid independent CSL style ({e})"),
+                    format!("cannot read citation style `{path}` ({e})"),
                 ));
-                None
+                return None;
             }
+            Ok(xml) => match IndependentStyle::from_xml(&xml) {
+                Ok(style) => style,
+                Err(e) => {
+                    problems.push(Problem::new(
+                        file,
+                        span,
+                        format!(
+                            "citation style `{path}` is not a valid independent CSL style ({e})"
+                        ),
+                    ));
+                    return None;
+                }
+            },
         },
+    };
+    if parsed.settings.class == hayagriva::citationberg::StyleClass::Note {
+        problems.push(Problem::new(
+            file,
+            span,
+            format!(
+                "citation style `{name}` is a note style (citations as footnotes), which evbrief \
+                 does not print; choose a numbered or author–date style such as \
+                 nlm-citation-sequence, ama, apa or gb-7714-2015-numeric"
+            ),
+        ));
+        return None;
     }
+    Some(parsed)
 }
 
 /// Each outcome's measure must fit its kind, and its pooling method its measure.

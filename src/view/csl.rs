@@ -4,8 +4,9 @@
 //! The English edition uses the brief's `citation-style`: the Vancouver/NLM style evbrief
 //! ships (`styles/nlm-citation-sequence.csl`; the one built into Typst 0.15's hayagriva
 //! prints no authors), a style of hayagriva's archive (the styles Typst knows by name), or
-//! the project's own `.csl` file (parsed by `data` where it was checked). The Chinese
-//! edition cites in GB/T 7714—2015 (numeric) whatever `citation-style` says.
+//! the project's own `.csl` file (both parsed by `data` where `citation-style` was
+//! checked). The Chinese edition cites in GB/T 7714—2015 (numeric) whatever
+//! `citation-style` says.
 //!
 //! Parsing a CSL style from XML is slow (serde tries variant after variant, formatting an
 //! error for each); a `watch` session formats many builds, so parsed styles are kept.
@@ -69,7 +70,12 @@ pub fn document_style(
     }
     match CitationStyle::resolve(project.config.citation_style.get_ref())? {
         CitationStyle::Bundled => built_in(""),
-        CitationStyle::BuiltIn(name) => built_in(&name),
+        // Parsed by validation already, unless the project skipped it.
+        CitationStyle::BuiltIn(name) => project
+            .bibliography
+            .style
+            .clone()
+            .map_or_else(|| built_in(&name), Ok),
         CitationStyle::File(path) => project
             .bibliography
             .style
