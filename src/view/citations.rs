@@ -6,6 +6,8 @@
 //! citation groups ([`super::cite_order`]) go through one [`BibliographyDriver`] exactly
 //! as Typst sends them (one citation request per group, in document order, the same style
 //! and locale), so numbering, ranges ("[1–3]") and entries are Typst's, in linear time.
+//! Unlike Typst's, the citations do not link to their entries (see `show-runs` in
+//! `templates/common.typ` for why).
 //! Identical groups are formatted once: the first occurrence of a group is where all its
 //! keys may first appear, so numbering by first citation is unchanged.
 //!
@@ -22,7 +24,7 @@ use hayagriva::citationberg::{
 };
 use hayagriva::{
     BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest, CitePurpose, ElemChild,
-    ElemChildren, ElemMeta, Entry, Formatting, Rendered,
+    ElemChildren, Entry, Formatting, Rendered,
 };
 use serde::Serialize;
 
@@ -56,10 +58,6 @@ pub struct Run {
     /// The address the text links to (a DOI or URL).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
-    /// In a citation, the key of the reference the text stands for: it links to that
-    /// entry of the reference list, as Typst's citations do.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cite: Option<String>,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -81,7 +79,6 @@ impl Run {
                 VerticalAlign::None | VerticalAlign::Baseline => None,
             },
             link: link.map(str::to_owned),
-            cite: None,
         }
     }
 
@@ -91,7 +88,6 @@ impl Run {
         self.link.is_none()
             && other.link.is_none()
             && self.script.is_none()
-            && self.cite == other.cite
             && Run {
                 text: String::new(),
                 ..self.clone()
@@ -174,14 +170,14 @@ pub fn format(request: &Request, groups: &[CiteGroup]) -> Formatted {
     for (i, (g, entries)) in distinct.iter().enumerate() {
         match g.form {
             CiteForm::Label => {
-                let runs = citation_runs(&native.citations[i].citation, entries);
+                let runs = citation_runs(&native.citations[i].citation);
                 out.labels.insert(g.keys.join(","), runs);
             }
             CiteForm::Full => {
                 let Some(entry) = entries.first() else {
                     continue;
                 };
-                let mut runs = citation_runs(&pick(entry).citations[i].citation, entries);
+                let mut runs = citation_runs(&pick(entry).citations[i].citation);
                 mend(entry, &mut runs);
                 out.full.insert(g.keys.join(","), runs);
             }
@@ -202,17 +198,12 @@ pub fn format(request: &Request, groups: &[CiteGroup]) -> Formatted {
             };
             let mut prefix = item.first_field.as_ref().map(|f| {
                 let mut runs = Vec::new();
-                push_child(f, &mut Sink::reference(&mut runs), None, false);
+                push_child(f, &mut runs, None, false);
                 runs
             });
             let mut body = Vec::new();
             for child in &item.content.0 {
-                push_child(
-                    child,
-                    &mut Sink::reference(&mut body),
-                    Some(&mut prefix),
-                    false,
-                );
+                push_child(child, &mut body, Some(&mut prefix), false);
             }
             mend(entry, &mut body);
             out.entries.push(ReferenceEntry {
@@ -220,16 +211,6 @@ pub fn format(request: &Request, groups: &[CiteGroup]) -> Formatted {
                 prefix,
                 body,
             });
-        }
-    }
-    // A citation links to its entry only where the list has one (a style without a
-    // bibliography lists nothing).
-    let listed: HashSet<&str> = out.entries.iter().map(|e| e.key.as_str()).collect();
-    for runs in out.labels.values_mut().chain(out.full.values_mut()) {
-        for r in runs.iter_mut() {
-            if r.cite.as_deref().is_some_and(|k| !listed.contains(k)) {
-                r.cite = None;
-            }
         }
     }
     out
@@ -319,54 +300,20 @@ fn type_code_at(text: &str) -> Option<(usize, usize)> {
     None
 }
 
-/// A rendered citation of `entries` as runs; leading space of the citation is dropped,
-/// as Typst does, and the part that stands for an entry names its key.
-fn citation_runs(children: &ElemChildren, entries: &[&Entry]) -> Vec<Run> {
+/// A rendered citation as runs; leading space of the citation is dropped, as Typst does.
+fn citation_runs(children: &ElemChildren) -> Vec<Run> {
     let mut runs = Vec::new();
-    let keys: Vec<&str> = entries.iter().map(|e| e.key()).collect();
     for (i, child) in children.0.iter().enumerate() {
-        push_child(child, &mut Sink::citation(&mut runs, &keys), None, i == 0);
+        push_child(child, &mut runs, None, i == 0);
     }
     runs
 }
 
-/// Where converted runs go, and which reference they stand for.
-struct Sink<'a> {
-    out: &'a mut Vec<Run>,
-    /// The cited keys by their place in the citation (citations only).
-    keys: &'a [&'a str],
-    /// The key of the entry being converted.
-    cite: Option<&'a str>,
-}
-
-impl<'a> Sink<'a> {
-    fn citation(out: &'a mut Vec<Run>, keys: &'a [&'a str]) -> Self {
-        Sink {
-            out,
-            keys,
-            cite: None,
-        }
-    }
-
-    fn reference(out: &'a mut Vec<Run>) -> Self {
-        Sink {
-            out,
-            keys: &[],
-            cite: None,
-        }
-    }
-
-    fn push(&mut self, mut run: Run) {
-        run.cite = self.cite.map(str::to_owned);
-        push_run(self.out, run);
-    }
-}
-
-/// Appends `child` to `sink` as Typst shows it; `left-margin` parts of a reference go
-/// to its number column (`prefix`), as Typst's bibliography does.
+/// Appends `child` to `out` as Typst shows it; `left-margin` parts of a reference go to
+/// its number column (`prefix`), as Typst's bibliography does.
 fn push_child(
     child: &ElemChild,
-    sink: &mut Sink,
+    out: &mut Vec<Run>,
     mut prefix: Option<&mut Option<Vec<Run>>>,
     trim_start: bool,
 ) {
@@ -377,25 +324,14 @@ fn push_child(
             } else {
                 &t.text
             };
-            sink.push(Run::new(text, &t.formatting, None));
+            push_run(out, Run::new(text, &t.formatting, None));
         }
         ElemChild::Elem(e) => {
             let block = matches!(e.display, Some(Display::Block | Display::Indent));
-            let cite = match e.meta {
-                Some(ElemMeta::Entry(i)) => sink.keys.get(i).copied().or(sink.cite),
-                _ => sink.cite,
-            };
             let mut inner = Vec::new();
-            {
-                let mut inner_sink = Sink {
-                    out: &mut inner,
-                    keys: sink.keys,
-                    cite,
-                };
-                for c in &e.children.0 {
-                    let p = if block { None } else { prefix.as_deref_mut() };
-                    push_child(c, &mut inner_sink, p, false);
-                }
+            for c in &e.children.0 {
+                let p = if block { None } else { prefix.as_deref_mut() };
+                push_child(c, &mut inner, p, false);
             }
             if e.display == Some(Display::LeftMargin)
                 && let Some(prefix) = prefix
@@ -407,12 +343,12 @@ fn push_child(
                 return;
             }
             for r in inner {
-                push_run(sink.out, r);
+                push_run(out, r);
             }
         }
-        ElemChild::Markup(m) => sink.push(Run::new(m, &Formatting::default(), None)),
+        ElemChild::Markup(m) => push_run(out, Run::new(m, &Formatting::default(), None)),
         ElemChild::Link { text, url } => {
-            sink.push(Run::new(&text.text, &text.formatting, Some(url)));
+            push_run(out, Run::new(&text.text, &text.formatting, Some(url)));
         }
         // Supplements ("p. 3") are not used.
         ElemChild::Transparent { .. } => {}

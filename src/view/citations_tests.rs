@@ -164,22 +164,6 @@ fn consecutive_numbers_cited_together_collapse_into_a_range() {
 }
 
 #[test]
-fn citations_link_to_their_entries() {
-    let f = run(&nlm(), "en", &[label(&["alpha", "bravo"])]);
-    let runs = &f.labels["alpha,bravo"];
-    let cited: Vec<Option<&str>> = runs.iter().map(|r| r.cite.as_deref()).collect();
-    assert!(
-        cited.contains(&Some("alpha")) && cited.contains(&Some("bravo")),
-        "{runs:?}"
-    );
-    // The brackets and the comma belong to no entry.
-    assert!(
-        runs.iter()
-            .any(|r| r.cite.is_none() && r.text.contains('['))
-    );
-}
-
-#[test]
 fn identical_groups_are_formatted_once_without_changing_anything() {
     let groups = [
         label(&["bravo"]),
