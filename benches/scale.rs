@@ -1,8 +1,9 @@
 //! Scale benchmark: how cold builds, watch rebuilds and `evbrief analyse` grow with the data.
 //!
-//! For studies ∈ {10, 100, 1000} × outcomes ∈ {1, 5, 20, 50} it writes a synthetic project
-//! with the seeded generator (`evbrief::synthetic`, seed 1, subgroups by condition) and
-//! measures, each with its peak resident memory:
+//! For studies ∈ {10, 100, 1000} × outcomes ∈ {1, 5, 20, 50}, and 100 × 20 in the full
+//! layout (`detail = "full"`; `auto` summarises above 50 studies), it writes a synthetic
+//! project with the seeded generator (`evbrief::synthetic`, seed 1, subgroups by condition,
+//! the built-in templates) and measures, each with its peak resident memory:
 //!
 //! - a cold `evbrief build`: the release binary spawned as a new process (fonts, data and
 //!   templates loaded from scratch), one unmeasured warm-up run (page cache, first edition)
@@ -10,7 +11,7 @@
 //!   with the phase timings (`--timings`) of that run;
 //! - a watch rebuild after a one-value edit of one study file, in a child process (this
 //!   bench binary run again) that keeps one `WatchSession` alive as `evbrief watch` does;
-//!   median of `EVBRIEF_SCALE_WATCH` (default 5) rebuilds;
+//!   median of `EVBRIEF_SCALE_WATCH` (default 5) rebuilds, none with 0;
 //! - `evbrief analyse --measure RR` of a CSV with one row per study (median of 5 runs;
 //!   it does not depend on the number of outcomes, so it is run once per study count).
 //!
@@ -20,7 +21,8 @@
 //! this process is small, and the table says how large it was.
 //!
 //! Run all of it with `cargo bench --bench scale` (about 10 minutes on 2 cores), or a subset
-//! with `EVBRIEF_SCALE=10x1,100x5 cargo bench --bench scale` (studies × outcomes pairs).
+//! with `EVBRIEF_SCALE=10x1,100x5,100x20full cargo bench --bench scale` (studies × outcomes
+//! pairs; `full` forces the full layout).
 //! It prints markdown tables: the measurements, then the growth between sizes.
 //! `EVBRIEF_BENCH_EXE=path` spawns that evbrief binary for the cold builds instead of
 //! this build's.
@@ -29,7 +31,7 @@ mod support;
 
 use support::{Measured, run_child, summarise};
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
@@ -48,21 +50,23 @@ fn main() {
     let sizes = sizes();
     let runs = env_usize("EVBRIEF_SCALE_RUNS", 3);
     let watch_samples = env_usize("EVBRIEF_SCALE_WATCH", 5);
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let work = std::env::temp_dir().join(format!("evbrief-scale-{}", std::process::id()));
     std::fs::create_dir_all(&work).expect("temp dir");
 
     // `analyse` first: a child's peak RSS includes this process's own peak at the moment
     // of the spawn (Linux charges the parent's memory at exec), which is smallest now.
     let mut analyse_rows: Vec<(usize, Measured)> = Vec::new();
-    for &(studies, _) in &sizes {
-        if !analyse_rows.iter().any(|(s, _)| *s == studies) {
-            analyse_rows.push((studies, analyse_runs(&work, studies, 5)));
+    for size in &sizes {
+        if !analyse_rows.iter().any(|(s, _)| *s == size.studies) {
+            analyse_rows.push((size.studies, analyse_runs(&work, size.studies, 5)));
         }
     }
     let floor_mib = own_peak_rss_kib() as f64 / 1024.0;
     let mut rows = Vec::new();
-    for &(studies, outcomes) in &sizes {
+    for &size in &sizes {
+        let Size {
+            studies, outcomes, ..
+        } = size;
         let project = work.join(format!("p-{studies}x{outcomes}"));
         let spec = evbrief::synthetic::SyntheticSpec {
             studies,
@@ -70,19 +74,29 @@ fn main() {
             seed: 1,
             subgroups: true,
         };
-        evbrief::synthetic::write_project(&project, Some(&root.join("templates")), &spec)
+        // The built-in templates, so that a saved binary of another commit
+        // (`EVBRIEF_BENCH_EXE`) lays the project out with its own.
+        evbrief::synthetic::write_project(&project, None, &spec)
             .expect("write the synthetic project");
+        if size.full {
+            force_full_layout(&project);
+        }
         let cold = cold_builds(&project, &work.join("brief.pdf"), runs);
         let pdf = std::fs::read(work.join("brief.pdf")).expect("the PDF");
         let pages = count_pages(&pdf);
-        let watch = watch_rebuilds(&project, watch_samples);
+        let watch = (watch_samples > 0).then(|| watch_rebuilds(&project, watch_samples));
         eprintln!(
-            "{studies} × {outcomes}: cold {:.0} ms, {:.0} MiB; watch {:.0} ms, {:.0} MiB",
-            cold.median_ms, cold.peak_mib, watch.median_ms, watch.peak_mib
+            "{}: cold {:.0} ms, {:.0} MiB; watch {}",
+            size.label(),
+            cold.median_ms,
+            cold.peak_mib,
+            watch.as_ref().map_or("not run".into(), |w| format!(
+                "{:.0} ms, {:.0} MiB",
+                w.median_ms, w.peak_mib
+            ))
         );
         rows.push(Row {
-            studies,
-            outcomes,
+            size,
             pages,
             pdf_kib: pdf.len() / 1024,
             cold,
@@ -112,25 +126,59 @@ fn own_peak_rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
-/// The (studies, outcomes) pairs to run: `EVBRIEF_SCALE=10x1,1000x20`, or the whole grid.
-fn sizes() -> Vec<(usize, usize)> {
+/// One project size to run: studies × outcomes, and whether the brief is forced into the
+/// full layout (`detail = "full"`) instead of `auto` (which summarises above 50 studies).
+#[derive(Clone, Copy, PartialEq)]
+struct Size {
+    studies: usize,
+    outcomes: usize,
+    full: bool,
+}
+
+impl Size {
+    /// "100 × 20", or "100 × 20 (full)" for a forced full layout.
+    fn label(self) -> String {
+        let full = if self.full { " (full)" } else { "" };
+        format!("{} × {}{full}", self.studies, self.outcomes)
+    }
+}
+
+/// The sizes to run: `EVBRIEF_SCALE=10x1,1000x20,100x20full`, or the whole grid and the
+/// full layout of 100 × 20 (the one issue 24 compares with the full 10 × 20).
+fn sizes() -> Vec<Size> {
     match std::env::var("EVBRIEF_SCALE") {
         Ok(list) if !list.trim().is_empty() => list
             .split(',')
             .map(|pair| {
+                let pair = pair.trim();
+                let (pair, full) = match pair.strip_suffix("full") {
+                    Some(p) => (p, true),
+                    None => (pair, false),
+                };
                 let (s, o) = pair
-                    .trim()
                     .split_once('x')
-                    .expect("EVBRIEF_SCALE pairs look like 100x5");
-                (
-                    s.parse().expect("number of studies"),
-                    o.parse().expect("number of outcomes"),
-                )
+                    .expect("EVBRIEF_SCALE pairs look like 100x5 or 100x20full");
+                Size {
+                    studies: s.parse().expect("number of studies"),
+                    outcomes: o.parse().expect("number of outcomes"),
+                    full,
+                }
             })
             .collect(),
         _ => STUDIES
             .iter()
-            .flat_map(|&s| OUTCOMES.iter().map(move |&o| (s, o)))
+            .flat_map(|&studies| {
+                OUTCOMES.iter().map(move |&outcomes| Size {
+                    studies,
+                    outcomes,
+                    full: false,
+                })
+            })
+            .chain([Size {
+                studies: 100,
+                outcomes: 20,
+                full: true,
+            }])
             .collect(),
     }
 }
@@ -144,12 +192,26 @@ fn env_usize(name: &str, default: usize) -> usize {
 }
 
 struct Row {
-    studies: usize,
-    outcomes: usize,
+    size: Size,
     pages: usize,
     pdf_kib: usize,
     cold: Measured,
-    watch: Measured,
+    /// None when `EVBRIEF_SCALE_WATCH=0`.
+    watch: Option<Measured>,
+}
+
+/// Sets `detail = "full"` in the synthetic project's `brief.toml` (a top-level key, so it
+/// goes before the first table).
+fn force_full_layout(project: &Path) {
+    let path = project.join("brief.toml");
+    let text = std::fs::read_to_string(&path).expect("brief.toml");
+    let first_table = text
+        .lines()
+        .position(|l| l.trim_start().starts_with('['))
+        .unwrap_or(text.lines().count());
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.insert(first_table, "detail = \"full\"");
+    std::fs::write(&path, lines.join("\n") + "\n").expect("write brief.toml");
 }
 
 fn evbrief() -> Command {
@@ -279,27 +341,24 @@ fn count_pages(pdf: &[u8]) -> usize {
 }
 
 fn print_tables(rows: &[Row], analyse: &[(usize, Measured)], runs: usize, watch: usize) {
+    let cells = |m: &Measured| format!("{:.0} ms ({:.0}–{:.0})", m.median_ms, m.min_ms, m.max_ms);
     println!();
     println!(
         "| studies × outcomes | pages | PDF | cold build (median of {runs}) | peak RSS | per study-outcome | watch rebuild, one-value edit (median of {watch}) | peak RSS |"
     );
     println!("|---|---|---|---|---|---|---|---|");
     for r in rows {
+        let (w, w_mib) = r.watch.as_ref().map_or(("not run".into(), "".into()), |w| {
+            (cells(w), format!("{:.0} MiB", w.peak_mib))
+        });
         println!(
-            "| {} × {} | {} | {} KiB | {:.0} ms ({:.0}–{:.0}) | {:.0} MiB | {:.2} ms | {:.0} ms ({:.0}–{:.0}) | {:.0} MiB |",
-            r.studies,
-            r.outcomes,
+            "| {} | {} | {} KiB | {} | {:.0} MiB | {:.2} ms | {w} | {w_mib} |",
+            r.size.label(),
             r.pages,
             r.pdf_kib,
-            r.cold.median_ms,
-            r.cold.min_ms,
-            r.cold.max_ms,
+            cells(&r.cold),
             r.cold.peak_mib,
-            r.cold.median_ms / (r.studies * r.outcomes) as f64,
-            r.watch.median_ms,
-            r.watch.min_ms,
-            r.watch.max_ms,
-            r.watch.peak_mib,
+            r.cold.median_ms / (r.size.studies * r.size.outcomes) as f64,
         );
     }
     println!();
@@ -307,9 +366,8 @@ fn print_tables(rows: &[Row], analyse: &[(usize, Measured)], runs: usize, watch:
     println!("|---|---|");
     for r in rows {
         println!(
-            "| {} × {} | {} |",
-            r.studies,
-            r.outcomes,
+            "| {} | {} |",
+            r.size.label(),
             r.cold.phases.as_deref().unwrap_or("?")
         );
     }
@@ -326,7 +384,7 @@ fn print_tables(rows: &[Row], analyse: &[(usize, Measured)], runs: usize, watch:
     // the cold build time above the smallest project's (process start, fonts, templates).
     let base = rows
         .iter()
-        .min_by_key(|r| r.studies * r.outcomes)
+        .min_by_key(|r| r.size.studies * r.size.outcomes)
         .map(|r| r.cold.median_ms);
     println!();
     println!(
@@ -338,15 +396,21 @@ fn print_tables(rows: &[Row], analyse: &[(usize, Measured)], runs: usize, watch:
     println!("|---|---|---|---|---|---|");
     for a in rows {
         for b in rows {
-            let studies_step = a.outcomes == b.outcomes && b.studies == a.studies * 10;
-            let outcomes_step = a.studies == b.studies
+            let (sa, sb) = (a.size, b.size);
+            // Neighbours: ten times the studies or the next number of outcomes, in the same
+            // layout; and a full layout from the smallest study count that prints one (10).
+            let studies_step = sa.outcomes == sb.outcomes
+                && sb.studies == sa.studies * 10
+                && (sa.full == sb.full || (sb.full && sa.studies <= 50));
+            let outcomes_step = sa.studies == sb.studies
+                && sa.full == sb.full
                 && OUTCOMES
                     .windows(2)
-                    .any(|w| w[0] == a.outcomes && w[1] == b.outcomes);
+                    .any(|w| w[0] == sa.outcomes && w[1] == sb.outcomes);
             if !(studies_step || outcomes_step) {
                 continue;
             }
-            let size = (b.studies * b.outcomes) as f64 / (a.studies * a.outcomes) as f64;
+            let size = (sb.studies * sb.outcomes) as f64 / (sa.studies * sa.outcomes) as f64;
             let time = b.cold.median_ms / a.cold.median_ms;
             // Undefined from the base itself (nothing above it).
             let above = base
@@ -355,11 +419,9 @@ fn print_tables(rows: &[Row], analyse: &[(usize, Measured)], runs: usize, watch:
                     ((b.cold.median_ms - base) / (a.cold.median_ms - base)).ln() / size.ln()
                 });
             println!(
-                "| {}×{} → {}×{} | {size:.1} | {time:.2} | {:.2} | {} | {:.2} |",
-                a.studies,
-                a.outcomes,
-                b.studies,
-                b.outcomes,
+                "| {} → {} | {size:.1} | {time:.2} | {:.2} | {} | {:.2} |",
+                sa.label(),
+                sb.label(),
                 time.ln() / size.ln(),
                 above.map_or("?".into(), |x| format!("{x:.2}")),
                 b.cold.peak_mib / a.cold.peak_mib,
