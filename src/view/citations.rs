@@ -29,7 +29,7 @@ use hayagriva::{
 use serde::Serialize;
 
 use super::cite_order::{CiteForm, CiteGroup};
-use super::csl::locales;
+use super::csl::locales_for;
 
 /// A piece of text with one formatting, as the template prints it (`show-runs` in
 /// `templates/common.typ`). Flags that are off are left out of the JSON.
@@ -219,6 +219,7 @@ pub fn format(request: &Request, groups: &[CiteGroup]) -> Formatted {
 /// One pass of hayagriva's driver over the distinct groups, as Typst makes it.
 fn drive(groups: &[(&CiteGroup, Vec<&Entry>)], style: &IndependentStyle, locale: &str) -> Rendered {
     let locale = LocaleCode(locale.to_owned());
+    let locale_files = locales_for(&locale);
     let mut driver = BibliographyDriver::new();
     for (g, entries) in groups {
         let purpose = match g.form {
@@ -233,14 +234,14 @@ fn drive(groups: &[(&CiteGroup, Vec<&Entry>)], style: &IndependentStyle, locale:
             items,
             style,
             Some(locale.clone()),
-            locales(),
+            &locale_files,
             None,
         ));
     }
     driver.finish(BibliographyRequest {
         style,
         locale: Some(locale),
-        locale_files: locales(),
+        locale_files: &locale_files,
     })
 }
 
