@@ -224,12 +224,8 @@ impl Check<'_> {
     }
 
     fn source(&mut self, source: &Source) {
-        let key = source.report.get_ref();
-        if !self.study.reports.iter().any(|r| r.key.get_ref() == key) {
-            self.push(
-                source.report.span(),
-                format!("source report `{key}` is not one of this study's reports"),
-            );
+        if let Some((span, message)) = super::validate::unknown_source_report(self.study, source) {
+            self.push(span, message);
         }
     }
 

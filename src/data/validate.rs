@@ -538,12 +538,8 @@ impl StudyCheck<'_> {
     }
 
     fn source(&mut self, source: &Source) {
-        let key = source.report.get_ref();
-        if !self.study.reports.iter().any(|r| r.key.get_ref() == key) {
-            self.push(
-                source.report.span(),
-                format!("source report `{key}` is not one of this study's reports"),
-            );
+        if let Some((span, message)) = unknown_source_report(self.study, source) {
+            self.push(span, message);
         }
     }
 
@@ -771,4 +767,20 @@ impl StudyCheck<'_> {
             self.percent(p, n, m.events.as_ref().map(|e| *e.get_ref()));
         }
     }
+}
+
+/// The problem of a value whose `source` names a report the study does not list, located
+/// at the report's key; none when the study lists it. Shared by every kind of value that
+/// cites a source (results, adverse events, reported effects).
+pub(crate) fn unknown_source_report(
+    study: &Study,
+    source: &Source,
+) -> Option<(std::ops::Range<usize>, String)> {
+    let key = source.report.get_ref();
+    (!study.reports.iter().any(|r| r.key.get_ref() == key)).then(|| {
+        (
+            source.report.span(),
+            format!("source report `{key}` is not one of this study's reports"),
+        )
+    })
 }

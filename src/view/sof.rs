@@ -401,14 +401,7 @@ fn effect_cells(
                 ));
             }
             let difference = match absolute {
-                Some(a) => labels.fill(
-                    "sof.difference-per-1000",
-                    &[
-                        ("difference", &more_fewer(a.difference_per_1000, labels)),
-                        ("lower", &more_fewer(a.difference_lower, labels)),
-                        ("upper", &more_fewer(a.difference_upper, labels)),
-                    ],
-                ),
+                Some(a) => difference_per_1000(a, labels),
                 None if intervention.0 + control.0 == 0.0 => labels.fill(
                     "sof.no-events",
                     &[("n", &fixed(intervention.1 + control.1, 0))],
@@ -440,14 +433,7 @@ fn effect_cells(
                 None => "\u{2014}".into(),
             };
             let difference = match absolute {
-                Some(a) => labels.fill(
-                    "sof.difference-per-1000",
-                    &[
-                        ("difference", &more_fewer(a.difference_per_1000, labels)),
-                        ("lower", &more_fewer(a.difference_lower, labels)),
-                        ("upper", &more_fewer(a.difference_upper, labels)),
-                    ],
-                ),
+                Some(a) => difference_per_1000(a, labels),
                 None => labels.fill(
                     "sof.not-estimable-because",
                     &[("reason", &Unestimable::NoControlRisk.words(labels))],
@@ -525,6 +511,19 @@ fn amount(x: f64, labels: &Labels) -> String {
         &[
             ("value", &fixed(x.abs(), 2)),
             ("direction", higher_lower(x, labels)),
+        ],
+    )
+}
+
+/// "363 more per 1000 (from 120 more to 590 more)": an absolute effect's difference, as
+/// the summary of findings prints it.
+fn difference_per_1000(a: &crate::stats::absolute::AbsoluteEffect, labels: &Labels) -> String {
+    labels.fill(
+        "sof.difference-per-1000",
+        &[
+            ("difference", &more_fewer(a.difference_per_1000, labels)),
+            ("lower", &more_fewer(a.difference_lower, labels)),
+            ("upper", &more_fewer(a.difference_upper, labels)),
         ],
     )
 }
