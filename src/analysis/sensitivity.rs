@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::{OutcomeAnalysis, TimeAnalysis, stats_method, stats_test};
 use crate::data::Project;
 use crate::data::model::{ReportRole, Study};
-use crate::stats::sensitivity::{Refit, cumulative, influence, leave_one_out};
+use crate::stats::sensitivity::{Refit, cumulative, influence, leave_one_out, refit};
 use crate::stats::{Measure, Method, Test};
 
 /// Fewest studies for leave-one-out, influence and cumulative analyses.
@@ -112,7 +112,7 @@ pub fn sensitivity(
             .find(|s| s.id.get_ref() == id)
     };
     let all: Vec<usize> = (0..yi.len()).collect();
-    let full = cumulative(&yi, &vi, &all, method, test).ok()?.pop()?;
+    let full = refit(&yi, &vi, method, test).ok()?;
     let leave = leave_one_out(&yi, &vi, method, test).ok()?;
     let high: Vec<usize> = all
         .iter()
@@ -125,14 +125,11 @@ pub fn sensitivity(
     } else {
         let y: Vec<f64> = kept.iter().map(|&i| yi[i]).collect();
         let v: Vec<f64> = kept.iter().map(|&i| vi[i]).collect();
-        let order: Vec<usize> = (0..y.len()).collect();
-        cumulative(&y, &v, &order, method, test)
-            .ok()
-            .and_then(|mut c| c.pop())
+        refit(&y, &v, method, test).ok()
     };
     let common = method
         .is_random()
-        .then(|| cumulative(&yi, &vi, &all, Method::FE, Test::Z).ok()?.pop())
+        .then(|| refit(&yi, &vi, Method::FE, Test::Z).ok())
         .flatten();
     let x = crate::stats::metareg::intercept_only(yi.len());
     let influential = influence(&yi, &vi, &x, method, test)

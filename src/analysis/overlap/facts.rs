@@ -1,7 +1,7 @@
 //! What the identity check knows about one study, read once from its file and from the
 //! bibliographic records of its reports.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::context::{Period, conditions, countries, parse_period, setting_words};
 use super::names::{AuthorName, push_unique};
@@ -121,6 +121,24 @@ pub struct StudyFacts {
     pub arms: ArmSizes,
     /// Notes, report notes and the records of its reports: where another study may be named.
     pub text: String,
+    /// `text` in lower case (compared with other studies' ids and labels).
+    pub text_lower: String,
+    /// The registration ids `text` names (each study's text is searched once, not once
+    /// per pair: at 1000 studies the pairs would take seconds).
+    pub named_registrations: Vec<RegistrationId>,
+    /// The words of `text` (maximal runs of letters, digits and `-`), as written and in
+    /// lower case: a phrase can only be named in `text` if its first word is among them,
+    /// so most pairs of studies are told apart without searching the text.
+    pub words: HashSet<String>,
+    /// See `words`.
+    pub words_lower: HashSet<String>,
+    /// `id` and `label` in lower case.
+    pub id_lower: String,
+    /// See `id_lower`.
+    pub label_lower: String,
+    /// The phrases by which another study's text names this one: each surname that is not
+    /// very common followed by " et al", "'s team" or "'s group".
+    pub surname_phrases: Vec<String>,
     /// Studies the curator has declared distinct.
     pub distinct_from: Vec<String>,
 }
@@ -188,11 +206,13 @@ impl StudyFacts {
                 .map(|a| *a.n.get_ref())
                 .sum()
         };
+        let text = text.join("\n");
         StudyFacts {
             id: st.id.get_ref().clone(),
             label: st.label.clone(),
             registrations,
             authors,
+            surname_phrases: surname_phrases(&surnames),
             surnames,
             setting: st.setting.as_deref().map(setting_words).unwrap_or_default(),
             countries: st.country.as_deref().map(countries).unwrap_or_default(),
@@ -207,7 +227,13 @@ impl StudyFacts {
                 treated: size(&[ArmRole::Intervention, ArmRole::Single]),
                 control: size(&[ArmRole::Control]),
             },
-            text: text.join("\n"),
+            words: words(&text),
+            words_lower: words(&text.to_lowercase()),
+            text_lower: text.to_lowercase(),
+            named_registrations: crate::data::registration::find_registrations(&text),
+            id_lower: st.id.get_ref().to_lowercase(),
+            label_lower: st.label.to_lowercase(),
+            text,
             distinct_from: st
                 .distinct_from
                 .iter()
@@ -235,4 +261,55 @@ fn han_authors(raw: &str) -> Vec<String> {
         .map(|s| s.trim().to_owned())
         .filter(|s| !s.is_empty())
         .collect()
+}
+
+/// The phrases by which another study's text names a study with these `surnames` (see
+/// `StudyFacts::surname_phrases`); very common surnames name no one in particular.
+fn surname_phrases(surnames: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for surname in surnames {
+        let folded = crate::intake::normalise_title(surname);
+        if folded.is_empty() || super::names::is_very_common(&folded) {
+            continue;
+        }
+        for tail in [" et al", "'s team", "’s team", "'s group", "’s group"] {
+            out.push(format!("{surname}{tail}"));
+        }
+    }
+    out
+}
+
+/// The words of `text` as `StudyFacts::words` counts them.
+fn words(text: &str) -> HashSet<String> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '-'))
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The first word of `phrase` (see `StudyFacts::words`), or `None` when the phrase does
+/// not start with one.
+pub fn first_word(phrase: &str) -> Option<&str> {
+    let end = phrase
+        .find(|c: char| !(c.is_alphanumeric() || c == '-'))
+        .unwrap_or(phrase.len());
+    (end > 0).then(|| &phrase[..end])
+}
+
+#[cfg(test)]
+mod word_tests {
+    use super::*;
+
+    #[test]
+    fn a_phrase_named_with_word_boundaries_has_its_first_word_among_the_words() {
+        let text = "Follow-up of the zang-plagh-rct cohort (Zhao et al., 2024); 据张三 et al";
+        let w = words(text);
+        for phrase in ["zang-plagh-rct", "Zhao et al", "Follow-up of"] {
+            assert!(w.contains(first_word(phrase).unwrap()), "{phrase}");
+        }
+        // "张三" is not a word here: Han characters run on ("据张三"), as `word_at` sees it.
+        assert!(!w.contains(first_word("张三 et al").unwrap()));
+        assert_eq!(first_word("(x"), None);
+        assert_eq!(first_word("Zang 2024"), Some("Zang"));
+    }
 }

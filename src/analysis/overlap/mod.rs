@@ -370,8 +370,6 @@ pub fn compare(a: &StudyFacts, b: &StudyFacts) -> Option<(Verdict, Vec<Signal>)>
 /// What in `a`'s notes and records names `b`: its id, its label, one of its registration
 /// ids, or its first author followed by "et al." or "'s team" (not a very common surname).
 fn names_other(a: &StudyFacts, b: &StudyFacts) -> Option<String> {
-    let text = &a.text;
-    let lower = text.to_lowercase();
     let word_at = |hay: &str, needle: &str| -> Option<usize> {
         hay.match_indices(needle).map(|(i, _)| i).find(|&i| {
             let before = hay[..i].chars().next_back();
@@ -380,32 +378,31 @@ fn names_other(a: &StudyFacts, b: &StudyFacts) -> Option<String> {
                 && !after.is_some_and(|c| c.is_alphanumeric() || c == '-')
         })
     };
-    if word_at(&lower, &b.id.to_lowercase()).is_some() {
+    if a.text.is_empty() {
+        return None;
+    }
+    // A phrase named with word boundaries has its first word among the text's words.
+    let may_name = |words: &std::collections::HashSet<String>, phrase: &str| {
+        facts::first_word(phrase).is_none_or(|w| words.contains(w))
+    };
+    if may_name(&a.words_lower, &b.id_lower) && word_at(&a.text_lower, &b.id_lower).is_some() {
         return Some(b.id.clone());
     }
-    if word_at(&lower, &b.label.to_lowercase()).is_some() {
+    if may_name(&a.words_lower, &b.label_lower) && word_at(&a.text_lower, &b.label_lower).is_some()
+    {
         return Some(b.label.clone());
     }
-    for id in crate::data::registration::find_registrations(text) {
+    for id in &a.named_registrations {
         if b.registrations.iter().any(|(r, _)| r.key == id.key)
             && !a.registrations.iter().any(|(r, _)| r.key == id.key)
         {
-            return Some(id.text);
+            return Some(id.text.clone());
         }
     }
-    for surname in &b.surnames {
-        let folded = crate::intake::normalise_title(surname);
-        if folded.is_empty() || names::is_very_common(&folded) {
-            continue;
-        }
-        for tail in [" et al", "'s team", "’s team", "'s group", "’s group"] {
-            let phrase = format!("{surname}{tail}");
-            if word_at(text, &phrase).is_some() {
-                return Some(phrase.replace(" et al", " et al."));
-            }
-        }
-    }
-    None
+    b.surname_phrases
+        .iter()
+        .find(|phrase| may_name(&a.words, phrase) && word_at(&a.text, phrase).is_some())
+        .map(|phrase| phrase.replace(" et al", " et al."))
 }
 
 /// The overlaps whose two studies are both among `ids` (the studies behind one pooled

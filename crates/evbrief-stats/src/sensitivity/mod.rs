@@ -42,8 +42,9 @@ pub struct Refit {
 /// model (the study's own effect with a Wald interval, τ² = 0, I² = 0,
 /// Q = 0, whatever the test); otherwise the intercept-only model of
 /// [`metareg::fit`] (the same numbers as [`crate::pool`], without
-/// the τ² confidence interval, which refits do not report).
-fn refit(yi: &[f64], vi: &[f64], method: Method, test: Test) -> Result<Refit, StatsError> {
+/// the τ² confidence interval, which refits do not report). One fit, where
+/// [`cumulative`]'s last step would fit every prefix before it.
+pub fn refit(yi: &[f64], vi: &[f64], method: Method, test: Test) -> Result<Refit, StatsError> {
     if yi.len() == 1 {
         let r = single_study(yi[0], vi[0], method, test)?;
         return Ok(Refit {
