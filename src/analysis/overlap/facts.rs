@@ -207,6 +207,7 @@ impl StudyFacts {
                 .sum()
         };
         let text = text.join("\n");
+        let text_lower = text.to_lowercase();
         StudyFacts {
             id: st.id.get_ref().clone(),
             label: st.label.clone(),
@@ -228,8 +229,8 @@ impl StudyFacts {
                 control: size(&[ArmRole::Control]),
             },
             words: words(&text),
-            words_lower: words(&text.to_lowercase()),
-            text_lower: text.to_lowercase(),
+            words_lower: words(&text_lower),
+            text_lower,
             named_registrations: crate::data::registration::find_registrations(&text),
             id_lower: st.id.get_ref().to_lowercase(),
             label_lower: st.label.to_lowercase(),
