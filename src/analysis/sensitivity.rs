@@ -8,12 +8,14 @@
 //!
 //! Why 3: with two studies leaving one out leaves a single study, not a meta-analysis.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use super::{OutcomeAnalysis, TimeAnalysis, stats_method, stats_test};
 use crate::data::Project;
 use crate::data::model::{ReportRole, Study};
-use crate::stats::sensitivity::{Refit, cumulative, influence, leave_one_out, refit};
+use crate::stats::sensitivity::{Refit, case_deletion, cumulative, refit};
 use crate::stats::{Measure, Method, Test};
 
 /// Fewest studies for leave-one-out, influence and cumulative analyses.
@@ -104,22 +106,22 @@ pub fn sensitivity(
     let yi: Vec<f64> = rows.iter().map(|r| r.1).collect();
     let vi: Vec<f64> = rows.iter().map(|r| r.2).collect();
     let ids: Vec<String> = rows.iter().map(|r| r.0.to_owned()).collect();
-    let study = |id: &str| {
-        project
-            .studies
-            .iter()
-            .map(|s| &s.study)
-            .find(|s| s.id.get_ref() == id)
-    };
+    let by_id: HashMap<&str, &Study> = project
+        .studies
+        .iter()
+        .map(|s| (s.study.id.get_ref().as_str(), &s.study))
+        .collect();
+    let study = |id: &str| by_id.get(id).copied();
     let all: Vec<usize> = (0..yi.len()).collect();
     let full = refit(&yi, &vi, method, test).ok()?;
-    let leave = leave_one_out(&yi, &vi, method, test).ok()?;
-    let high: Vec<usize> = all
+    let deletion = case_deletion(&yi, &vi, method, test);
+    let leave = deletion.leave_one_out.ok()?;
+    let is_high: Vec<bool> = ids
         .iter()
-        .copied()
-        .filter(|&i| study(&ids[i]).is_some_and(high_risk_of_bias))
+        .map(|id| study(id).is_some_and(high_risk_of_bias))
         .collect();
-    let kept: Vec<usize> = all.iter().copied().filter(|i| !high.contains(i)).collect();
+    let high: Vec<usize> = all.iter().copied().filter(|&i| is_high[i]).collect();
+    let kept: Vec<usize> = all.iter().copied().filter(|&i| !is_high[i]).collect();
     let without_high_risk = if high.is_empty() || kept.len() < 2 {
         None
     } else {
@@ -131,8 +133,8 @@ pub fn sensitivity(
         .is_random()
         .then(|| refit(&yi, &vi, Method::FE, Test::Z).ok())
         .flatten();
-    let x = crate::stats::metareg::intercept_only(yi.len());
-    let influential = influence(&yi, &vi, &x, method, test)
+    let influential = deletion
+        .influence
         .map(|inf| {
             inf.iter()
                 .zip(&ids)

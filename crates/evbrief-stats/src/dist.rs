@@ -59,16 +59,54 @@ pub fn p_two_sided_t(t: f64, df: f64) -> Result<f64, StatsError> {
 pub fn qt(p: f64, df: f64) -> Result<f64, StatsError> {
     check_prob(p)?;
     let d = students_t(df)?;
-    let start = d.inverse_cdf(p);
-    Ok(polish(|x| d.cdf(x), p, start, f64::NEG_INFINITY))
+    Ok(remembered(Quantile::T, p, df, || {
+        polish(|x| d.cdf(x), p, d.inverse_cdf(p), f64::NEG_INFINITY)
+    }))
 }
 
 /// Chi-squared quantile, R `qchisq(p, df)`.
 pub fn qchisq(p: f64, df: f64) -> Result<f64, StatsError> {
     check_prob(p)?;
     let d = chisq(df)?;
-    let start = d.inverse_cdf(p);
-    Ok(polish(|x| d.cdf(x), p, start, 0.0))
+    Ok(remembered(Quantile::ChiSquared, p, df, || {
+        polish(|x| d.cdf(x), p, d.inverse_cdf(p), 0.0)
+    }))
+}
+
+/// Which quantile function a remembered value belongs to.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Quantile {
+    T,
+    ChiSquared,
+}
+
+/// How many quantiles a thread remembers before it forgets them all.
+const REMEMBERED_QUANTILES: usize = 4096;
+
+thread_local! {
+    /// Quantiles computed on this thread, by function, probability and df (their bits).
+    static QUANTILES: std::cell::RefCell<std::collections::HashMap<(Quantile, u64, u64), f64>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// A quantile computed once per thread: a polished quantile costs about a hundred CDF
+/// evaluations, and the refits of a sensitivity analysis ask for the same few
+/// (`qt(0.975, k − 2)` for every leave-one-out fit) thousands of times. The value is the
+/// one `compute` returns, so remembering changes no result.
+fn remembered(which: Quantile, p: f64, df: f64, compute: impl FnOnce() -> f64) -> f64 {
+    let key = (which, p.to_bits(), df.to_bits());
+    if let Some(q) = QUANTILES.with(|m| m.borrow().get(&key).copied()) {
+        return q;
+    }
+    let q = compute();
+    QUANTILES.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= REMEMBERED_QUANTILES {
+            m.clear();
+        }
+        m.insert(key, q);
+    });
+    q
 }
 
 /// Upper-tail chi-squared probability, R `pchisq(q, df, lower.tail=FALSE)`.

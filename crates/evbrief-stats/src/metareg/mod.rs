@@ -20,6 +20,7 @@ use crate::measure::{Method, Test};
 use crate::pool::LEVEL;
 
 pub use tau2::estimate_tau2;
+pub(crate) use tau2::intercept_only_tau2;
 
 /// A fitted meta-regression model (metafor `rma.uni` with `mods`).
 #[derive(Debug, Clone, PartialEq)]

@@ -50,13 +50,7 @@ pub fn estimate_tau2(
 ) -> Result<f64, StatsError> {
     let (k, p) = (yi.len(), x.ncols());
     if p == 1 && x.iter().all(|v| *v == 1.0) {
-        // The intercept-only model: the same estimators in scalar form.
-        return match method {
-            Method::DL => tau2_dl(yi, vi),
-            Method::REML => tau2_reml(yi, vi),
-            Method::PM => tau2_pm(yi, vi),
-            _ => Ok(0.0),
-        };
+        return intercept_only_tau2(yi, vi, method);
     }
     let df = (k - p) as f64;
     let y = centred(yi);
@@ -96,6 +90,21 @@ pub fn estimate_tau2(
             }
             Ok(0.5 * (lo + hi))
         }
+        _ => Ok(0.0),
+    }
+}
+
+/// τ² of the intercept-only model: the estimators of [`estimate_tau2`] in scalar form
+/// ([`crate::pool::inverse_variance`]); 0 for the common-effect model.
+pub(crate) fn intercept_only_tau2(
+    yi: &[f64],
+    vi: &[f64],
+    method: Method,
+) -> Result<f64, StatsError> {
+    match method {
+        Method::DL => tau2_dl(yi, vi),
+        Method::REML => tau2_reml(yi, vi),
+        Method::PM => tau2_pm(yi, vi),
         _ => Ok(0.0),
     }
 }

@@ -108,16 +108,26 @@ pub fn tau2_reml(yi: &[f64], vi: &[f64]) -> Result<f64, StatsError> {
     let mut tau2 = ((rss_ols - tr_pv) / (kf - 1.0)).max(0.0);
     let mut converged = false;
     for _ in 0..REML_MAXITER {
-        let (w, sw, mu) = weighted(yi, vi, tau2);
-        let tr_p = trace_p(&w, sw);
-        let sw2: f64 = w.iter().map(|w| w * w).sum();
-        let sw3: f64 = w.iter().map(|w| w * w * w).sum();
+        // The sums of `weighted`, `trace_p` and the PP terms, in their order, without
+        // allocating the weights: leave-one-out and cumulative analyses call this
+        // thousands of times on large briefs.
+        let (mut sw, mut swy) = (0.0, 0.0);
+        for (v, y) in vi.iter().zip(yi) {
+            let w = 1.0 / (v + tau2);
+            sw += w;
+            swy += w * y;
+        }
+        let mu = swy / sw;
+        let (mut tr_num, mut sw2, mut sw3, mut ypp_y) = (0.0, 0.0, 0.0, 0.0);
+        for (v, y) in vi.iter().zip(yi) {
+            let w = 1.0 / (v + tau2);
+            tr_num += w * (sw - w);
+            sw2 += w * w;
+            sw3 += w * w * w;
+            ypp_y += w * w * (y - mu) * (y - mu);
+        }
+        let tr_p = tr_num / sw;
         let tr_pp = sw2 - 2.0 * sw3 / sw + sw2 * sw2 / (sw * sw);
-        let ypp_y: f64 = w
-            .iter()
-            .zip(yi)
-            .map(|(w, y)| w * w * (y - mu) * (y - mu))
-            .sum();
         if tr_pp.is_nan() || tr_pp <= 0.0 || !tr_pp.is_finite() || !ypp_y.is_finite() {
             return Err(StatsError::Degenerate("REML information is zero".into()));
         }
@@ -132,9 +142,8 @@ pub fn tau2_reml(yi: &[f64], vi: &[f64]) -> Result<f64, StatsError> {
     if !converged {
         return Err(StatsError::NotConverged("REML Fisher scoring".into()));
     }
-    let ll0 = reml_loglik(yi, vi, 0.0);
-    let ll = reml_loglik(yi, vi, tau2);
-    if ll0 - ll > LL0_TOL && tau2 > REML_THRESHOLD {
+    // The likelihoods only when τ² is not already (nearly) 0: each costs k logarithms.
+    if tau2 > REML_THRESHOLD && reml_loglik(yi, vi, 0.0) - reml_loglik(yi, vi, tau2) > LL0_TOL {
         tau2 = 0.0;
     }
     Ok(tau2)

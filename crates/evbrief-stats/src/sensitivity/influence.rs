@@ -51,6 +51,13 @@ pub fn influence(
     test: Test,
 ) -> Result<Vec<Influence>, StatsError> {
     let (k, p) = (yi.len(), x.ncols());
+    if p == 1 && x.nrows() == k && x.iter().all(|v| *v == 1.0) {
+        crate::pool::inverse_variance::validate(yi, vi)?;
+        if k >= 3 {
+            let fits = super::deletion_fits(yi, vi, method, test);
+            return intercept_only(yi, vi, method, test, &fits);
+        }
+    }
     let btt: Vec<usize> = (0..p).collect();
     let opts = FitOptions { method, test };
     let full = metareg::fit(yi, vi, x, &btt, opts)?;
@@ -116,6 +123,67 @@ pub fn influence(
     Ok(out)
 }
 
+/// [`influence`] of the intercept-only model from its deletion fits (one per
+/// study, in order, as [`super::case_deletion`] computes them), with the
+/// formulas above for `X` a column of ones: `xᵢβ̂ = μ̂`, `Var(β̂₍ᵢ₎)` a
+/// scalar, hat `hᵢ = wᵢ/Σw` and `(X'W₍ᵢ₎X)⁻¹ = 1/Σⱼ 1/(vⱼ + τ²₍ᵢ₎)` over all
+/// k studies.
+pub(super) fn intercept_only(
+    yi: &[f64],
+    vi: &[f64],
+    method: Method,
+    test: Test,
+    fits: &[Result<super::InterceptFit, StatsError>],
+) -> Result<Vec<Influence>, StatsError> {
+    let k = yi.len();
+    let full = super::fit_intercept(yi, vi, method, test)?;
+    if k < 3 {
+        return Err(StatsError::Degenerate(
+            "influence diagnostics need at least 3 studies".into(),
+        ));
+    }
+    let x = metareg::intercept_only(k);
+    let hat = metareg::hat_values(&x, vi, full.tau2)?;
+    if !(full.vb > 0.0 && full.vb.is_finite()) {
+        return Err(StatsError::Degenerate(
+            "singular variance of the estimates".into(),
+        ));
+    }
+    let svb = 1.0 / full.vb;
+    let kf = k as f64;
+    let mut out = Vec::with_capacity(k);
+    for (i, del) in fits.iter().enumerate() {
+        let del = del.clone()?;
+        let mut resid = yi[i] - del.estimate;
+        if resid.abs() < 100.0 * f64::EPSILON {
+            resid = 0.0;
+        }
+        let seresid = (vi[i] * del.s2w + del.vb + del.tau2 * del.s2w).sqrt();
+        let dfb = full.estimate - del.estimate;
+        let dffits = dfb / (del.s2w * hat[i] * (del.tau2 + vi[i])).sqrt();
+        let sw_del: f64 = vi.iter().map(|v| 1.0 / (v + del.tau2)).sum();
+        let dfbetas = dfb / (del.s2w * (1.0 / sw_del)).sqrt();
+        let cook_d = dfb * svb * dfb;
+        let cov_r = del.vb / full.vb;
+        let influential = dffits.abs() > 3.0 * (1.0 / (kf - 1.0)).sqrt()
+            || dist::pchisq_lower(cook_d, 1.0)? > 0.5
+            || hat[i] > 3.0 / kf
+            || dfbetas.abs() > 1.0;
+        out.push(Influence {
+            rstudent: resid / seresid,
+            dffits,
+            cook_d,
+            cov_r,
+            tau2_del: del.tau2,
+            qe_del: del.qe,
+            hat: hat[i],
+            dfbetas: vec![dfbetas],
+            influential,
+        });
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,5 +196,41 @@ mod tests {
         let inf = influence(&yi, &vi, &x, Method::FE, Test::Z).unwrap();
         assert!(inf[5].influential);
         assert!(inf[5].rstudent > 10.0);
+    }
+
+    /// The intercept-only shortcut gives what the general case-deletion code
+    /// gives: a column of 2s is the same model (β halves, every diagnostic is
+    /// invariant to the scale) but takes the meta-regression route.
+    #[test]
+    fn the_intercept_only_shortcut_agrees_with_the_general_route() {
+        let yi = [0.1, 0.42, -0.25, 0.3, 0.8, 0.05, -0.1];
+        let vi = [0.04, 0.09, 0.05, 0.02, 0.12, 0.03, 0.07];
+        let ones = DMatrix::from_element(7, 1, 1.0);
+        let twos = DMatrix::from_element(7, 1, 2.0);
+        for method in [Method::FE, Method::DL, Method::REML, Method::PM] {
+            for test in [Test::Z, Test::Knha] {
+                let a = influence(&yi, &vi, &ones, method, test).unwrap();
+                let b = influence(&yi, &vi, &twos, method, test).unwrap();
+                for (a, b) in a.iter().zip(&b) {
+                    let pairs = [
+                        (a.rstudent, b.rstudent),
+                        (a.dffits, b.dffits),
+                        (a.cook_d, b.cook_d),
+                        (a.cov_r, b.cov_r),
+                        (a.tau2_del, b.tau2_del),
+                        (a.qe_del, b.qe_del),
+                        (a.hat, b.hat),
+                        (a.dfbetas[0], b.dfbetas[0]),
+                    ];
+                    for (x, y) in pairs {
+                        assert!(
+                            (x - y).abs() <= 1e-9 * (1.0 + y.abs()),
+                            "{method:?} {test:?}: {x} vs {y}"
+                        );
+                    }
+                    assert_eq!(a.influential, b.influential);
+                }
+            }
+        }
     }
 }
