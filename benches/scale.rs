@@ -48,8 +48,8 @@ fn main() {
         return;
     }
     let sizes = sizes();
-    let runs = env_usize("EVBRIEF_SCALE_RUNS", 3);
-    let watch_samples = env_usize("EVBRIEF_SCALE_WATCH", 5);
+    let runs = env_usize("EVBRIEF_SCALE_RUNS", 3, 1);
+    let watch_samples = env_usize("EVBRIEF_SCALE_WATCH", 5, 0);
     let work = std::env::temp_dir().join(format!("evbrief-scale-{}", std::process::id()));
     std::fs::create_dir_all(&work).expect("temp dir");
 
@@ -183,12 +183,13 @@ fn sizes() -> Vec<Size> {
     }
 }
 
-fn env_usize(name: &str, default: usize) -> usize {
+/// The number in the environment variable `name`, at least `least`; `default` when unset
+/// or not such a number (`EVBRIEF_SCALE_WATCH=0` skips watch, `EVBRIEF_SCALE_RUNS=0` is 1 run).
+fn env_usize(name: &str, default: usize, least: usize) -> usize {
     std::env::var(name)
         .ok()
         .and_then(|v| v.parse().ok())
-        .filter(|&n| n > 0)
-        .unwrap_or(default)
+        .map_or(default, |n: usize| n.max(least))
 }
 
 struct Row {

@@ -172,9 +172,9 @@ pub fn sensitivity(
 
 /// Every sensitivity analysis of the brief, in outcome and time order.
 ///
-/// Each needs about 3k refits of its k studies (leave-one-out, influence, cumulative), so a
-/// brief of 1000 studies spends seconds here; the analyses are independent and run on all
-/// cores, their order kept.
+/// Each needs about 2k refits of its k studies (the deletion fits leave-one-out and
+/// influence share, and the cumulative steps), so a brief of 1000 studies spends a second
+/// here; the analyses are independent and run on all cores, their order kept.
 pub fn sensitivities(project: &Project, outcomes: &[OutcomeAnalysis]) -> Vec<Sensitivity> {
     let jobs: Vec<(&OutcomeAnalysis, &TimeAnalysis)> = outcomes
         .iter()

@@ -47,7 +47,7 @@ pub struct Refit {
 /// machine epsilon) and t(k − 1) limits; `QE = Σw₀(y − ȳ_w₀)²` with
 /// `w₀ = 1/v`; `I² = 100 τ²/(vt + τ²)`, `vt = (k − 1)/tr P₀` (common effect:
 /// `100 (QE − (k − 1))/QE`, floored at 0). Refits report no p values, so
-/// none are computed: a brief of 1000 studies makes about 3000 refits per
+/// none are computed: a brief of 1000 studies makes about 2000 refits per
 /// outcome.
 #[derive(Debug, Clone, Copy)]
 struct InterceptFit {
