@@ -76,8 +76,6 @@ pub fn influence(
         .ok_or_else(|| StatsError::Degenerate("singular variance of the estimates".into()))?;
     let det_full = full.vb.determinant();
     let beta = DVector::from_column_slice(&full.beta);
-    let pf = p as f64;
-    let kf = k as f64;
     let mut out = Vec::with_capacity(k);
     for i in 0..k {
         let keep: Vec<usize> = (0..k).filter(|&j| j != i).collect();
@@ -104,10 +102,7 @@ pub fn influence(
             .collect();
         let cook_d = (dfb.transpose() * &svb * &dfb)[(0, 0)];
         let cov_r = del.vb.determinant() / det_full;
-        let influential = dffits.abs() > 3.0 * (pf / (kf - pf)).sqrt()
-            || dist::pchisq_lower(cook_d, pf)? > 0.5
-            || hat[i] > 3.0 * pf / kf
-            || dfbetas.iter().any(|d| d.abs() > 1.0);
+        let influential = is_influential(dffits, cook_d, hat[i], &dfbetas, p, k)?;
         out.push(Influence {
             rstudent: resid / seresid,
             dffits,
@@ -121,6 +116,23 @@ pub fn influence(
         });
     }
     Ok(out)
+}
+
+/// metafor's `is.infl` for a model of `p` coefficients and `k` studies: |DFFITS| >
+/// 3√(p/(k−p)), or `pchisq(cook_d, p) > 0.5`, or hat > 3p/k, or any |DFBETAS| > 1.
+fn is_influential(
+    dffits: f64,
+    cook_d: f64,
+    hat: f64,
+    dfbetas: &[f64],
+    p: usize,
+    k: usize,
+) -> Result<bool, StatsError> {
+    let (pf, kf) = (p as f64, k as f64);
+    Ok(dffits.abs() > 3.0 * (pf / (kf - pf)).sqrt()
+        || dist::pchisq_lower(cook_d, pf)? > 0.5
+        || hat > 3.0 * pf / kf
+        || dfbetas.iter().any(|d| d.abs() > 1.0))
 }
 
 /// [`influence`] of the intercept-only model from its deletion fits (one per
@@ -150,7 +162,6 @@ pub(super) fn intercept_only(
         ));
     }
     let svb = 1.0 / full.vb;
-    let kf = k as f64;
     let mut out = Vec::with_capacity(k);
     for (i, del) in fits.iter().enumerate() {
         let del = del.clone()?;
@@ -165,10 +176,7 @@ pub(super) fn intercept_only(
         let dfbetas = dfb / (del.s2w * (1.0 / sw_del)).sqrt();
         let cook_d = dfb * svb * dfb;
         let cov_r = del.vb / full.vb;
-        let influential = dffits.abs() > 3.0 * (1.0 / (kf - 1.0)).sqrt()
-            || dist::pchisq_lower(cook_d, 1.0)? > 0.5
-            || hat[i] > 3.0 / kf
-            || dfbetas.abs() > 1.0;
+        let influential = is_influential(dffits, cook_d, hat[i], &[dfbetas], 1, k)?;
         out.push(Influence {
             rstudent: resid / seresid,
             dffits,
