@@ -386,3 +386,32 @@ fn the_chinese_view_model_holds_no_english_sentence() {
         english.join("\n")
     );
 }
+
+/// A project with no companion anywhere (its files are parsed once at load, not twice):
+/// `check --lang zh` still lists every curated text of every file, at its place.
+#[test]
+fn a_project_without_translations_lists_every_file_s_texts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("s");
+    let d = dir.to_str().unwrap();
+    let made = evbrief(&["synthetic", d, "--studies", "3"]);
+    assert!(made.status.success(), "{}", stderr(&made));
+    let check = evbrief(&["check", "-p", d, "--lang", "zh"]);
+    assert!(check.status.success(), "{}", stderr(&check));
+    let listed = stdout(&check);
+    for needle in [
+        "brief.toml:14:1: outcome `outcome-0` has no label in `[translations.zh.outcomes]`",
+        "data/studies/study-0000.toml:5:14: `population` has no `population-zh` translation",
+        "data/studies/study-0002.toml:5:14: `population` has no `population-zh` translation",
+        ", 0 translated",
+    ] {
+        assert!(listed.contains(needle), "missing {needle} in\n{listed}");
+    }
+    // Files in path order, the brief first.
+    let first_study = listed.find("data/studies/study-0000.toml").unwrap();
+    assert!(listed.find("brief.toml").unwrap() < first_study);
+    assert!(first_study < listed.find("data/studies/study-0001.toml").unwrap());
+    // Without --lang, no list and no parse for it.
+    let plain = evbrief(&["check", "-p", d]);
+    assert!(!stdout(&plain).contains("has no"));
+}

@@ -18,9 +18,14 @@ pub(super) fn run_check(args: &CheckArgs, quiet: bool) -> i32 {
         let (line, col) = w.line_col();
         eprintln!("{}:{line}:{col}: warning: {}", w.file.name, w.message);
     }
+    let untranslated = if args.language.is_some() {
+        project.untranslated()
+    } else {
+        Vec::new()
+    };
     if args.language.is_some() {
         // The translator's to-do list goes to stdout: it is what was asked for.
-        for u in &project.untranslated {
+        for u in &untranslated {
             let (line, col) = u.at.file.line_col(u.at.span.start);
             println!("{}:{line}:{col}: {}", u.at.file.name, u.at.message);
         }
@@ -42,7 +47,7 @@ pub(super) fn run_check(args: &CheckArgs, quiet: bool) -> i32 {
         if args.language.is_some() {
             println!(
                 "{} curated texts without a Chinese translation, {} translated",
-                project.untranslated.len(),
+                untranslated.len(),
                 project.translations.len()
             );
         }

@@ -51,8 +51,6 @@ pub struct Project {
     pub bibliography: Bibliography,
     /// Translations of curated texts (`notes-zh` beside `notes`), from every file.
     pub translations: translation::ProseTranslations,
-    /// Curated texts without a translation, in file order (`evbrief check --lang zh`).
-    pub untranslated: Vec<translation::Untranslated>,
     /// The runs of the saved searches, oldest first (`data/search-log.csv`).
     pub search_log: Vec<search_log::SearchRun>,
     /// Records excluded at screening (`data/excluded/`), in file order.
@@ -60,6 +58,33 @@ pub struct Project {
 }
 
 impl Project {
+    /// Curated texts without a Chinese translation, in file order: the translations
+    /// `brief.toml` lacks, then its [`BRIEF_LISTED_KEYS`], then every study file by path
+    /// (`evbrief check --lang zh`, a translator's to-do list). Each file is parsed again
+    /// here rather than at load, which needs only the companions.
+    pub fn untranslated(&self) -> Vec<translation::Untranslated> {
+        let mut ignored = Vec::new();
+        let mut list: Vec<translation::Untranslated> = self
+            .config
+            .missing_zh_translations()
+            .into_iter()
+            .map(|(span, message)| translation::Untranslated {
+                at: Problem::new(&self.brief_file, span, message),
+                key: "translations.zh".into(),
+            })
+            .collect();
+        list.extend(
+            translation::split_companions(&self.brief_file, Some(&BRIEF_LISTED_KEYS), &mut ignored)
+                .untranslated,
+        );
+        let mut files: Vec<&SourceFile> = self.studies.iter().map(|s| &s.file).collect();
+        files.sort_by(|a, b| Path::new(&a.name).cmp(Path::new(&b.name)));
+        for file in files {
+            list.extend(translation::split_companions(file, None, &mut ignored).untranslated);
+        }
+        list
+    }
+
     /// This project as an edition in another language prints it: every study's curated
     /// texts put into that language by `localiser` (the configuration has its own
     /// [`BriefConfig::localised`]).
@@ -116,30 +141,15 @@ pub fn load_project_with(root: &Path, options: &LoadOptions) -> Result<Project, 
     let mut problems = Vec::new();
     let brief_file = read_source(root, &brief_path, &mut problems);
     let mut translations = translation::ProseTranslations::default();
-    let mut untranslated = Vec::new();
-    let mut parse_translated = |file: &SourceFile, listed, problems: &mut Vec<Problem>| {
-        let companions = translation::split_companions(file, listed, problems);
+    let mut parse_translated = |file: &SourceFile, problems: &mut Vec<Problem>| {
+        let companions = translation::take_companions(file, problems);
         translations.extend(companions.translations);
-        untranslated.extend(companions.untranslated);
         companions.stripped
     };
     let config = brief_file.as_ref().and_then(|f| {
-        let stripped = parse_translated(
-            f,
-            Some(&["summary-of-findings", "screening"]),
-            &mut problems,
-        );
+        let stripped = parse_translated(f, &mut problems);
         parse_toml_text::<BriefConfig>(f, stripped.as_deref(), &mut problems)
     });
-    let mut config_untranslated = Vec::new();
-    if let (Some(config), Some(file)) = (&config, &brief_file) {
-        for (span, message) in config.missing_zh_translations() {
-            config_untranslated.push(translation::Untranslated {
-                at: Problem::new(file, span, message),
-                key: "translations.zh".into(),
-            });
-        }
-    }
 
     let mut studies = Vec::new();
     let studies_dir = root.join("data").join("studies");
@@ -153,7 +163,7 @@ pub fn load_project_with(root: &Path, options: &LoadOptions) -> Result<Project, 
             paths.extend(options.extra_study.iter().cloned());
             for path in paths {
                 if let Some(file) = read_source(root, &path, &mut problems)
-                    && let stripped = parse_translated(&file, None, &mut problems)
+                    && let stripped = parse_translated(&file, &mut problems)
                     && let Some(study) =
                         parse_toml_text::<Study>(&file, stripped.as_deref(), &mut problems)
                 {
@@ -168,7 +178,6 @@ pub fn load_project_with(root: &Path, options: &LoadOptions) -> Result<Project, 
         )),
     }
 
-    untranslated.splice(0..0, config_untranslated);
     let mut bibliography = load_bibliography(root, &mut problems);
     let search_log = search_log::load_search_log(root, &mut problems);
     let excluded = excluded::load_excluded(root, &mut problems);
@@ -197,7 +206,6 @@ pub fn load_project_with(root: &Path, options: &LoadOptions) -> Result<Project, 
                 studies,
                 bibliography,
                 translations,
-                untranslated,
                 search_log,
                 excluded,
             })
@@ -205,6 +213,10 @@ pub fn load_project_with(root: &Path, options: &LoadOptions) -> Result<Project, 
         _ => Err(Problems(problems).into()),
     }
 }
+
+/// The top-level keys of `brief.toml` whose curated texts need a companion translation;
+/// its other texts are translated in `[translations.zh]`.
+pub const BRIEF_LISTED_KEYS: [&str; 2] = ["summary-of-findings", "screening"];
 
 /// Names of the curated bibliography files, in the order they are read.
 pub const CURATED_BIBLIOGRAPHIES: [&str; 2] = ["data/references.bib", "data/references.yaml"];

@@ -101,6 +101,24 @@ pub struct Companions {
     pub untranslated: Vec<Untranslated>,
 }
 
+/// Whether `text` may hold a companion key: it names [`ZH_SUFFIX`] somewhere, or it has a
+/// backslash (a quoted key may spell the suffix with escapes). A file that cannot hold one
+/// is parsed once, not twice: the second parse was half of loading a 1000-study project.
+pub fn may_have_companions(text: &str) -> bool {
+    text.contains(ZH_SUFFIX) || text.contains('\\')
+}
+
+/// [`split_companions`] for loading a project: only the companions and their problems, no
+/// list of untranslated texts, and no parse at all of a file that cannot hold a companion
+/// ([`may_have_companions`]).
+pub fn take_companions(file: &SourceFile, problems: &mut Vec<Problem>) -> Companions {
+    if may_have_companions(&file.text) {
+        split_companions(file, Some(&[]), problems)
+    } else {
+        Companions::default()
+    }
+}
+
 /// Takes the `-zh` companions out of `file`, reporting misplaced ones into `problems`.
 /// A file that is not valid TOML is left to the typed parse, which reports the error.
 /// `listed`: the top-level keys whose texts without a companion are listed as untranslated
@@ -447,6 +465,29 @@ mod tests {
             problems[0]
                 .message
                 .contains("has 1 texts but `notes` has 2")
+        );
+    }
+
+    #[test]
+    fn only_a_file_that_names_the_suffix_or_escapes_is_parsed_for_companions() {
+        assert!(!may_have_companions(
+            "population = \"Adults\"\nnotes = [\"a\"]\n"
+        ));
+        assert!(may_have_companions("population-zh = \"成人\"\n"));
+        assert!(may_have_companions("\"population\\u002Dzh\" = \"成人\"\n"));
+        let mut problems = Vec::new();
+        let plain = take_companions(&file("population = \"Adults\"\n"), &mut problems);
+        assert!(plain.stripped.is_none() && plain.untranslated.is_empty());
+        // Load takes the companions but lists nothing: that is `Project::untranslated`'s.
+        let both = "population = \"Adults\"\npopulation-zh = \"成人\"\ncountry = \"China\"\n";
+        let taken = take_companions(&file(both), &mut problems);
+        assert_eq!(taken.translations.zh("Adults"), Some("成人"));
+        assert!(taken.untranslated.is_empty() && problems.is_empty());
+        assert_eq!(
+            split_companions(&file(both), None, &mut problems)
+                .untranslated
+                .len(),
+            1
         );
     }
 }
