@@ -224,6 +224,38 @@ fn synthetic_project(dir: &Path, studies: usize, settings: &str) -> PathBuf {
     root
 }
 
+/// Output piped into a reader that stops early (`evbrief check --lang zh | head -1`) ends
+/// the process quietly, as SIGPIPE ends `cat`: no panic about a broken pipe.
+#[cfg(unix)]
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let root = synthetic_project(dir.path(), 150, "");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_evbrief"))
+        .args(["check", "-p", root.to_str().unwrap(), "--lang", "zh"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    let mut lines = BufReader::new(child.stdout.take().unwrap());
+    lines.read_line(&mut first).unwrap();
+    assert!(first.contains("translation"), "{first}");
+    drop(lines);
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(
+        out.status.signal(),
+        Some(libc::SIGPIPE),
+        "{:?}: {err}",
+        out.status
+    );
+}
+
 /// A synthetic project of 60 studies in two subgroups, printed in full: the forest plot
 /// continues over pages with its headers repeated, and shows subtotals and the subgroup
 /// test.
