@@ -480,3 +480,45 @@ fn located_lines_are_recognised() {
     assert!(!is_located("error: a/b.toml:3:1: oops", "a/b.toml"));
     assert!(!is_located("a/b.tomlx:3:1: oops", "a/b.toml"));
 }
+
+/// A project of 70 study files, enough to be parsed on several threads: broken files are
+/// all reported, in file order, each at its place, and nothing is written.
+#[test]
+fn many_study_files_report_their_problems_in_file_order() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("p");
+    let d = root.to_str().unwrap();
+    let made = evbrief(&["synthetic", d, "--studies", "70"]);
+    assert!(made.status.success(), "{}", stderr(&made));
+    let mut files: Vec<PathBuf> = fs::read_dir(root.join("data/studies"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    let broken = [2, 40, 69];
+    for i in broken {
+        fs::write(&files[i], "id = \n").unwrap();
+    }
+    let out = evbrief(&["build", "-p", d]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    let located: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("data/studies/"))
+        .collect();
+    let expected: Vec<String> = broken
+        .iter()
+        .map(|&i| {
+            let name = files[i].file_name().unwrap().to_str().unwrap();
+            format!("data/studies/{name}:1:6: ")
+        })
+        .collect();
+    assert_eq!(located.len(), expected.len(), "{err}");
+    for (line, start) in located.iter().zip(&expected) {
+        assert!(
+            line.starts_with(start.as_str()),
+            "{line} is not at {start}\n{err}"
+        );
+    }
+    assert!(!root.join("output/brief.pdf").exists());
+}

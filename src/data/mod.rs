@@ -505,38 +505,4 @@ mod tests {
             ]
         );
     }
-
-    /// Enough study files to be parsed on several threads: the problems of broken files
-    /// come back in file order, and the good files load as on one thread.
-    #[test]
-    fn study_files_parsed_in_parallel_report_in_file_order() {
-        let dir = tempfile::tempdir().unwrap();
-        let spec = crate::synthetic::SyntheticSpec {
-            studies: PARALLEL_PARSE_FROM + 6,
-            outcomes: 1,
-            seed: 3,
-            subgroups: false,
-        };
-        crate::synthetic::write_project(dir.path(), None, &spec).unwrap();
-        let whole = load_project(dir.path()).expect("synthetic data loads");
-        assert_eq!(whole.studies.len(), PARALLEL_PARSE_FROM + 6);
-        let mut files: Vec<PathBuf> = fs::read_dir(dir.path().join("data/studies"))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        files.sort();
-        let broken = [2, 40, PARALLEL_PARSE_FROM + 5];
-        for &i in broken.iter().rev() {
-            fs::write(&files[i], "id = \n").unwrap();
-        }
-        let Err(LoadError::Invalid(problems)) = load_project(dir.path()) else {
-            panic!("broken files load");
-        };
-        let named: Vec<String> = problems.0.iter().map(|p| p.file.name.clone()).collect();
-        let expected: Vec<String> = broken
-            .iter()
-            .map(|&i| display_name(dir.path(), &files[i]))
-            .collect();
-        assert_eq!(named, expected);
-    }
 }
