@@ -133,12 +133,12 @@ pub struct StudyFacts {
     /// See `words`.
     pub words_lower: HashSet<String>,
     /// `id` and `label` in lower case.
-    pub id_lower: String,
+    pub id_lower: NamePhrase,
     /// See `id_lower`.
-    pub label_lower: String,
+    pub label_lower: NamePhrase,
     /// The phrases by which another study's text names this one: each surname that is not
     /// very common followed by " et al", "'s team" or "'s group".
-    pub surname_phrases: Vec<String>,
+    pub surname_phrases: Vec<NamePhrase>,
     /// Studies the curator has declared distinct.
     pub distinct_from: Vec<String>,
 }
@@ -232,8 +232,8 @@ impl StudyFacts {
             words_lower: words(&text_lower),
             text_lower,
             named_registrations: crate::data::registration::find_registrations(&text),
-            id_lower: st.id.get_ref().to_lowercase(),
-            label_lower: st.label.to_lowercase(),
+            id_lower: NamePhrase::new(st.id.get_ref().to_lowercase()),
+            label_lower: NamePhrase::new(st.label.to_lowercase()),
             text,
             distinct_from: st
                 .distinct_from
@@ -266,7 +266,7 @@ fn han_authors(raw: &str) -> Vec<String> {
 
 /// The phrases by which another study's text names a study with these `surnames` (see
 /// `StudyFacts::surname_phrases`); very common surnames name no one in particular.
-fn surname_phrases(surnames: &[String]) -> Vec<String> {
+fn surname_phrases(surnames: &[String]) -> Vec<NamePhrase> {
     let mut out = Vec::new();
     for surname in surnames {
         let folded = crate::intake::normalise_title(surname);
@@ -274,7 +274,7 @@ fn surname_phrases(surnames: &[String]) -> Vec<String> {
             continue;
         }
         for tail in [" et al", "'s team", "’s team", "'s group", "’s group"] {
-            out.push(format!("{surname}{tail}"));
+            out.push(NamePhrase::new(format!("{surname}{tail}")));
         }
     }
     out
@@ -286,6 +286,33 @@ fn words(text: &str) -> HashSet<String> {
         .filter(|w| !w.is_empty())
         .map(str::to_owned)
         .collect()
+}
+
+/// A phrase by which another study's text may name a study, with its first word found
+/// once: the check looks that word up among the other text's words for every pair of
+/// studies (half a million pairs at 1000 studies).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamePhrase {
+    /// The phrase.
+    pub text: String,
+    /// Where [`first_word`] of `text` ends (0: the phrase does not start with a word).
+    first_word_end: usize,
+}
+
+impl NamePhrase {
+    /// The phrase `text`, its first word found.
+    pub fn new(text: String) -> Self {
+        let first_word_end = first_word(&text).map_or(0, str::len);
+        NamePhrase {
+            text,
+            first_word_end,
+        }
+    }
+
+    /// [`first_word`] of the phrase.
+    pub fn first_word(&self) -> Option<&str> {
+        (self.first_word_end > 0).then(|| &self.text[..self.first_word_end])
+    }
 }
 
 /// The first word of `phrase` (see `StudyFacts::words`), or `None` when the phrase does
@@ -312,5 +339,21 @@ mod word_tests {
         assert!(!w.contains(first_word("张三 et al").unwrap()));
         assert_eq!(first_word("(x"), None);
         assert_eq!(first_word("Zang 2024"), Some("Zang"));
+    }
+
+    #[test]
+    fn a_name_phrase_keeps_the_first_word_of_its_text() {
+        for text in [
+            "zang-plagh-rct",
+            "Zhao et al",
+            "张三 et al",
+            "(x",
+            "",
+            "Ünal’s team",
+        ] {
+            let phrase = NamePhrase::new(text.to_owned());
+            assert_eq!(phrase.first_word(), first_word(text), "{text}");
+            assert_eq!(phrase.text, text);
+        }
     }
 }

@@ -382,13 +382,14 @@ fn names_other(a: &StudyFacts, b: &StudyFacts) -> Option<String> {
         return None;
     }
     // A phrase named with word boundaries has its first word among the text's words.
-    let may_name = |words: &std::collections::HashSet<String>, phrase: &str| {
-        facts::first_word(phrase).is_none_or(|w| words.contains(w))
+    let may_name = |words: &std::collections::HashSet<String>, phrase: &facts::NamePhrase| {
+        phrase.first_word().is_none_or(|w| words.contains(w))
     };
-    if may_name(&a.words_lower, &b.id_lower) && word_at(&a.text_lower, &b.id_lower).is_some() {
+    if may_name(&a.words_lower, &b.id_lower) && word_at(&a.text_lower, &b.id_lower.text).is_some() {
         return Some(b.id.clone());
     }
-    if may_name(&a.words_lower, &b.label_lower) && word_at(&a.text_lower, &b.label_lower).is_some()
+    if may_name(&a.words_lower, &b.label_lower)
+        && word_at(&a.text_lower, &b.label_lower.text).is_some()
     {
         return Some(b.label.clone());
     }
@@ -405,7 +406,7 @@ fn names_other(a: &StudyFacts, b: &StudyFacts) -> Option<String> {
     b.surname_phrases
         .iter()
         .find(|phrase| {
-            let named = match (facts::first_word(phrase), last) {
+            let named = match (phrase.first_word(), last) {
                 (None, _) => true,
                 (Some(w), Some((l, named))) if w == l => named,
                 (Some(w), _) => {
@@ -414,9 +415,9 @@ fn names_other(a: &StudyFacts, b: &StudyFacts) -> Option<String> {
                     named
                 }
             };
-            named && word_at(&a.text, phrase).is_some()
+            named && word_at(&a.text, &phrase.text).is_some()
         })
-        .map(|phrase| phrase.replace(" et al", " et al."))
+        .map(|phrase| phrase.text.replace(" et al", " et al."))
 }
 
 /// The overlaps whose two studies are both among `ids` (the studies behind one pooled
