@@ -318,7 +318,8 @@ const PARALLEL_PARSE_FROM: usize = 64;
 
 /// Reads and parses the study files at `paths`, in that order. Each file is read, freed of
 /// its companions and parsed on its own, so large projects spread the files over the
-/// available cores in contiguous slices (1000 studies: about 40% of loading); the results
+/// available cores in contiguous slices (1000 studies on two cores: loading 380 → 290 ms,
+/// the rest being validation and the bibliography); the results
 /// come back in `paths` order, so problems and the first translation of a text are the
 /// same as on one thread.
 fn parse_study_files(root: &Path, paths: &[PathBuf]) -> Vec<ParsedStudyFile> {
