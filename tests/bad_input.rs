@@ -487,9 +487,8 @@ fn located_lines_are_recognised() {
 fn many_study_files_report_their_problems_in_file_order() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("p");
+    synthetic_project_at(&root, 70);
     let d = root.to_str().unwrap();
-    let made = evbrief(&["synthetic", d, "--studies", "70"]);
-    assert!(made.status.success(), "{}", stderr(&made));
     let mut files: Vec<PathBuf> = fs::read_dir(root.join("data/studies"))
         .unwrap()
         .map(|e| e.unwrap().path())

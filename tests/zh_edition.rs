@@ -393,9 +393,8 @@ fn the_chinese_view_model_holds_no_english_sentence() {
 fn a_project_without_translations_lists_every_file_s_texts() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("s");
+    synthetic_project_at(&dir, 3);
     let d = dir.to_str().unwrap();
-    let made = evbrief(&["synthetic", d, "--studies", "3"]);
-    assert!(made.status.success(), "{}", stderr(&made));
     let check = evbrief(&["check", "-p", d, "--lang", "zh"]);
     assert!(check.status.success(), "{}", stderr(&check));
     let listed = stdout(&check);

@@ -18,17 +18,15 @@ pub(super) fn run_check(args: &CheckArgs, quiet: bool) -> i32 {
         let (line, col) = w.line_col();
         eprintln!("{}:{line}:{col}: warning: {}", w.file.name, w.message);
     }
+    // The translator's to-do list goes to stdout: it is what was asked for.
     let untranslated = if args.language.is_some() {
         project.untranslated()
     } else {
         Vec::new()
     };
-    if args.language.is_some() {
-        // The translator's to-do list goes to stdout: it is what was asked for.
-        for u in &untranslated {
-            let (line, col) = u.at.file.line_col(u.at.span.start);
-            println!("{}:{line}:{col}: {}", u.at.file.name, u.at.message);
-        }
+    for u in &untranslated {
+        let (line, col) = u.at.file.line_col(u.at.span.start);
+        println!("{}:{line}:{col}: {}", u.at.file.name, u.at.message);
     }
     if !quiet {
         let overlaps =

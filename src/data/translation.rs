@@ -104,7 +104,7 @@ pub struct Companions {
 /// Whether `text` may hold a companion key: it names [`ZH_SUFFIX`] somewhere, or it has a
 /// backslash (a quoted key may spell the suffix with escapes). A file that cannot hold one
 /// is parsed once, not twice: the second parse was half of loading a 1000-study project.
-pub fn may_have_companions(text: &str) -> bool {
+fn may_have_companions(text: &str) -> bool {
     text.contains(ZH_SUFFIX) || text.contains('\\')
 }
 

@@ -91,3 +91,15 @@ pub fn names_in(dir: &Path) -> Vec<String> {
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
+
+/// Writes a synthetic project of `studies` studies (built-in templates) into `root`
+/// through the binary, failing the test with evbrief's message when it cannot.
+pub fn synthetic_project_at(root: &Path, studies: usize) {
+    let made = evbrief(&[
+        "synthetic",
+        root.to_str().unwrap(),
+        "--studies",
+        &studies.to_string(),
+    ]);
+    assert!(made.status.success(), "{}", stderr(&made));
+}
