@@ -2,7 +2,8 @@
 //! an analysis has at least three studies: a paragraph (leave-one-out range, the analysis
 //! without studies at high risk of bias, common beside random effects, influential studies
 //! named), a compact figure of those estimates, and a cumulative forest plot by publication
-//! year. The summary layout counts the leave-one-out refits instead of drawing each.
+//! year. The summary layout counts the leave-one-out refits instead of drawing each, and names
+//! only the first few of a long list of studies.
 
 use serde::Serialize;
 
@@ -122,7 +123,7 @@ fn view(
         Some(r) => words.push_str(&labels.fill(
             "sensitivity.without-high-risk",
             &[
-                ("studies", &list(&s.high_risk, &name, labels)),
+                ("studies", &list(&s.high_risk, &name, summary, labels)),
                 ("k", &r.k.to_string()),
                 ("estimate", &ci(r)),
             ],
@@ -132,7 +133,7 @@ fn view(
         }
         None => words.push_str(&labels.fill(
             "sensitivity.too-few-without-high-risk",
-            &[("studies", &list(&s.high_risk, &name, labels))],
+            &[("studies", &list(&s.high_risk, &name, summary, labels))],
         )),
     }
     if let Some(c) = &s.common {
@@ -150,7 +151,7 @@ fn view(
     } else {
         words.push_str(&labels.fill(
             "sensitivity.influential",
-            &[("studies", &list(&s.influential, &name, labels))],
+            &[("studies", &list(&s.influential, &name, summary, labels))],
         ));
     }
 
@@ -362,11 +363,33 @@ fn min_max(refits: &[Refit]) -> (usize, usize) {
     (lo, hi)
 }
 
-fn list(ids: &[String], name: &dyn Fn(&str) -> String, labels: &Labels) -> String {
-    ids.iter()
-        .map(|id| name(id))
-        .collect::<Vec<_>>()
-        .join(labels.text("words.list-separator"))
+/// Most studies the summary layout names in a sentence of the paragraph; beyond them it
+/// says how many more. A review of hundreds of studies would otherwise print a page of
+/// names (every study at high risk of bias) for each outcome; each study's judgement is in
+/// the risk-of-bias figures.
+const NAMED_IN_SUMMARY: usize = 5;
+
+/// The names of `ids` for a sentence: all of them, or in the `summary` layout the first
+/// [`NAMED_IN_SUMMARY`] and the number of the others ("A, B, C, D, E and 493 more").
+fn list(ids: &[String], name: &dyn Fn(&str) -> String, summary: bool, labels: &Labels) -> String {
+    let separator = labels.text("words.list-separator");
+    let join = |ids: &[String]| {
+        ids.iter()
+            .map(|id| name(id))
+            .collect::<Vec<_>>()
+            .join(separator)
+    };
+    if summary && ids.len() > NAMED_IN_SUMMARY {
+        labels.fill(
+            "words.and-more",
+            &[
+                ("list", &join(&ids[..NAMED_IN_SUMMARY])),
+                ("n", &(ids.len() - NAMED_IN_SUMMARY).to_string()),
+            ],
+        )
+    } else {
+        join(ids)
+    }
 }
 
 /// One row per earlier edition with a pooled estimate at this outcome and time: its
@@ -411,4 +434,44 @@ fn edition_rows(s: &Sensitivity, history: &[EditionRecord], labels: &Labels) -> 
             ))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Language;
+
+    fn ids(n: usize) -> Vec<String> {
+        (1..=n).map(|i| format!("s{i}")).collect()
+    }
+
+    fn name(id: &str) -> String {
+        format!("Study {}", &id[1..])
+    }
+
+    #[test]
+    fn the_summary_layout_names_five_studies_and_counts_the_others() {
+        let en = Language::En.labels();
+        assert_eq!(
+            list(&ids(498), &name, true, en),
+            "Study 1, Study 2, Study 3, Study 4, Study 5 and 493 more"
+        );
+        let zh = Language::Zh.labels();
+        assert_eq!(
+            list(&ids(7), &name, true, zh),
+            "Study 1、Study 2、Study 3、Study 4、Study 5及另外 2 项研究"
+        );
+    }
+
+    #[test]
+    fn a_short_list_and_the_full_layout_name_every_study() {
+        let en = Language::En.labels();
+        assert_eq!(
+            list(&ids(5), &name, true, en),
+            "Study 1, Study 2, Study 3, Study 4, Study 5"
+        );
+        let all = list(&ids(12), &name, false, en);
+        assert!(all.ends_with("Study 11, Study 12"), "{all}");
+        assert!(!all.contains("more"));
+    }
 }
