@@ -48,13 +48,63 @@ pub fn builtin_expansion(term: &str, language: Language) -> Option<&'static str>
 
 /// True when `term` stands in `text` as a word of its own (see the module header).
 pub fn uses_term(text: &str, term: &str) -> bool {
+    text.match_indices(term)
+        .any(|(at, _)| is_word_at(text, at, at + term.len()))
+}
+
+/// For each of `terms`, whether any of `texts` uses it as a word: the answers of
+/// [`uses_term`], found in one pass over each text for all terms together (an Aho–Corasick
+/// automaton) instead of one substring search per term and text. A brief's view has
+/// thousands of short texts, and building a substring searcher for each was most of the
+/// cost of the abbreviations list (about 15 million instructions, 4 ms, per rebuild of the
+/// bundled brief).
+///
+/// Like `str::match_indices`, which [`uses_term`] tries, the occurrences of one term are
+/// taken leftmost first and without overlapping each other; the automaton reports every
+/// occurrence, so the ones that would overlap the last one taken are skipped.
+pub fn terms_used(texts: &[&str], terms: &[&str]) -> Vec<bool> {
+    let mut used = vec![false; terms.len()];
+    // An empty term matches everywhere; it keeps the plain search's answer.
+    for (i, term) in terms.iter().enumerate() {
+        if term.is_empty() {
+            used[i] = texts.iter().any(|t| uses_term(t, term));
+        }
+    }
+    let searched: Vec<usize> = (0..terms.len()).filter(|&i| !terms[i].is_empty()).collect();
+    let Ok(automaton) = aho_corasick::AhoCorasick::new(searched.iter().map(|&i| terms[i])) else {
+        // Too many or too long terms for the automaton: search term by term.
+        for &i in &searched {
+            used[i] = texts.iter().any(|t| uses_term(t, terms[i]));
+        }
+        return used;
+    };
+    let mut next_allowed = vec![0usize; searched.len()];
+    for text in texts {
+        next_allowed.iter_mut().for_each(|n| *n = 0);
+        for m in automaton.find_overlapping_iter(*text) {
+            let k = m.pattern().as_usize();
+            if used[searched[k]] || m.start() < next_allowed[k] {
+                continue;
+            }
+            next_allowed[k] = m.end();
+            if is_word_at(text, m.start(), m.end()) {
+                used[searched[k]] = true;
+            }
+        }
+        if used.iter().all(|u| *u) {
+            break;
+        }
+    }
+    used
+}
+
+/// Whether `text[start..end]` stands as a word of its own (see [`uses_term`]).
+fn is_word_at(text: &str, start: usize, end: usize) -> bool {
     let joins = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
-    text.match_indices(term).any(|(at, _)| {
-        let before = text[..at].chars().next_back();
-        let after = text[at + term.len()..].chars().next();
-        // "hUC-MSC" holds "UC-MSC" but not as a word; "-" before a term joins it too.
-        !joins(before) && before != Some('-') && !joins(after)
-    })
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    // "hUC-MSC" holds "UC-MSC" but not as a word; "-" before a term joins it too.
+    !joins(before) && before != Some('-') && !joins(after)
 }
 
 /// The abbreviations list of a document in `language` whose printed texts are `texts`:
@@ -66,9 +116,17 @@ pub fn abbreviations<'a>(
     language: Language,
 ) -> Vec<GlossaryEntry> {
     let texts: Vec<&str> = texts.into_iter().collect();
+    // The brief's own expansion comes last, so it wins over a built-in one.
+    let candidates: Vec<(&str, &str)> = builtin()
+        .keys()
+        .filter_map(|term| Some((term.as_str(), builtin_expansion(term, language)?)))
+        .chain(glossary.iter().map(|(t, e)| (t.as_str(), e.as_str())))
+        .collect();
+    let terms: Vec<&str> = candidates.iter().map(|(term, _)| *term).collect();
+    let used = terms_used(&texts, &terms);
     let mut entries: BTreeMap<String, GlossaryEntry> = BTreeMap::new();
-    let mut add = |term: &str, expansion: &str| {
-        if texts.iter().any(|t| uses_term(t, term)) {
+    for ((term, expansion), used) in candidates.into_iter().zip(used) {
+        if used {
             entries.insert(
                 term.to_owned(),
                 GlossaryEntry {
@@ -77,14 +135,6 @@ pub fn abbreviations<'a>(
                 },
             );
         }
-    };
-    for term in builtin().keys() {
-        if let Some(expansion) = builtin_expansion(term, language) {
-            add(term, expansion);
-        }
-    }
-    for (term, expansion) in glossary {
-        add(term, expansion);
     }
     let mut list: Vec<GlossaryEntry> = entries.into_values().collect();
     list.sort_by(|a, b| {
@@ -126,6 +176,41 @@ mod tests {
         assert!(uses_term("MSC-treated group", "MSC"));
         assert!(!uses_term("UC-MSC", "MSC"));
         assert!(!uses_term("Oral drugs or insulin", "OR"));
+    }
+
+    #[test]
+    fn all_terms_at_once_agree_with_one_term_at_a_time() {
+        assert!(!uses_term("a!!! ", "!!"));
+        let texts = [
+            "RR 3.88 (95% CI 1.45 to 10.35)",
+            "T2DM合并NAFLD",
+            "hUC-MSC 1×10⁶ cells",
+            "MDS and CIs",
+            "UC-MSC",
+            "Oral drugs or insulin",
+            "RRR RR-",
+            "aaa",
+            "a.a.a b",
+            // "!!" at 1 is taken (and is no word); the overlapping one at 2 would be.
+            "a!!! ",
+            "",
+        ];
+        let terms = [
+            "CI", "T2DM", "NAFLD", "UC-MSC", "hUC-MSC", "MD", "MSC", "OR", "RR", "aa", "a.a",
+            "RRR", "CIs", "", "NAFLD", "x", "!!",
+        ];
+        // Every subset of texts, so a term found in one text and not another is covered.
+        for mask in 0u32..(1 << texts.len()) {
+            let some: Vec<&str> = (0..texts.len())
+                .filter(|i| mask & (1 << i) != 0)
+                .map(|i| texts[i])
+                .collect();
+            let expected: Vec<bool> = terms
+                .iter()
+                .map(|term| some.iter().any(|t| uses_term(t, term)))
+                .collect();
+            assert_eq!(terms_used(&some, &terms), expected, "{some:?}");
+        }
     }
 
     #[test]
