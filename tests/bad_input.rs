@@ -485,9 +485,7 @@ fn located_lines_are_recognised() {
 /// all reported, in file order, each at its place, and nothing is written.
 #[test]
 fn many_study_files_report_their_problems_in_file_order() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("p");
-    synthetic_project_at(&root, 70);
+    let (_tmp, root) = synthetic_project(70);
     let d = root.to_str().unwrap();
     let mut files: Vec<PathBuf> = fs::read_dir(root.join("data/studies"))
         .unwrap()

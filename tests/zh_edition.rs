@@ -391,9 +391,7 @@ fn the_chinese_view_model_holds_no_english_sentence() {
 /// `check --lang zh` still lists every curated text of every file, at its place.
 #[test]
 fn a_project_without_translations_lists_every_file_s_texts() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("s");
-    synthetic_project_at(&dir, 3);
+    let (_tmp, dir) = synthetic_project(3);
     let d = dir.to_str().unwrap();
     let check = evbrief(&["check", "-p", d, "--lang", "zh"]);
     assert!(check.status.success(), "{}", stderr(&check));

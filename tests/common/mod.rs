@@ -92,9 +92,12 @@ pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-/// Writes a synthetic project of `studies` studies (built-in templates) into `root`
-/// through the binary, failing the test with evbrief's message when it cannot.
-pub fn synthetic_project_at(root: &Path, studies: usize) {
+/// A synthetic project of `studies` studies (built-in templates), written through the
+/// binary into a fresh temporary folder; the folder lives as long as the returned guard.
+/// Fails the test with evbrief's message when it cannot be written.
+pub fn synthetic_project(studies: usize) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let root = tmp.path().join("p");
     let made = evbrief(&[
         "synthetic",
         root.to_str().unwrap(),
@@ -102,4 +105,5 @@ pub fn synthetic_project_at(root: &Path, studies: usize) {
         &studies.to_string(),
     ]);
     assert!(made.status.success(), "{}", stderr(&made));
+    (tmp, root)
 }
