@@ -26,21 +26,13 @@ fn assert_has(text: &str, needle: &str) {
     assert!(text.contains(&squash(needle)), "missing {needle:?}");
 }
 
-fn synthetic(studies: usize) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("p");
-    let out = evbrief(&[
-        "synthetic",
-        p.to_str().unwrap(),
-        "--studies",
-        &studies.to_string(),
-        "--seed",
-        "22",
-        "--templates",
-        repo().join("templates").to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    dir
+/// A synthetic project (seed 22) with the repository's templates.
+fn synthetic(studies: usize) -> (tempfile::TempDir, std::path::PathBuf) {
+    let templates = repo().join("templates");
+    synthetic_project_with(
+        studies,
+        &["--seed", "22", "--templates", templates.to_str().unwrap()],
+    )
 }
 
 #[test]
@@ -114,8 +106,7 @@ fn single_arm_proportions_and_changes_carry_the_engines_numbers() {
 
 #[test]
 fn ten_or_more_studies_get_funnel_egger_trim_and_fill_sensitivity_and_cumulative() {
-    let dir = synthetic(12);
-    let p = dir.path().join("p");
+    let (_dir, p) = synthetic(12);
     build(&p, &[]);
     let text = text_of(&p.join("output/brief.pdf"));
     let project = evbrief::data::load_project(&p).unwrap();
@@ -150,8 +141,7 @@ fn ten_or_more_studies_get_funnel_egger_trim_and_fill_sensitivity_and_cumulative
 
 #[test]
 fn fewer_than_ten_studies_are_not_tested_and_fewer_than_three_get_no_sensitivity() {
-    let dir = synthetic(5);
-    let p = dir.path().join("p");
+    let (_dir, p) = synthetic(5);
     build(&p, &[]);
     let text = text_of(&p.join("output/brief.pdf"));
     assert!(!text.contains(&squash("Contour-enhanced funnel plot")));
@@ -161,8 +151,7 @@ fn fewer_than_ten_studies_are_not_tested_and_fewer_than_three_get_no_sensitivity
     );
     assert_has(&text, "Cumulative meta-analysis by publication year");
 
-    let dir = synthetic(2);
-    let p = dir.path().join("p");
+    let (_dir, p) = synthetic(2);
     build(&p, &[]);
     let text = text_of(&p.join("output/brief.pdf"));
     assert!(!text.contains(&squash("Cumulative meta-analysis")));
@@ -171,8 +160,7 @@ fn fewer_than_ten_studies_are_not_tested_and_fewer_than_three_get_no_sensitivity
 
 #[test]
 fn a_living_brief_draws_each_earlier_editions_estimate_under_the_cumulative_plot() {
-    let dir = synthetic(4);
-    let p = dir.path().join("p");
+    let (_dir, p) = synthetic(4);
     build(&p, &[]);
     let first = text_of(&p.join("output/brief.pdf"));
     assert!(!first.contains(&squash("How the evidence moved")));
@@ -198,8 +186,7 @@ fn a_living_brief_draws_each_earlier_editions_estimate_under_the_cumulative_plot
 #[test]
 fn meta_regression_on_the_publication_year_only_with_ten_studies() {
     let with_covariate = |studies: usize| {
-        let dir = synthetic(studies);
-        let p = dir.path().join("p");
+        let (dir, p) = synthetic(studies);
         let brief = p.join("brief.toml");
         let text = std::fs::read_to_string(&brief).unwrap().replacen(
             "[analysis]\n",
@@ -208,10 +195,11 @@ fn meta_regression_on_the_publication_year_only_with_ten_studies() {
         );
         std::fs::write(&brief, text).unwrap();
         build(&p, &[]);
-        (dir, text_of(&p.join("output/brief.pdf")))
+        let text = text_of(&p.join("output/brief.pdf"));
+        (dir, p, text)
     };
-    let (dir, text) = with_covariate(12);
-    let project = evbrief::data::load_project(&dir.path().join("p")).unwrap();
+    let (_dir, p, text) = with_covariate(12);
+    let project = evbrief::data::load_project(&p).unwrap();
     let analysed = evbrief::analysis::analyse(&project);
     let Some(evbrief::analysis::meta_regression::CovariateResult::Fitted(m)) =
         analysed.meta_regression.first()
@@ -237,7 +225,7 @@ fn meta_regression_on_the_publication_year_only_with_ten_studies() {
         "Meta-regression on publication year is done only where at least 10 studies",
     );
 
-    let (_dir, text) = with_covariate(6);
+    let (_dir, _, text) = with_covariate(6);
     assert!(!text.contains(&squash("Meta-regression: Outcome")));
     assert_has(
         &text,

@@ -96,14 +96,17 @@ pub fn stdout(o: &Output) -> String {
 /// binary into a fresh temporary folder; the folder lives as long as the returned guard.
 /// Fails the test with evbrief's message when it cannot be written.
 pub fn synthetic_project(studies: usize) -> (tempfile::TempDir, PathBuf) {
+    synthetic_project_with(studies, &[])
+}
+
+/// [`synthetic_project`] with more `evbrief synthetic` options (`--seed`, `--templates`).
+pub fn synthetic_project_with(studies: usize, options: &[&str]) -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().expect("temporary folder");
     let root = tmp.path().join("p");
-    let made = evbrief(&[
-        "synthetic",
-        root.to_str().unwrap(),
-        "--studies",
-        &studies.to_string(),
-    ]);
+    let count = studies.to_string();
+    let mut args = vec!["synthetic", root.to_str().unwrap(), "--studies", &count];
+    args.extend_from_slice(options);
+    let made = evbrief(&args);
     assert!(made.status.success(), "{}", stderr(&made));
     (tmp, root)
 }
